@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The CLI is TypeScript run through tsx, so `npx eaio` works straight after `npm ci` with no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../infra/cli/main.ts');
+await main(process.argv);
