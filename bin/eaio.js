@@ -4,4 +4,9 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../infra/cli/main.ts');
-await main(process.argv);
+try {
+  await main(process.argv, process.env);
+} catch (error) {
+  process.stderr.write(`eaio: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

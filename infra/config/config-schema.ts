@@ -13,7 +13,10 @@ export const configSchema = z.object({
     .object({
       brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']).describe('Bootstrap brokers.'),
       clientId: z.string().default('eaio').describe('kafkajs client id.'),
-      topicPrefix: z.string().default('').describe('Prefix for every topic name (isolates tests and tenants).'),
+      topicPrefix: z
+        .string()
+        .default('eaio.')
+        .describe('Prefix for every topic name (isolates tests and tenants).'),
     })
     .prefault({}),
   registry: z
@@ -33,7 +36,11 @@ export const configSchema = z.object({
   postgres: z
     .object({
       url: z.string().default('postgres://postgres@127.0.0.1:5432/eaio').describe('PostgreSQL URL.'),
-      schema: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('eaio').describe('Schema holding the read models.'),
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]*$/)
+        .default('eaio')
+        .describe('Schema holding the read models.'),
     })
     .prefault({}),
   mcp: z
@@ -45,7 +52,13 @@ export const configSchema = z.object({
   stack: z
     .object({
       kafkaVersion: z.string().default('3.9.1').describe('Apache Kafka version fetched from Maven Central.'),
-      kafkaControllerPort: z.number().int().min(1).max(65535).default(9093).describe('KRaft controller port.'),
+      kafkaControllerPort: z
+        .number()
+        .int()
+        .min(1)
+        .max(65535)
+        .default(9093)
+        .describe('KRaft controller port.'),
       apicurioVersion: z
         .string()
         .default('3.0.9')

@@ -1,0 +1,2 @@
+export { main } from './main.ts';
+export { runProjector } from './start-command.ts';

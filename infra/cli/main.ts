@@ -1,0 +1,95 @@
+import { Command, Option } from 'commander';
+import {
+  createMcpServerFactory,
+  createReadModels,
+  startMcpHttpServer,
+  startMcpStdioServer,
+} from '../../mcp-adapter/index.ts';
+import { loadConfig } from '../config/index.ts';
+import { createLogger } from '../logging/index.ts';
+import { connectPlatform, preparePlatform } from '../platform/index.ts';
+import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
+import { resolveEndpoints } from './resolve-endpoints.ts';
+import { untilSignal } from './run-until-signal.ts';
+import { runProjector, startCommand } from './start-command.ts';
+
+/** The `eaio` command line. `argv` is `process.argv`; the environment is read once, here. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const config = loadConfig(env);
+  const logger = createLogger({ level: env.EAIO_LOG_LEVEL ?? 'info', component: 'cli' });
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  const program = new Command('eaio')
+    .description('EAIO Stream: building energy data, event-sourced.')
+    .showHelpAfterError();
+
+  const stack = program
+    .command('stack')
+    .description('Manage the local stack (Kafka, schema registry, Redis, PostgreSQL).');
+  stack
+    .command('up')
+    .description('Start whatever is not already answering; idempotent.')
+    .action(async () => {
+      const endpoints = await stackUp(config, { log: say, env });
+      process.stdout.write(`${JSON.stringify(endpoints, null, 2)}\n`);
+    });
+  stack
+    .command('down')
+    .description('Stop the services `stack up` started (and nothing else).')
+    .action(() => stackDown(config, { log: say, env }));
+  stack
+    .command('status')
+    .description('Show each service: running (ours), external (already there) or stopped.')
+    .action(async () => {
+      for (const s of await stackStatus(config)) {
+        process.stdout.write(
+          `${s.name.padEnd(10)} ${s.state.padEnd(9)} ${s.endpoint}${s.pid ? ` (pid ${s.pid})` : ''}\n`,
+        );
+      }
+    });
+
+  program
+    .command('start')
+    .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
+    .option('--no-demo', 'do not run the demo feed')
+    .action((opts: { demo: boolean }) => startCommand(config, logger, { demo: opts.demo, env }));
+
+  program
+    .command('project')
+    .description('Run the projector alone (sensor readings and buildings into Redis and PostgreSQL).')
+    .action(async () => {
+      const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+      await preparePlatform(platform);
+      const stop = await runProjector(platform);
+      await untilSignal();
+      await stop();
+      await platform.close();
+    });
+
+  program
+    .command('mcp')
+    .description('Serve the MCP tools and resources from the read models.')
+    .addOption(new Option('--stdio', 'serve over stdin/stdout (for desktop agents)').conflicts('http'))
+    .option('--http', 'serve Streamable HTTP (default)')
+    .action(async (opts: { stdio?: boolean }) => {
+      const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+      const factory = createMcpServerFactory(createReadModels(platform));
+      if (opts.stdio) {
+        const handle = startMcpStdioServer(factory);
+        await untilSignal();
+        await handle.close();
+      } else {
+        const server = await startMcpHttpServer({
+          host: config.mcp.host,
+          port: config.mcp.port,
+          factory,
+          logger,
+        });
+        say(`MCP Streamable HTTP on ${server.url}`);
+        await untilSignal();
+        await server.close();
+      }
+      await platform.close();
+    });
+
+  await program.parseAsync([...argv]);
+}

@@ -1,0 +1,92 @@
+import {
+  createMcpServerFactory,
+  createReadModels,
+  startMcpHttpServer,
+  TOOL_NAMES,
+} from '../../mcp-adapter/index.ts';
+import { createDeadLetterPublisher } from '../../processors/index.ts';
+import { createProjector } from '../../projections/index.ts';
+import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
+import type { EaioConfig } from '../config/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { connectPlatform, type Platform, preparePlatform } from '../platform/index.ts';
+import { stackUp } from '../stack/index.ts';
+import { untilSignal } from './run-until-signal.ts';
+
+export interface StartOptions {
+  readonly demo: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Starts the projector over the platform's topics; returns a function that stops it. */
+export async function runProjector(platform: Platform): Promise<() => Promise<void>> {
+  const consumer = platform.kafka.consumer({
+    groupId: `${platform.names.prefix}projector`,
+    allowAutoTopicCreation: false,
+  });
+  await consumer.connect();
+  const deadLetters = createDeadLetterPublisher(await platform.producer());
+  const subscription = createProjector({
+    consumer,
+    codec: platform.codec,
+    deadLetters,
+    names: platform.names,
+    pool: platform.pool,
+    redis: platform.redis,
+    logger: platform.logger,
+  }).subscribe({
+    next: (outcome) => platform.logger.debug(outcome, 'batch projected'),
+    error: (error: unknown) => platform.logger.error({ err: error }, 'projector stopped'),
+  });
+  return async () => {
+    subscription.unsubscribe();
+    await consumer.disconnect().catch(() => undefined);
+  };
+}
+
+function connectionHelp(url: string): string {
+  const desktop = JSON.stringify(
+    { mcpServers: { eaio: { command: 'npx', args: ['eaio', 'mcp', '--stdio'], cwd: process.cwd() } } },
+    null,
+    2,
+  );
+  return [
+    '',
+    `EAIO Stream is running. MCP endpoint (Streamable HTTP): ${url}`,
+    '',
+    `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${url})`,
+    `  Try the tool:   ${TOOL_NAMES.getLatestReadings} { "buildingId": "Office_Cristina" }`,
+    '  Desktop agent (stdio), add to its MCP config:',
+    ...desktop.split('\n').map((line) => `    ${line}`),
+    '',
+    'Stop with Ctrl+C; the stack keeps running until `npx eaio stack down`.',
+    '',
+  ].join('\n');
+}
+
+/** `eaio start`: stack up, prepare, projector, demo feed and the MCP HTTP server, until a signal. */
+export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
+  const endpoints = await stackUp(config, { log: (line) => logger.info(line), env: options.env });
+  const platform = connectPlatform(config, endpoints, logger);
+  await preparePlatform(platform);
+  const stopProjector = await runProjector(platform);
+  const feed = options.demo
+    ? await startDemoFeed(
+        { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
+        await loadBdg1Sample(),
+      )
+    : undefined;
+  const mcp = await startMcpHttpServer({
+    host: config.mcp.host,
+    port: config.mcp.port,
+    factory: createMcpServerFactory(createReadModels(platform)),
+    logger,
+  });
+  process.stdout.write(connectionHelp(mcp.url));
+  const signal = await untilSignal();
+  logger.info({ signal }, 'shutting down');
+  await mcp.close();
+  await feed?.stop();
+  await stopProjector();
+  await platform.close();
+}

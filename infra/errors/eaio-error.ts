@@ -1,0 +1,47 @@
+/**
+ * Every code an EAIO error can carry. The code is what callers branch on and what dead-letter
+ * headers and logs record; messages are for people.
+ */
+export const ERROR_CODES = [
+  'SCHEMA_FRAMING',
+  'SCHEMA_UNKNOWN_ID',
+  'SCHEMA_PAYLOAD',
+  'SCHEMA_REGISTRY_UNAVAILABLE',
+  'EVENT_INVALID',
+  'EVENT_OUT_OF_RANGE',
+  'SINK_UNAVAILABLE',
+  'STACK_START_FAILED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * How the runtime treats a failure: `transient` is retried (the event is not committed),
+ * `poison` goes to the dead-letter topic, `permanent` stops the component.
+ */
+export type ErrorKind = 'transient' | 'poison' | 'permanent';
+
+export interface EaioErrorOptions {
+  readonly cause?: unknown;
+  readonly context?: Readonly<Record<string, unknown>>;
+}
+
+/** Base of the project's coded error hierarchy. */
+export class EaioError extends Error {
+  override readonly name: string = 'EaioError';
+  readonly code: ErrorCode;
+  readonly kind: ErrorKind;
+  readonly context: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, kind: ErrorKind, message: string, options: EaioErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.kind = kind;
+    this.context = options.context ?? {};
+  }
+}
+
+/** Returns true when `error` is worth retrying: an EAIO transient error. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof EaioError && error.kind === 'transient';
+}

@@ -1,0 +1,4 @@
+export type { KafkaClientOptions } from './create-kafka.ts';
+export { createKafka } from './create-kafka.ts';
+export type { EnsuredTopics } from './ensure-topics.ts';
+export { ensureTopics } from './ensure-topics.ts';

@@ -1,0 +1,94 @@
+import type { Redis } from 'ioredis';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type pg from 'pg';
+import { runMigrations } from '../../projections/schema/index.ts';
+import { createEventCodec, type EventCodec, type TopicNames, topicNames } from '../../schemas/index.ts';
+import type { EaioConfig } from '../config/index.ts';
+import { createKafka, ensureTopics } from '../kafka/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { createPool } from '../postgres/index.ts';
+import { createRedis } from '../redis/index.ts';
+
+/** Where the services are, once the stack manager (or the operator) has said so. */
+export interface PlatformEndpoints {
+  readonly kafkaBrokers: readonly string[];
+  readonly registryUrl: string;
+  readonly redisUrl: string;
+  readonly postgresUrl: string;
+}
+
+/** Connected clients shared by one process's components. `close()` releases all of them. */
+export interface Platform {
+  readonly config: EaioConfig;
+  readonly logger: Logger;
+  readonly kafka: Kafka;
+  readonly names: TopicNames;
+  readonly codec: EventCodec;
+  readonly pool: pg.Pool;
+  readonly redis: Redis;
+  /** An idempotent producer, connected on first use. */
+  producer(): Promise<Producer>;
+  close(): Promise<void>;
+}
+
+export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints, logger: Logger): Platform {
+  const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.kafka.clientId, logger });
+  const names = topicNames(config.kafka.topicPrefix);
+  const codec = createEventCodec({ registryUrl: endpoints.registryUrl, names });
+  const pool = createPool({ url: endpoints.postgresUrl, schema: config.postgres.schema });
+  // Without a listener a dropped idle connection would be an uncaught 'error' event and crash the process.
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
+  const redis = createRedis({ url: endpoints.redisUrl, keyPrefix: config.redis.keyPrefix });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+  let producer: Promise<Producer> | undefined;
+
+  return {
+    config,
+    logger,
+    kafka,
+    names,
+    codec,
+    pool,
+    redis,
+    producer() {
+      producer ??= (async () => {
+        const p = kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // The Java client's murmur2 partitioning, so other clients put the same key on the same partition.
+          createPartitioner: Partitioners.DefaultPartitioner,
+          // Idempotence needs unbounded retries (the broker deduplicates them); a send blocks rather than loses.
+          retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
+        });
+        await p.connect();
+        return p;
+      })();
+      return producer;
+    },
+    async close() {
+      if (producer) await (await producer).disconnect().catch(() => undefined);
+      await Promise.allSettled([pool.end(), redis.quit()]);
+    },
+  };
+}
+
+/**
+ * Makes the platform ready to run: topics exist and agree with the catalog, every schema is
+ * registered, the read models' migrations are applied. Idempotent; every component may call it.
+ */
+export async function preparePlatform(platform: Platform): Promise<void> {
+  const admin = platform.kafka.admin();
+  await admin.connect();
+  try {
+    const topics = await ensureTopics(admin, platform.names);
+    if (topics.created.length > 0) platform.logger.info({ created: topics.created }, 'topics created');
+  } finally {
+    await admin.disconnect();
+  }
+  const subjects = await platform.codec.registerAll();
+  platform.logger.info({ subjects: Object.fromEntries(subjects) }, 'schemas registered');
+  const migrations = await runMigrations(platform.pool, platform.config.postgres.schema);
+  if (migrations.applied.length > 0)
+    platform.logger.info({ applied: migrations.applied }, 'migrations applied');
+}

@@ -1,0 +1,2 @@
+export type { PoolOptions } from './create-pool.ts';
+export { createPool } from './create-pool.ts';

@@ -1,0 +1,9 @@
+export { createMcpServerFactory, SERVER_INFO } from './create-server.ts';
+export type { ReadModels } from './read-models.ts';
+export { createReadModels } from './read-models.ts';
+export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
+export type { ToolName } from './tool-names.ts';
+export { TOOL_NAMES } from './tool-names.ts';
+export { getLatestReadingsInput, getLatestReadingsOutput } from './tools/readings/index.ts';
+export type { McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
+export { startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';

@@ -1,0 +1,1 @@
+export { BUILDING_URI_TEMPLATE, registerBuildingResource } from './building-resource.ts';

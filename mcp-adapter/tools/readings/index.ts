@@ -1,0 +1,5 @@
+export {
+  getLatestReadingsInput,
+  getLatestReadingsOutput,
+  registerGetLatestReadings,
+} from './get-latest-readings.ts';

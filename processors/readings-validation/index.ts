@@ -1,0 +1,1 @@
+export { MAX_READING_BY_UNIT, ReadingRejectedError, validateReading } from './validate-reading.ts';

@@ -1,0 +1,77 @@
+import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
+import { EaioError } from '../../infra/errors/index.ts';
+
+/**
+ * Headers every dead letter carries, beside the original key, value and headers. Documented in the
+ * README; `eaio dlq` tooling (issue 4) reads them.
+ */
+export const DEAD_LETTER_HEADERS = {
+  errorClass: 'eaio.dlq.error.class',
+  errorCode: 'eaio.dlq.error.code',
+  errorMessage: 'eaio.dlq.error.message',
+  stage: 'eaio.dlq.stage',
+  sourceTopic: 'eaio.dlq.source.topic',
+  sourcePartition: 'eaio.dlq.source.partition',
+  sourceOffset: 'eaio.dlq.source.offset',
+  firstFailedAt: 'eaio.dlq.failed.first',
+  lastFailedAt: 'eaio.dlq.failed.last',
+  attempts: 'eaio.dlq.attempts',
+} as const;
+
+export interface DeadLetter {
+  readonly sourceTopic: string;
+  readonly sourcePartition: number;
+  readonly message: KafkaMessage;
+  readonly error: unknown;
+  /** Which stage gave up on the event, e.g. `decode`, `validate`. */
+  readonly stage: string;
+  readonly attempts: number;
+}
+
+function describe(error: unknown): { errorClass: string; code: string; message: string } {
+  if (error instanceof EaioError) return { errorClass: error.name, code: error.code, message: error.message };
+  if (error instanceof Error) return { errorClass: error.name, code: 'UNCLASSIFIED', message: error.message };
+  return { errorClass: typeof error, code: 'UNCLASSIFIED', message: String(error) };
+}
+
+/** Builds the dead-letter record: the original bytes untouched, the reason in headers. */
+export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message {
+  const { errorClass, code, message } = describe(letter.error);
+  const at = failedAt.toISOString();
+  const headers: IHeaders = {
+    ...letter.message.headers,
+    [DEAD_LETTER_HEADERS.errorClass]: errorClass,
+    [DEAD_LETTER_HEADERS.errorCode]: code,
+    [DEAD_LETTER_HEADERS.errorMessage]: message,
+    [DEAD_LETTER_HEADERS.stage]: letter.stage,
+    [DEAD_LETTER_HEADERS.sourceTopic]: letter.sourceTopic,
+    [DEAD_LETTER_HEADERS.sourcePartition]: String(letter.sourcePartition),
+    [DEAD_LETTER_HEADERS.sourceOffset]: letter.message.offset,
+    [DEAD_LETTER_HEADERS.firstFailedAt]: at,
+    [DEAD_LETTER_HEADERS.lastFailedAt]: at,
+    [DEAD_LETTER_HEADERS.attempts]: String(letter.attempts),
+  };
+  return { key: letter.message.key, value: letter.message.value, headers };
+}
+
+export interface DeadLetterPublisher {
+  /** Produces the letters and resolves once the broker has them (acks from all in-sync replicas). */
+  publish(topic: string, letters: readonly DeadLetter[]): Promise<void>;
+}
+
+export function createDeadLetterPublisher(
+  producer: Producer,
+  clock: () => Date = () => new Date(),
+): DeadLetterPublisher {
+  return {
+    async publish(topic, letters) {
+      if (letters.length === 0) return;
+      const failedAt = clock();
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: letters.map((l) => toDeadLetterMessage(l, failedAt)),
+      });
+    },
+  };
+}

@@ -1,0 +1,91 @@
+import type { Consumer, KafkaMessage } from 'kafkajs';
+import { Observable } from 'rxjs';
+
+/**
+ * One partition's batch, handed downstream. The consumer fetches nothing more for this partition
+ * and commits nothing until `ack` or `nack` is called: that is the backpressure and the commit
+ * protocol in one place.
+ */
+export interface PartitionBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+  /** Keeps the group membership alive during long work on this batch. */
+  heartbeat(): Promise<void>;
+  /** All effects of every message are durable: commit past the last one. */
+  ack(): void;
+  /** The batch could not be handled: nothing is committed and kafkajs redelivers it. */
+  nack(error: unknown): void;
+}
+
+export interface KafkaBatchesOptions {
+  readonly topics: readonly string[];
+  readonly fromBeginning?: boolean;
+  /** Partitions handled at once; each is still handled in order. */
+  readonly partitionsConsumedConcurrently?: number;
+}
+
+class ConsumerStoppedError extends Error {
+  override readonly name = 'ConsumerStoppedError';
+}
+
+/** Commits point at the next offset to read. */
+function nextOffset(messages: readonly KafkaMessage[]): string | undefined {
+  const last = messages.at(-1);
+  return last === undefined ? undefined : (BigInt(last.offset) + 1n).toString();
+}
+
+/**
+ * A kafkajs consumer as a cold Observable of partition batches (`eachBatch`). Subscribing
+ * subscribes the consumer to the topics and runs it; unsubscribing stops it. Offsets are committed
+ * only after the subscriber acks a batch, and never for a batch whose partition was revoked
+ * meanwhile (its new owner redelivers it; effects are idempotent).
+ */
+export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): Observable<PartitionBatch> {
+  return new Observable<PartitionBatch>((subscriber) => {
+    const pending = new Set<(error: unknown) => void>();
+    let stopping = false;
+
+    const run = async (): Promise<void> => {
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0 || stopping) return;
+          let settle: (error: unknown) => void = () => undefined;
+          const done = new Promise<void>((resolve, reject) => {
+            settle = reject;
+            pending.add(reject);
+            subscriber.next({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages: batch.messages,
+              heartbeat,
+              ack: resolve,
+              nack: reject,
+            });
+          });
+          try {
+            await done;
+          } finally {
+            pending.delete(settle);
+          }
+          const offset = nextOffset(batch.messages);
+          if (offset === undefined || !isRunning() || isStale()) return;
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+        },
+      });
+    };
+    run().catch((error: unknown) => subscriber.error(error));
+
+    return () => {
+      stopping = true;
+      for (const reject of pending)
+        reject(new ConsumerStoppedError('consumer stopped before the batch was handled'));
+      pending.clear();
+      void consumer.stop().catch(() => undefined);
+    };
+  });
+}

@@ -1,0 +1,122 @@
+import type pg from 'pg';
+import type { BuildingRegistered } from '../../schemas/index.ts';
+import { isAfter, type Positioned } from '../positioned-event.ts';
+
+/**
+ * Upserts building descriptions; the event furthest along the log wins. The topic is keyed by
+ * building, so all events of one building share a partition and offsets order them.
+ */
+export async function writeBuildings(
+  client: pg.ClientBase,
+  events: readonly Positioned<BuildingRegistered>[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const byId = new Map<string, Positioned<BuildingRegistered>>();
+  for (const e of events) {
+    const seen = byId.get(e.event.buildingId);
+    if (seen === undefined || isAfter(e, seen)) byId.set(e.event.buildingId, e);
+  }
+  const rows = [...byId.values()];
+  await client.query(
+    `INSERT INTO buildings (building_id, site_id, primary_use, floor_area_m2, timezone, year_built, weather_station_id,
+                            registered_at, event_id, source_partition, source_offset)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::int[], $7::text[],
+                          $8::timestamptz[], $9::uuid[], $10::int[], $11::bigint[])
+     ON CONFLICT (building_id) DO UPDATE SET
+       site_id = excluded.site_id, primary_use = excluded.primary_use, floor_area_m2 = excluded.floor_area_m2,
+       timezone = excluded.timezone, year_built = excluded.year_built, weather_station_id = excluded.weather_station_id,
+       registered_at = excluded.registered_at, event_id = excluded.event_id,
+       source_partition = excluded.source_partition, source_offset = excluded.source_offset
+     WHERE buildings.source_offset < excluded.source_offset`,
+    [
+      rows.map((r) => r.event.buildingId),
+      rows.map((r) => r.event.siteId),
+      rows.map((r) => r.event.primaryUse),
+      rows.map((r) => r.event.floorAreaM2),
+      rows.map((r) => r.event.timezone),
+      rows.map((r) => r.event.yearBuilt),
+      rows.map((r) => r.event.weatherStationId),
+      rows.map((r) => r.event.occurredAt.toISOString()),
+      rows.map((r) => r.event.eventId),
+      rows.map((r) => r.partition),
+      rows.map((r) => r.offset),
+    ],
+  );
+}
+
+/** A building as the read models know it: its description and its meters' latest readings. */
+export interface BuildingView {
+  readonly buildingId: string;
+  readonly siteId: string | null;
+  readonly primaryUse: string;
+  readonly floorAreaM2: number | null;
+  readonly timezone: string;
+  readonly yearBuilt: number | null;
+  readonly weatherStationId: string | null;
+  readonly registeredAt: Date;
+  readonly meters: readonly {
+    readonly meterId: string;
+    readonly meterKind: string;
+    readonly unit: string;
+    readonly lastValue: number;
+    readonly lastReadingAt: Date;
+  }[];
+}
+
+interface BuildingRow {
+  building_id: string;
+  site_id: string | null;
+  primary_use: string;
+  floor_area_m2: number | null;
+  timezone: string;
+  year_built: number | null;
+  weather_station_id: string | null;
+  registered_at: Date;
+}
+
+interface MeterRow {
+  meter_id: string;
+  meter_kind: string;
+  unit: string;
+  value: number;
+  occurred_at: Date;
+}
+
+/** Reads one building from the Postgres read models, or undefined when it was never registered. */
+export async function readBuilding(pool: pg.Pool, buildingId: string): Promise<BuildingView | undefined> {
+  const building = await pool.query<BuildingRow>('SELECT * FROM buildings WHERE building_id = $1', [
+    buildingId,
+  ]);
+  const row = building.rows[0];
+  if (row === undefined) return undefined;
+  const meters = await pool.query<MeterRow>(
+    'SELECT meter_id, meter_kind, unit, value, occurred_at FROM latest_readings WHERE building_id = $1 ORDER BY meter_id',
+    [buildingId],
+  );
+  return {
+    buildingId: row.building_id,
+    siteId: row.site_id,
+    primaryUse: row.primary_use,
+    floorAreaM2: row.floor_area_m2,
+    timezone: row.timezone,
+    yearBuilt: row.year_built,
+    weatherStationId: row.weather_station_id,
+    registeredAt: row.registered_at,
+    meters: meters.rows.map((m) => ({
+      meterId: m.meter_id,
+      meterKind: m.meter_kind,
+      unit: m.unit,
+      lastValue: m.value,
+      lastReadingAt: m.occurred_at,
+    })),
+  };
+}
+
+/** Ids of every registered building, for resource listing; bounded so a listing stays small. */
+export async function listBuildingIds(pool: pg.Pool, limit = 1000): Promise<string[]> {
+  const result = await pool.query<{ building_id: string }>(
+    'SELECT building_id FROM buildings ORDER BY building_id LIMIT $1',
+    [limit],
+  );
+  return result.rows.map((r) => r.building_id);
+}

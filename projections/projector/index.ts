@@ -1,0 +1,2 @@
+export type { BatchOutcome, ProjectorDeps } from './create-projector.ts';
+export { createProjector } from './create-projector.ts';

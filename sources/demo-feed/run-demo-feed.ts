@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import type { Producer } from 'kafkajs';
+import type { Logger } from '../../infra/logging/index.ts';
+import type { BuildingRegistered, EventCodec, SensorReading, TopicNames } from '../../schemas/index.ts';
+import type { Bdg1Building } from '../bdg1/parse-meta-open.ts';
+import { type DemoMeter, demoMeters, demoReading } from './demo-meters.ts';
+
+export interface DemoFeedDeps {
+  readonly producer: Producer;
+  readonly codec: EventCodec;
+  readonly names: TopicNames;
+  readonly logger: Logger;
+}
+
+/** Produces one BuildingRegistered event per building, keyed by building id. */
+export async function publishBuildings(
+  deps: DemoFeedDeps,
+  buildings: readonly Bdg1Building[],
+  at: Date,
+): Promise<void> {
+  const messages = await Promise.all(
+    buildings.map(async (b) => {
+      const event: BuildingRegistered = {
+        eventId: randomUUID(),
+        occurredAt: at,
+        source: 'bdg1-importer',
+        buildingId: b.buildingId,
+        siteId: null,
+        primaryUse: b.primaryUse,
+        floorAreaM2: b.floorAreaM2,
+        timezone: b.timezone,
+        yearBuilt: b.yearBuilt,
+        weatherStationId: b.weatherStationId,
+      };
+      return { key: b.buildingId, value: await deps.codec.encode('buildings', event) };
+    }),
+  );
+  await deps.producer.send({ topic: deps.names.topic('buildings'), acks: -1, messages });
+}
+
+/** Produces readings keyed by meter id, so each meter's readings stay in order. */
+export async function publishReadings(deps: DemoFeedDeps, readings: readonly SensorReading[]): Promise<void> {
+  const messages = await Promise.all(
+    readings.map(async (r) => ({ key: r.meterId, value: await deps.codec.encode('sensorReadings', r) })),
+  );
+  await deps.producer.send({ topic: deps.names.topic('sensorReadings'), acks: -1, messages });
+}
+
+export interface DemoFeed {
+  readonly meters: readonly DemoMeter[];
+  stop(): Promise<void>;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The demo: registers the buildings, backfills the last `backfillHours` of hourly readings, then
+ * emits one reading per meter every `intervalMs` stamped with the current time.
+ */
+export async function startDemoFeed(
+  deps: DemoFeedDeps,
+  buildings: readonly Bdg1Building[],
+  { intervalMs = 5_000, backfillHours = 24, clock = () => new Date() } = {},
+): Promise<DemoFeed> {
+  const meters = demoMeters(buildings);
+  const now = clock();
+  await publishBuildings(deps, buildings, now);
+  const firstHour = Math.floor(now.getTime() / HOUR_MS) * HOUR_MS - backfillHours * HOUR_MS;
+  const backfill: SensorReading[] = [];
+  for (let t = firstHour; t < now.getTime(); t += HOUR_MS) {
+    for (const m of meters) backfill.push(demoReading(m, new Date(t), randomUUID()));
+  }
+  await publishReadings(deps, backfill);
+  deps.logger.info(
+    { buildings: buildings.length, meters: meters.length, backfill: backfill.length },
+    'demo feed started',
+  );
+
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    const at = clock();
+    inFlight = inFlight
+      .then(() =>
+        publishReadings(
+          deps,
+          meters.map((m) => demoReading(m, at, randomUUID())),
+        ),
+      )
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error }, 'demo feed could not publish; will try next tick'),
+      );
+  }, intervalMs);
+  return {
+    meters,
+    async stop() {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
+}
