@@ -1,2 +1,1 @@
 export { main } from './main.ts';
-export { runProjector } from './start-command.ts';

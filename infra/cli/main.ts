@@ -7,16 +7,16 @@ import {
 } from '../../mcp-adapter/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
-import { connectPlatform, preparePlatform } from '../platform/index.ts';
+import { connectPlatform, preparePlatform, runProjector } from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
-import { runProjector, startCommand } from './start-command.ts';
+import { startCommand } from './start-command.ts';
 
 /** The `eaio` command line. `argv` is `process.argv`; the environment is read once, here. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const config = loadConfig(env);
-  const logger = createLogger({ level: env.EAIO_LOG_LEVEL ?? 'info', component: 'cli' });
+  const logger = createLogger({ level: config.log.level, component: 'cli' });
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command('eaio')
     .description('EAIO Stream: building energy data, event-sourced.')
@@ -59,9 +59,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .action(async () => {
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       await preparePlatform(platform);
-      const stop = await runProjector(platform);
+      const projector = await runProjector(platform);
       await untilSignal();
-      await stop();
+      await projector.stop();
       await platform.close();
     });
 

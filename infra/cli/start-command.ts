@@ -4,44 +4,16 @@ import {
   startMcpHttpServer,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
-import { createDeadLetterPublisher } from '../../processors/index.ts';
-import { createProjector } from '../../projections/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import type { EaioConfig } from '../config/index.ts';
 import type { Logger } from '../logging/index.ts';
-import { connectPlatform, type Platform, preparePlatform } from '../platform/index.ts';
+import { connectPlatform, preparePlatform, runProjector } from '../platform/index.ts';
 import { stackUp } from '../stack/index.ts';
 import { untilSignal } from './run-until-signal.ts';
 
 export interface StartOptions {
   readonly demo: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-/** Starts the projector over the platform's topics; returns a function that stops it. */
-export async function runProjector(platform: Platform): Promise<() => Promise<void>> {
-  const consumer = platform.kafka.consumer({
-    groupId: `${platform.names.prefix}projector`,
-    allowAutoTopicCreation: false,
-  });
-  await consumer.connect();
-  const deadLetters = createDeadLetterPublisher(await platform.producer());
-  const subscription = createProjector({
-    consumer,
-    codec: platform.codec,
-    deadLetters,
-    names: platform.names,
-    pool: platform.pool,
-    redis: platform.redis,
-    logger: platform.logger,
-  }).subscribe({
-    next: (outcome) => platform.logger.debug(outcome, 'batch projected'),
-    error: (error: unknown) => platform.logger.error({ err: error }, 'projector stopped'),
-  });
-  return async () => {
-    subscription.unsubscribe();
-    await consumer.disconnect().catch(() => undefined);
-  };
 }
 
 function connectionHelp(url: string): string {
@@ -69,7 +41,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const endpoints = await stackUp(config, { log: (line) => logger.info(line), env: options.env });
   const platform = connectPlatform(config, endpoints, logger);
   await preparePlatform(platform);
-  const stopProjector = await runProjector(platform);
+  const projector = await runProjector(platform);
   const feed = options.demo
     ? await startDemoFeed(
         { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
@@ -87,6 +59,6 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   logger.info({ signal }, 'shutting down');
   await mcp.close();
   await feed?.stop();
-  await stopProjector();
+  await projector.stop();
   await platform.close();
 }

@@ -17,6 +17,15 @@ export const configSchema = z.object({
         .string()
         .default('eaio.')
         .describe('Prefix for every topic name (isolates tests and tenants).'),
+      sessionTimeoutMs: z
+        .number()
+        .int()
+        .min(6_000)
+        .max(300_000)
+        .default(30_000)
+        .describe(
+          'Consumer session timeout: how long a crashed member keeps its partitions before a rebalance.',
+        ),
     })
     .prefault({}),
   registry: z
@@ -47,6 +56,14 @@ export const configSchema = z.object({
     .object({
       host: z.string().default('127.0.0.1').describe('Interface the MCP Streamable HTTP server binds.'),
       port: z.number().int().min(0).max(65535).default(3000).describe('Port of the MCP HTTP server.'),
+    })
+    .prefault({}),
+  log: z
+    .object({
+      level: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info')
+        .describe('Log level of every component.'),
     })
     .prefault({}),
   stack: z

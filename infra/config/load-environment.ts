@@ -5,12 +5,15 @@ export const ENVIRONMENT_VARIABLES = {
   EAIO_STATE_DIR: 'stateDir',
   EAIO_KAFKA_BROKERS: 'kafka.brokers (comma-separated)',
   EAIO_TOPIC_PREFIX: 'kafka.topicPrefix',
+  EAIO_KAFKA_SESSION_TIMEOUT_MS: 'kafka.sessionTimeoutMs',
   EAIO_REGISTRY_URL: 'registry.url',
   EAIO_REDIS_URL: 'redis.url',
+  EAIO_REDIS_KEY_PREFIX: 'redis.keyPrefix',
   EAIO_POSTGRES_URL: 'postgres.url',
   EAIO_POSTGRES_SCHEMA: 'postgres.schema',
   EAIO_MCP_HOST: 'mcp.host',
   EAIO_MCP_PORT: 'mcp.port',
+  EAIO_LOG_LEVEL: 'log.level',
 } as const;
 
 export class ConfigError extends Error {
@@ -23,9 +26,15 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
   input.kafka = {
     ...(env.EAIO_KAFKA_BROKERS ? { brokers: env.EAIO_KAFKA_BROKERS.split(',').map((b) => b.trim()) } : {}),
     ...(env.EAIO_TOPIC_PREFIX !== undefined ? { topicPrefix: env.EAIO_TOPIC_PREFIX } : {}),
+    ...(env.EAIO_KAFKA_SESSION_TIMEOUT_MS
+      ? { sessionTimeoutMs: Number(env.EAIO_KAFKA_SESSION_TIMEOUT_MS) }
+      : {}),
   };
   input.registry = env.EAIO_REGISTRY_URL ? { url: env.EAIO_REGISTRY_URL } : {};
-  input.redis = env.EAIO_REDIS_URL ? { url: env.EAIO_REDIS_URL } : {};
+  input.redis = {
+    ...(env.EAIO_REDIS_URL ? { url: env.EAIO_REDIS_URL } : {}),
+    ...(env.EAIO_REDIS_KEY_PREFIX !== undefined ? { keyPrefix: env.EAIO_REDIS_KEY_PREFIX } : {}),
+  };
   input.postgres = {
     ...(env.EAIO_POSTGRES_URL ? { url: env.EAIO_POSTGRES_URL } : {}),
     ...(env.EAIO_POSTGRES_SCHEMA ? { schema: env.EAIO_POSTGRES_SCHEMA } : {}),
@@ -34,6 +43,7 @@ function fromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
     ...(env.EAIO_MCP_HOST ? { host: env.EAIO_MCP_HOST } : {}),
     ...(env.EAIO_MCP_PORT ? { port: Number(env.EAIO_MCP_PORT) } : {}),
   };
+  input.log = env.EAIO_LOG_LEVEL ? { level: env.EAIO_LOG_LEVEL as 'info' } : {};
   return input;
 }
 

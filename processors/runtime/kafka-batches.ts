@@ -69,6 +69,10 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
           });
           try {
             await done;
+          } catch (error) {
+            // Stopping mid-batch is not a failure: nothing is committed and the next owner redelivers.
+            if (stopping) return;
+            throw error;
           } finally {
             pending.delete(settle);
           }

@@ -1,0 +1,44 @@
+import { createDeadLetterPublisher } from '../../processors/index.ts';
+import { type BatchOutcome, createProjector } from '../../projections/index.ts';
+import type { Platform } from './connect-platform.ts';
+
+export interface RunningProjector {
+  /** Stops consuming; nothing past the last acknowledged batch is committed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the projector over the platform's topics in the consumer group `<prefix>projector`, so
+ * several processes share the partitions and a restarted one resumes from the committed offsets.
+ */
+export async function runProjector(
+  platform: Platform,
+  onOutcome: (outcome: BatchOutcome) => void = (outcome) => platform.logger.debug(outcome, 'batch projected'),
+): Promise<RunningProjector> {
+  const { sessionTimeoutMs } = platform.config.kafka;
+  const consumer = platform.kafka.consumer({
+    groupId: `${platform.names.prefix}projector`,
+    allowAutoTopicCreation: false,
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+  });
+  await consumer.connect();
+  const subscription = createProjector({
+    consumer,
+    codec: platform.codec,
+    deadLetters: createDeadLetterPublisher(await platform.producer()),
+    names: platform.names,
+    pool: platform.pool,
+    redis: platform.redis,
+    logger: platform.logger,
+  }).subscribe({
+    next: onOutcome,
+    error: (error: unknown) => platform.logger.error({ err: error }, 'projector stopped'),
+  });
+  return {
+    async stop() {
+      subscription.unsubscribe();
+      await consumer.disconnect().catch(() => undefined);
+    },
+  };
+}

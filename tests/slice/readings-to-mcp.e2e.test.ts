@@ -1,0 +1,142 @@
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import {
+  createMcpServerFactory,
+  createReadModels,
+  type RunningMcpHttpServer,
+  startMcpHttpServer,
+  TOOL_NAMES,
+} from '../../mcp-adapter/index.ts';
+import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
+import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
+import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+interface ToolReading {
+  meterId: string;
+  meterKind: string;
+  value: number;
+  unit: string;
+  occurredAt: string;
+}
+
+describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over Streamable HTTP', () => {
+  let platform: TestPlatform;
+  let projector: RunningProjector;
+  let mcp: RunningMcpHttpServer;
+  let client: Client;
+  const buildingId = 'Office_Cristina';
+  // Hours shuffled across the batch so "latest" must come from event time, not arrival order.
+  const readings = hourlyReadings(buildingId, 6, 50).sort((a, b) => a.eventId.localeCompare(b.eventId));
+
+  beforeAll(async () => {
+    platform = await createTestPlatform('e2e');
+    const deps = {
+      producer: await platform.producer(),
+      codec: platform.codec,
+      names: platform.names,
+      logger: platform.logger,
+    };
+    const sample = (await loadBdg1Sample()).filter((b) => b.buildingId === buildingId);
+    await publishBuildings(deps, sample, new Date(Date.UTC(2015, 0, 1)));
+    await publishReadings(deps, readings);
+    projector = await runProjector(platform);
+    mcp = await startMcpHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      factory: createMcpServerFactory(createReadModels(platform)),
+      logger: platform.logger,
+    });
+    client = new Client({ name: 'eaio-e2e', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await mcp?.close();
+    await projector?.stop();
+    await platform?.dispose();
+  });
+
+  it('projects every produced reading into Postgres once', async () => {
+    const count = await waitFor('all readings projected', async () => {
+      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
+      return Number(rows[0]?.n) === readings.length ? Number(rows[0]?.n) : undefined;
+    });
+    expect(count).toBe(readings.length);
+  });
+
+  it('get_latest_readings returns exactly the latest value of each meter produced', async () => {
+    const expected = latestPerMeter(readings);
+    await waitFor('redis latest values', async () => {
+      const got = await createReadModels(platform).latestReadings(buildingId);
+      const complete =
+        got.length === expected.size && got.every((r) => r.value === expected.get(r.meterId)?.value);
+      return complete ? true : undefined;
+    });
+
+    const result = await client.callTool({ name: TOOL_NAMES.getLatestReadings, arguments: { buildingId } });
+    expect(result.isError).toBeFalsy();
+    const structured = result.structuredContent as { buildingId: string; readings: ToolReading[] };
+    expect(structured.buildingId).toBe(buildingId);
+    expect(structured.readings).toEqual(
+      [...expected.values()]
+        .sort((a, b) => a.meterId.localeCompare(b.meterId))
+        .map((r) => ({
+          meterId: r.meterId,
+          meterKind: r.meterKind,
+          value: r.value,
+          unit: r.unit,
+          occurredAt: r.occurredAt.toISOString(),
+        })),
+    );
+  });
+
+  it('filters by meter kind', async () => {
+    const result = await client.callTool({
+      name: TOOL_NAMES.getLatestReadings,
+      arguments: { buildingId, meterKind: 'chilled_water' },
+    });
+    const structured = result.structuredContent as { readings: ToolReading[] };
+    expect(structured.readings).toHaveLength(3);
+    expect(structured.readings.every((r) => r.meterKind === 'chilled_water' && r.unit === 'ton_h')).toBe(
+      true,
+    );
+  });
+
+  it('answers an unknown building with an error result the model can act on', async () => {
+    const result = await client.callTool({
+      name: TOOL_NAMES.getLatestReadings,
+      arguments: { buildingId: 'Office_Nobody' },
+    });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain("No building 'Office_Nobody' is known");
+  });
+
+  it('rejects malformed arguments with a validation message', async () => {
+    const result = await client.callTool({
+      name: TOOL_NAMES.getLatestReadings,
+      arguments: { buildingId, meterKind: 'plutonium' },
+    });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain('meterKind');
+  });
+
+  it('serves the building resource from the Postgres read model', async () => {
+    const resource = await client.readResource({ uri: `eaio://buildings/${buildingId}` });
+    const first = resource.contents[0];
+    const body = JSON.parse(first && 'text' in first ? first.text : '{}') as {
+      buildingId: string;
+      primaryUse: string;
+      floorAreaM2: number;
+      meters: { meterId: string }[];
+    };
+    expect(body.buildingId).toBe(buildingId);
+    expect(body.primaryUse).toBe('Office');
+    expect(body.floorAreaM2).toBeCloseTo(8572.25, 1);
+    expect(body.meters).toHaveLength(6);
+    const listed = await client.listResources();
+    expect(listed.resources.map((r) => r.uri)).toContain(`eaio://buildings/${buildingId}`);
+  });
+});
