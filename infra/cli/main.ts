@@ -7,7 +7,7 @@ import {
 } from '../../mcp-adapter/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
-import { connectPlatform, preparePlatform, runProjector } from '../platform/index.ts';
+import { connectPlatform, preparePlatform, rewindProjector, runProjector } from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
@@ -64,6 +64,45 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       await projector.stop();
       await platform.close();
     });
+
+  program
+    .command('replay')
+    .description(
+      'Rewind the projector to the start of the log or to a time; the next `eaio project` refolds from there.',
+    )
+    .addOption(new Option('--to-earliest', 'from the first event still in the log').conflicts('toDatetime'))
+    .option('--to-datetime <iso>', 'from the first event at or after this time, e.g. 2026-11-01T00:00:00Z')
+    .option('--drop-read-models', 'with --to-earliest: empty the Postgres tables and Redis keys first')
+    .option('--group <id>', 'consumer group to rewind (default: <topic prefix>projector)')
+    .action(
+      async (opts: {
+        toEarliest?: boolean;
+        toDatetime?: string;
+        dropReadModels?: boolean;
+        group?: string;
+      }) => {
+        const at = opts.toDatetime === undefined ? undefined : new Date(opts.toDatetime);
+        if (!opts.toEarliest && at === undefined)
+          program.error('replay needs --to-earliest or --to-datetime <iso>');
+        if (at !== undefined && Number.isNaN(at.getTime()))
+          program.error(`--to-datetime: '${opts.toDatetime}' is not a date`);
+        const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+        try {
+          const result = await rewindProjector(platform, {
+            target: at === undefined ? { kind: 'earliest' } : { kind: 'datetime', at },
+            dropReadModels: opts.dropReadModels ?? false,
+            ...(opts.group ? { groupId: opts.group } : {}),
+          });
+          for (const p of result.partitions)
+            say(`${result.groupId} ${p.topic}[${p.partition}] -> offset ${p.offset}`);
+          say(
+            `Rewound${result.droppedReadModels ? ' and emptied the read models' : ''}. Run \`npx eaio project\` (or \`npm start\`) to refold the log.`,
+          );
+        } finally {
+          await platform.close();
+        }
+      },
+    );
 
   program
     .command('mcp')

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'EVENT_OUT_OF_RANGE',
   'SINK_UNAVAILABLE',
   'STACK_START_FAILED',
+  'GROUP_ACTIVE',
+  'INVALID_ARGUMENT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,4 +1,6 @@
 export type { Platform, PlatformEndpoints } from './connect-platform.ts';
 export { connectPlatform, preparePlatform } from './connect-platform.ts';
+export type { RewindOptions, RewindResult, RewindTarget } from './rewind-projector.ts';
+export { rewindProjector } from './rewind-projector.ts';
 export type { RunningProjector } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';

@@ -38,7 +38,10 @@ export async function runProjector(
   return {
     async stop() {
       subscription.unsubscribe();
-      await consumer.disconnect().catch(() => undefined);
+      // Awaiting stop() lets the in-flight batch settle and the member leave the group at once,
+      // instead of lingering until its session times out.
+      await consumer.stop();
+      await consumer.disconnect();
     },
   };
 }
