@@ -1,0 +1,74 @@
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/client';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import { TOOL_NAMES } from '../../mcp-adapter/index.ts';
+import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
+import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
+import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/eaio.js', import.meta.url));
+
+describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
+  let platform: TestPlatform;
+  let projector: RunningProjector;
+  let client: Client;
+  const buildingId = 'PrimClass_Jayla';
+  const readings = hourlyReadings(buildingId, 2, 10);
+
+  beforeAll(async () => {
+    platform = await createTestPlatform('stdio');
+    const deps = {
+      producer: await platform.producer(),
+      codec: platform.codec,
+      names: platform.names,
+      logger: platform.logger,
+    };
+    await publishBuildings(
+      deps,
+      (await loadBdg1Sample()).filter((b) => b.buildingId === buildingId),
+      new Date(Date.UTC(2015, 0, 1)),
+    );
+    await publishReadings(deps, readings);
+    projector = await runProjector(platform);
+    await waitFor('readings projected', async () => {
+      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
+      return Number(rows[0]?.n) === readings.length ? true : undefined;
+    });
+    client = new Client({ name: 'eaio-stdio-e2e', version: '1.0.0' });
+    await client.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--stdio'],
+        env: { ...getDefaultEnvironment(), ...platform.childEnv },
+        stderr: 'pipe',
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await projector?.stop();
+    await platform?.dispose();
+  });
+
+  it('lists the tool and the building resource template', async () => {
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([TOOL_NAMES.getLatestReadings]);
+    const templates = await client.listResourceTemplates();
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['eaio://buildings/{id}']);
+  });
+
+  it('answers get_latest_readings from the read models over stdio', async () => {
+    const expected = latestPerMeter(readings);
+    await waitFor('redis latest values', async () => {
+      const result = await client.callTool({ name: TOOL_NAMES.getLatestReadings, arguments: { buildingId } });
+      const got = (result.structuredContent as { readings: { meterId: string; value: number }[] } | undefined)
+        ?.readings;
+      return got?.length === expected.size ? got : undefined;
+    }).then((got) => {
+      for (const r of got) expect(r.value).toBe(expected.get(r.meterId)?.value);
+    });
+  });
+});
