@@ -30,9 +30,8 @@ class ConsumerStoppedError extends Error {
 }
 
 /** Commits point at the next offset to read. */
-function nextOffset(messages: readonly KafkaMessage[]): string | undefined {
-  const last = messages.at(-1);
-  return last === undefined ? undefined : (BigInt(last.offset) + 1n).toString();
+function nextOffset(offset: string): string {
+  return (BigInt(offset) + 1n).toString();
 }
 
 /**
@@ -52,7 +51,7 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
           if (batch.messages.length === 0 || stopping) return;
           let settle: (error: unknown) => void = () => undefined;
           const done = new Promise<void>((resolve, reject) => {
@@ -76,9 +75,14 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
           } finally {
             pending.delete(settle);
           }
-          const offset = nextOffset(batch.messages);
-          if (offset === undefined || !isRunning() || isStale()) return;
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset }]);
+          const last = batch.messages.at(-1);
+          if (last === undefined || !isRunning() || isStale()) return;
+          // kafkajs fetches the next batch from the last resolved offset, not the committed one:
+          // without this the same batch would be delivered again and again.
+          resolveOffset(last.offset);
+          await consumer.commitOffsets([
+            { topic: batch.topic, partition: batch.partition, offset: nextOffset(last.offset) },
+          ]);
         },
       });
     };

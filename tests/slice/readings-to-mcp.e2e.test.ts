@@ -8,6 +8,7 @@ import {
   startMcpHttpServer,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
+import type { BatchOutcome } from '../../projections/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -24,6 +25,7 @@ interface ToolReading {
 describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over Streamable HTTP', () => {
   let platform: TestPlatform;
   let projector: RunningProjector;
+  const outcomes: BatchOutcome[] = [];
   let mcp: RunningMcpHttpServer;
   let client: Client;
   const buildingId = 'Office_Cristina';
@@ -41,7 +43,7 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
     const sample = (await loadBdg1Sample()).filter((b) => b.buildingId === buildingId);
     await publishBuildings(deps, sample, new Date(Date.UTC(2015, 0, 1)));
     await publishReadings(deps, readings);
-    projector = await runProjector(platform);
+    projector = await runProjector(platform, (outcome) => outcomes.push(outcome));
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
@@ -65,6 +67,27 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
       return Number(rows[0]?.n) === readings.length ? Number(rows[0]?.n) : undefined;
     });
     expect(count).toBe(readings.length);
+  });
+
+  it('hands each event to the projector once when nothing fails (offsets advance, no redelivery)', async () => {
+    const sentinel = hourlyReadings('Sentinel_Building', 1, 1);
+    const deps = {
+      producer: await platform.producer(),
+      codec: platform.codec,
+      names: platform.names,
+      logger: platform.logger,
+    };
+    await publishReadings(deps, sentinel);
+    await waitFor('the sentinel reading projected', async () => {
+      const { rows } = await platform.pool.query('SELECT 1 FROM readings WHERE meter_id = $1', [
+        sentinel[0]?.meterId,
+      ]);
+      return rows.length === 1 ? true : undefined;
+    });
+    const handled = outcomes
+      .filter((o) => o.topic === platform.names.topic('sensorReadings'))
+      .reduce((sum, o) => sum + o.projected, 0);
+    expect(handled).toBe(readings.length + 1);
   });
 
   it('get_latest_readings returns exactly the latest value of each meter produced', async () => {
