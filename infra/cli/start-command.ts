@@ -61,4 +61,5 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await feed?.stop();
   await projector.stop();
   await platform.close();
+  logger.info('stopped');
 }

@@ -21,6 +21,8 @@ export async function runProjector(
     allowAutoTopicCreation: false,
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+    // Bounds both the idle long-poll and how long stop() waits for it.
+    maxWaitTimeInMs: 1_000,
   });
   await consumer.connect();
   const subscription = createProjector({

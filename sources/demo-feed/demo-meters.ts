@@ -56,17 +56,25 @@ function noise(seed: string): number {
   return ((h >>> 0) / 2 ** 32) * 2 - 1;
 }
 
-/** A reading shaped like an occupied building: low at night, a working-day plateau, a little noise. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * A reading shaped like an occupied building: low at night, a working-day plateau, a little noise.
+ * The value is the consumption over the `intervalMs` ending at `at` (hourly by default).
+ */
 export function demoReading(
   meter: DemoMeter,
   at: Date,
   eventId: string,
-  source = 'demo-feed',
+  { intervalMs = HOUR_MS, source = 'demo-feed' }: { intervalMs?: number; source?: string } = {},
 ): SensorReading {
   const hour = localHour(at, meter.timezone);
   const occupied = hour >= 7 && hour < 19 ? 1 : 0;
   const shape = 0.45 + 0.55 * occupied;
-  const value = meter.baseline * shape * (1 + 0.08 * noise(`${meter.meterId}@${at.getTime()}`));
+  const value =
+    ((meter.baseline * intervalMs) / HOUR_MS) *
+    shape *
+    (1 + 0.08 * noise(`${meter.meterId}@${at.getTime()}`));
   return {
     eventId,
     occurredAt: at,

@@ -83,7 +83,7 @@ export async function startDemoFeed(
       .then(() =>
         publishReadings(
           deps,
-          meters.map((m) => demoReading(m, at, randomUUID())),
+          meters.map((m) => demoReading(m, at, randomUUID(), { intervalMs })),
         ),
       )
       .catch((error: unknown) =>
