@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { BuildingRegistered } from '../../schemas/index.ts';
+import type { BuildingRegistered, EventEnvelope } from '../../schemas/index.ts';
 import { isAfter, type Positioned } from '../positioned-event.ts';
 
 /**
@@ -45,14 +45,8 @@ export async function writeBuildings(
 }
 
 /** A building as the read models know it: its description and its meters' latest readings. */
-export interface BuildingView {
-  readonly buildingId: string;
-  readonly siteId: string | null;
-  readonly primaryUse: string;
-  readonly floorAreaM2: number | null;
-  readonly timezone: string;
-  readonly yearBuilt: number | null;
-  readonly weatherStationId: string | null;
+export interface BuildingView extends Omit<BuildingRegistered, keyof EventEnvelope> {
+  /** Event time of the description in force. */
   readonly registeredAt: Date;
   readonly meters: readonly {
     readonly meterId: string;

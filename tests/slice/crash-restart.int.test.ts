@@ -14,10 +14,7 @@ describe('the projector killed abruptly mid-stream and restarted loses nothing a
   const running: EaioProcess[] = [];
   const readings = hourlyReadings('PrimClass_Jolie', METERS, HOURS);
 
-  const projectedCount = async (): Promise<number> => {
-    const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
-    return Number(rows[0]?.n ?? 0);
-  };
+  const projectedCount = (): Promise<number> => platform.countReadings();
 
   const startProjector = (): EaioProcess => {
     const p = spawnEaio(['project'], platform.childEnv);
@@ -35,12 +32,7 @@ describe('the projector killed abruptly mid-stream and restarted loses nothing a
   });
 
   it('has every produced reading exactly once after two SIGKILLs', async () => {
-    const deps = {
-      producer: await platform.producer(),
-      codec: platform.codec,
-      names: platform.names,
-      logger: platform.logger,
-    };
+    const deps = await platform.feedDeps();
     const killedAt: number[] = [];
     let produced = 0;
     const produce = async (upTo: number) => {

@@ -6,7 +6,6 @@ import { DEAD_LETTER_HEADERS } from '../../processors/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
-import { waitFor } from '../support/wait-for.ts';
 
 function header(message: KafkaMessage, name: string): string | undefined {
   return message.headers?.[name]?.toString();
@@ -87,11 +86,7 @@ describe('dead letters: poison events leave the stream with their reason, the co
 
   it('projects the valid readings produced after the poison ones', async () => {
     const total = before.length + after.length;
-    const count = await waitFor('valid readings projected', async () => {
-      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
-      return Number(rows[0]?.n) === total ? total : undefined;
-    });
-    expect(count).toBe(total);
+    await platform.waitForReadings(total);
     const { rows } = await platform.pool.query('SELECT 1 FROM readings WHERE value < 0');
     expect(rows).toHaveLength(0);
   });

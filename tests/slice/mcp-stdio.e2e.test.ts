@@ -20,12 +20,7 @@ describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
 
   beforeAll(async () => {
     platform = await createTestPlatform('stdio');
-    const deps = {
-      producer: await platform.producer(),
-      codec: platform.codec,
-      names: platform.names,
-      logger: platform.logger,
-    };
+    const deps = await platform.feedDeps();
     await publishBuildings(
       deps,
       (await loadBdg1Sample()).filter((b) => b.buildingId === buildingId),
@@ -33,10 +28,7 @@ describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
     );
     await publishReadings(deps, readings);
     projector = await runProjector(platform);
-    await waitFor('readings projected', async () => {
-      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
-      return Number(rows[0]?.n) === readings.length ? true : undefined;
-    });
+    await platform.waitForReadings(readings.length);
     client = new Client({ name: 'eaio-stdio-e2e', version: '1.0.0' });
     await client.connect(
       new StdioClientTransport({

@@ -20,21 +20,15 @@ describe('replay: the read models are rebuilt from the log, row for row', () => 
   const projectEverything = async () => {
     const projector = await runProjector(platform);
     await waitFor('the whole log projected', async () => {
-      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
       const latest = await createReadModels(platform).latestReadings('PrimClass_Umar');
-      return Number(rows[0]?.n) === readings.length && latest.length === 3 ? true : undefined;
+      return (await platform.countReadings()) === readings.length && latest.length === 3 ? true : undefined;
     });
     return projector;
   };
 
   beforeAll(async () => {
     platform = await createTestPlatform('replay');
-    const deps = {
-      producer: await platform.producer(),
-      codec: platform.codec,
-      names: platform.names,
-      logger: platform.logger,
-    };
+    const deps = await platform.feedDeps();
     const buildings = (await loadBdg1Sample()).filter((b) => b.buildingId.startsWith('PrimClass_Um'));
     await publishBuildings(deps, buildings, new Date(Date.UTC(2015, 0, 1)));
     await publishReadings(deps, readings);
@@ -63,8 +57,7 @@ describe('replay: the read models are rebuilt from the log, row for row', () => 
     const result = await rewindProjector(platform, { target: { kind: 'earliest' }, dropReadModels: true });
     expect(result.droppedReadModels).toBe(true);
     expect(result.partitions.every((p) => p.offset === '0')).toBe(true);
-    const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
-    expect(Number(rows[0]?.n)).toBe(0);
+    expect(await platform.countReadings()).toBe(0);
     expect(await createReadModels(platform).latestReadings('PrimClass_Uma')).toEqual([]);
 
     const projector = await projectEverything();

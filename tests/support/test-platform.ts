@@ -5,6 +5,7 @@ import { configSchema, type EaioConfig } from '../../infra/config/index.ts';
 import { createLogger } from '../../infra/logging/index.ts';
 import { connectPlatform, type Platform, preparePlatform } from '../../infra/platform/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
+import type { DemoFeedDeps } from '../../sources/index.ts';
 import { waitFor } from './wait-for.ts';
 
 export interface TestPlatform extends Platform {
@@ -12,6 +13,12 @@ export interface TestPlatform extends Platform {
   readonly childEnv: Record<string, string>;
   /** Reads every message of a topic from the beginning until `count` have arrived. */
   readAll(topic: string, count: number): Promise<KafkaMessage[]>;
+  /** What the sources need to publish onto this platform's topics. */
+  feedDeps(): Promise<DemoFeedDeps>;
+  /** Rows in the readings table now. */
+  countReadings(): Promise<number>;
+  /** Resolves once the readings table holds exactly `count` rows. */
+  waitForReadings(count: number, timeoutMs?: number): Promise<void>;
   /** Drops this test's schema, keys and topics, then closes the clients. */
   dispose(): Promise<void>;
 }
@@ -38,8 +45,26 @@ export async function createTestPlatform(name: string): Promise<TestPlatform> {
     platform.names.deadLetter(k),
   ]);
 
+  const countReadings = async (): Promise<number> => {
+    const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
+    return Number(rows[0]?.n ?? 0);
+  };
+
   return {
     ...platform,
+    countReadings,
+    async feedDeps() {
+      return { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger };
+    },
+    async waitForReadings(count, timeoutMs = 60_000) {
+      await waitFor(
+        `${count} readings projected`,
+        async () => ((await countReadings()) === count ? true : undefined),
+        {
+          timeoutMs,
+        },
+      );
+    },
     childEnv: {
       EAIO_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
       EAIO_REGISTRY_URL: endpoints.registryUrl,
