@@ -1,7 +1,10 @@
 import { EaioError } from '../infra/errors/index.ts';
 
-/** Where decoding failed: the 5-byte Confluent frame, the schema lookup, or the Avro payload. */
-export type DecodePhase = 'framing' | 'schema-lookup' | 'payload';
+/**
+ * Where decoding failed: the 5-byte Confluent frame, the schema lookup, resolving the writer schema
+ * into this code's reader schema, or the Avro payload.
+ */
+export type DecodePhase = 'framing' | 'schema-lookup' | 'resolve' | 'payload';
 
 /** Bytes that cannot be decoded into an event. Poison unless the registry was merely unreachable. */
 export class SchemaDecodeError extends EaioError {
@@ -10,7 +13,12 @@ export class SchemaDecodeError extends EaioError {
   readonly schemaId: number | undefined;
 
   constructor(
-    code: 'SCHEMA_FRAMING' | 'SCHEMA_UNKNOWN_ID' | 'SCHEMA_PAYLOAD' | 'SCHEMA_REGISTRY_UNAVAILABLE',
+    code:
+      | 'SCHEMA_FRAMING'
+      | 'SCHEMA_UNKNOWN_ID'
+      | 'SCHEMA_INCOMPATIBLE'
+      | 'SCHEMA_PAYLOAD'
+      | 'SCHEMA_REGISTRY_UNAVAILABLE',
     phase: DecodePhase,
     message: string,
     options: { schemaId?: number; cause?: unknown } = {},

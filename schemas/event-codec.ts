@@ -1,14 +1,17 @@
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type avro from 'avsc';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import { EaioError } from '../infra/errors/index.ts';
 import { AVRO_SCHEMAS } from './avro-schemas.ts';
 import { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
 import type { EventTypeName, EventTypes } from './event-types.ts';
-import { TimestampMillisType } from './timestamp-millis.ts';
+import { createRegistryClient, valueSubject } from './registry-client.ts';
+import { LOGICAL_TYPES } from './timestamp-millis.ts';
 import { TOPICS, type TopicKey, type TopicNames } from './topic-catalog.ts';
 
 const MAGIC_BYTE = 0;
 const FRAME_HEADER_BYTES = 5;
+
+type ValueOf<K extends TopicKey> = EventTypes[(typeof TOPICS)[K]['valueType']];
 
 /** An event decoded from the Confluent wire format, with the writer schema it came with. */
 export interface DecodedEvent<T extends EventTypeName = EventTypeName> {
@@ -21,8 +24,12 @@ export interface DecodedEvent<T extends EventTypeName = EventTypeName> {
 export interface EventCodec {
   /** Registers every catalog subject (topic-name strategy) and caches the ids. Idempotent. */
   registerAll(): Promise<ReadonlyMap<string, number>>;
-  encode<K extends TopicKey>(topic: K, value: EventTypes[(typeof TOPICS)[K]['valueType']]): Promise<Buffer>;
-  /** Decodes bytes and checks they carry the topic's event type; throws {@link SchemaDecodeError}. */
+  encode<K extends TopicKey>(topic: K, value: ValueOf<K>): Promise<Buffer>;
+  /**
+   * Decodes bytes written with any registered version of the topic's schema into this code's
+   * version (Avro schema resolution: added fields get their defaults, removed ones are skipped).
+   * Throws {@link SchemaDecodeError} or {@link UnexpectedEventTypeError}.
+   */
   decode<K extends TopicKey>(
     topic: K,
     bytes: Buffer | null,
@@ -43,17 +50,21 @@ function isResponseError(error: unknown): error is Error & { status: number } {
   return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
 }
 
-/** Subject of a topic's value schema under the topic-name strategy. */
-export function valueSubject(topic: string): string {
-  return `${topic}-value`;
-}
-
 export function createEventCodec({ registryUrl, names }: EventCodecOptions): EventCodec {
-  const registry = new SchemaRegistry(
-    { host: registryUrl, clientId: 'eaio' },
-    { [SchemaType.AVRO]: { logicalTypes: { 'timestamp-millis': TimestampMillisType } } },
-  );
+  const registry = createRegistryClient(registryUrl);
   const ids = new Map<TopicKey, number>();
+  const readers = new Map<EventTypeName, avro.Type>();
+  // A resolver per (reader type, writer schema id): building one walks both schemas, so it is done once.
+  const resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
+
+  const readerOf = (type: EventTypeName): avro.Type => {
+    let reader = readers.get(type);
+    if (reader === undefined) {
+      reader = avro.Type.forSchema(AVRO_SCHEMAS[type], { logicalTypes: LOGICAL_TYPES });
+      readers.set(type, reader);
+    }
+    return reader;
+  };
 
   async function registerAll(): Promise<ReadonlyMap<string, number>> {
     const bySubject = new Map<string, number>();
@@ -80,6 +91,30 @@ export function createEventCodec({ registryUrl, names }: EventCodecOptions): Eve
     const id = await registry.getLatestSchemaId(valueSubject(names.topic(topic)));
     ids.set(topic, id);
     return id;
+  }
+
+  async function writerOf(schemaId: number): Promise<avro.Type> {
+    try {
+      return (await registry.getSchema(schemaId)) as avro.Type;
+    } catch (error) {
+      if (isResponseError(error) && error.status === 404) {
+        throw new SchemaDecodeError(
+          'SCHEMA_UNKNOWN_ID',
+          'schema-lookup',
+          `Schema id ${schemaId} is unknown to the registry`,
+          {
+            schemaId,
+            cause: error,
+          },
+        );
+      }
+      throw new SchemaDecodeError(
+        'SCHEMA_REGISTRY_UNAVAILABLE',
+        'schema-lookup',
+        `Schema registry did not answer for schema id ${schemaId}`,
+        { schemaId, cause: error },
+      );
+    }
   }
 
   return {
@@ -118,34 +153,29 @@ export function createEventCodec({ registryUrl, names }: EventCodecOptions): Eve
         );
       }
       const schemaId = bytes.readInt32BE(1);
-      let schema: avro.Type;
-      try {
-        schema = (await registry.getSchema(schemaId)) as avro.Type;
-      } catch (error) {
-        if (isResponseError(error) && error.status === 404) {
+      const writer = await writerOf(schemaId);
+      const expected = TOPICS[topic].valueType;
+      const actual = writer.name?.split('.').pop() ?? String(writer.typeName);
+      if (actual !== expected) throw new UnexpectedEventTypeError(expected, actual, schemaId);
+      const reader = readerOf(expected);
+      const resolverKey = `${expected}:${schemaId}`;
+      let resolver = resolvers.get(resolverKey);
+      if (resolver === undefined) {
+        try {
+          resolver = reader.createResolver(writer);
+        } catch (error) {
           throw new SchemaDecodeError(
-            'SCHEMA_UNKNOWN_ID',
-            'schema-lookup',
-            `Schema id ${schemaId} is unknown to the registry`,
-            {
-              schemaId,
-              cause: error,
-            },
+            'SCHEMA_INCOMPATIBLE',
+            'resolve',
+            `Data written with schema ${schemaId} cannot be read as this version of ${expected}: ${(error as Error).message}`,
+            { schemaId, cause: error },
           );
         }
-        throw new SchemaDecodeError(
-          'SCHEMA_REGISTRY_UNAVAILABLE',
-          'schema-lookup',
-          `Schema registry did not answer for schema id ${schemaId}`,
-          { schemaId, cause: error },
-        );
+        resolvers.set(resolverKey, resolver);
       }
-      const expected = TOPICS[topic].valueType;
-      const actual = schema.name?.split('.').pop() ?? String(schema.typeName);
-      if (actual !== expected) throw new UnexpectedEventTypeError(expected, actual, schemaId);
       let value: unknown;
       try {
-        value = await registry.decode(bytes);
+        value = reader.fromBuffer(bytes.subarray(FRAME_HEADER_BYTES), resolver);
       } catch (error) {
         throw new SchemaDecodeError(
           'SCHEMA_PAYLOAD',

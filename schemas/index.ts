@@ -1,18 +1,68 @@
 export { AVRO_SCHEMAS } from './avro-schemas.ts';
+export type {
+  CheckOptions,
+  CompatibilityLevel,
+  Incompatibility,
+  SubjectCheck,
+} from './compatibility/index.ts';
+export {
+  checkCompatibility,
+  checkSchemasAgainstRegistry,
+  findIncompatibilities,
+} from './compatibility/index.ts';
 export type { DecodePhase } from './decode-errors.ts';
 export { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
 export type { DecodedEvent, EventCodec, EventCodecOptions } from './event-codec.ts';
-export { createEventCodec, valueSubject } from './event-codec.ts';
+export { createEventCodec } from './event-codec.ts';
 export type {
+  AnomalyDetected,
+  AuditOutcome,
+  AuditRecord,
   BuildingRegistered,
+  CommandOutcome,
+  ControlCommandRequested,
+  ControlDecision,
+  ControlOutcome,
+  ControlPointKind,
+  ControlPointRegistered,
+  ControlUnit,
+  ControlVerdict,
+  DataQualityIssue,
+  DataQualityIssueKind,
+  DeadLetterEnvelope,
+  DecisionReason,
   EventEnvelope,
   EventTypeName,
   EventTypes,
   MeterKind,
+  MeterRegistered,
+  QualityFlag,
+  ReadingAggregate,
   ReadingUnit,
+  ReasonCode,
   SensorReading,
+  Severity,
+  TraceContext,
+  WeatherForecast,
+  WeatherObservation,
+  WindowSize,
 } from './event-types.ts';
-export { METER_KINDS, READING_UNITS } from './event-types.ts';
+export {
+  AUDIT_OUTCOMES,
+  COMMAND_OUTCOMES,
+  CONTROL_POINT_KINDS,
+  CONTROL_UNITS,
+  CONTROL_VERDICTS,
+  DATA_QUALITY_ISSUE_KINDS,
+  EVENT_TYPE_NAMES,
+  METER_KINDS,
+  QUALITY_FLAGS,
+  READING_UNITS,
+  REASON_CODES,
+  SEVERITIES,
+  WINDOW_SIZES,
+} from './event-types.ts';
+export { createRegistryClient, valueSubject } from './registry-client.ts';
 export { LOGICAL_TYPES, TimestampMillisType } from './timestamp-millis.ts';
 export type { TopicKey, TopicNames, TopicSpec } from './topic-catalog.ts';
 export { TOPICS, topicNames } from './topic-catalog.ts';

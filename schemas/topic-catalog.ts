@@ -13,10 +13,17 @@ export interface TopicSpec {
   readonly retentionMs: number;
   /** Dead-letter topic (unprefixed) for events of this topic that cannot be handled. */
   readonly deadLetterTopic: string;
+  /** What the topic is for and who writes it. */
+  readonly doc: string;
 }
 
+/**
+ * Kafka is the source of truth: log topics keep every event so projections can be rebuilt and
+ * decisions replayed. Compacted topics keep the latest event per key forever.
+ */
 const FOREVER = -1;
 
+/** Every topic of the platform, keyed by the name the code uses for it. */
 export const TOPICS = {
   sensorReadings: {
     name: 'sensor-readings',
@@ -26,6 +33,7 @@ export const TOPICS = {
     cleanupPolicy: 'delete',
     retentionMs: FOREVER,
     deadLetterTopic: 'sensor-readings.dlq',
+    doc: 'Meter readings from every source, the main event log.',
   },
   buildings: {
     name: 'buildings',
@@ -35,6 +43,122 @@ export const TOPICS = {
     cleanupPolicy: 'compact',
     retentionMs: FOREVER,
     deadLetterTopic: 'buildings.dlq',
+    doc: 'Registry of buildings: the latest BuildingRegistered per building is its description.',
+  },
+  meters: {
+    name: 'meters',
+    valueType: 'MeterRegistered',
+    key: 'meterId: the latest event per meter is its description',
+    partitions: 3,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'meters.dlq',
+    doc: 'Registry of meters: kind, unit and Brick class of the meters whose readings arrive on sensor-readings.',
+  },
+  controlPoints: {
+    name: 'control-points',
+    valueType: 'ControlPointRegistered',
+    key: 'pointId: the latest event per point is its description and limits',
+    partitions: 3,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'control-points.dlq',
+    doc: 'Registry of writable control points and the limits every command is checked against.',
+  },
+  weatherObservations: {
+    name: 'weather-observations',
+    valueType: 'WeatherObservation',
+    key: 'stationId: observations of one station keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'weather-observations.dlq',
+    doc: 'Measured weather per station, the driver of weather-normalised baselines.',
+  },
+  weatherForecasts: {
+    name: 'weather-forecasts',
+    valueType: 'WeatherForecast',
+    key: 'stationId: forecasts of one station keep their issue order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    // Kept forever although superseded forecasts look disposable: a control decision replayed later must
+    // see the forecast the agent saw when it decided, and a few issues a day per station are small.
+    retentionMs: FOREVER,
+    deadLetterTopic: 'weather-forecasts.dlq',
+    doc: 'Forecast weather per station and validity interval, every issue kept.',
+  },
+  controlCommands: {
+    name: 'control-commands',
+    valueType: 'ControlCommandRequested',
+    key: 'buildingId/pointId: commands for one point stay ordered',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'control-commands.dlq',
+    doc: 'Requests to write control points, from agents and users; not actions until accepted.',
+  },
+  controlDecisions: {
+    name: 'control-decisions',
+    valueType: 'ControlDecision',
+    key: 'buildingId/pointId: decisions for one point stay in command order',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'control-decisions.dlq',
+    doc: 'Accepted or rejected, with reasons, for every requested command.',
+  },
+  controlOutcomes: {
+    name: 'control-outcomes',
+    valueType: 'ControlOutcome',
+    key: 'buildingId/pointId: outcomes for one point stay in command order',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'control-outcomes.dlq',
+    doc: 'What the device did with accepted commands: acknowledged, failed or relinquished.',
+  },
+  readingAggregates: {
+    name: 'reading-aggregates',
+    valueType: 'ReadingAggregate',
+    key: 'meterId, or buildingId for building-level aggregates: revisions of one window stay ordered',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'reading-aggregates.dlq',
+    doc: 'Windowed sums and statistics of readings, re-emitted with a higher revision when late data arrives.',
+  },
+  anomalies: {
+    name: 'anomalies',
+    valueType: 'AnomalyDetected',
+    key: 'meterId: anomalies of one meter keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'anomalies.dlq',
+    doc: 'Readings outside the range their baseline expects.',
+  },
+  dataQualityIssues: {
+    name: 'data-quality-issues',
+    valueType: 'DataQualityIssue',
+    key: 'meterId: issues of one meter keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'data-quality-issues.dlq',
+    doc: 'Data quality problems found in readings: ranges, duplicates, gaps, stuck values, unit mismatches.',
+  },
+  auditLog: {
+    name: 'audit-log',
+    valueType: 'AuditRecord',
+    key: 'actor: the actions of one agent or user keep their order',
+    // Three, not one: an audit needs each actor's actions in order, which the key gives; a total order
+    // across actors is not needed (events carry occurredAt) and one partition would cap the consumers
+    // of a topic every MCP tool call writes to. Partitions cannot be removed later, only added.
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'audit-log.dlq',
+    doc: 'Who did what to what through the platform: MCP tool calls, replays, dead-letter redrives.',
   },
 } as const satisfies Record<string, TopicSpec>;
 

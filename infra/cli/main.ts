@@ -11,6 +11,7 @@ import { connectPlatform, preparePlatform, rewindProjector, runProjector } from 
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
+import { schemasCheckCommand } from './schemas-command.ts';
 import { startCommand } from './start-command.ts';
 
 /** The `eaio` command line. `argv` is `process.argv`; the environment is read once, here. */
@@ -63,6 +64,19 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       await untilSignal();
       await projector.stop();
       await platform.close();
+    });
+
+  const schemas = program.command('schemas').description('The event schemas and the registry.');
+  schemas
+    .command('check')
+    .description(
+      'Tell, before a deploy, whether the local .avsc files are compatible with the registry (exit 1 if not).',
+    )
+    .action(async () => {
+      const ok = await schemasCheckCommand(config, await resolveEndpoints(config), (text) =>
+        process.stdout.write(text),
+      );
+      if (!ok) process.exitCode = 1;
     });
 
   program

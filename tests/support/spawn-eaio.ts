@@ -6,8 +6,12 @@ const BIN = fileURLToPath(new URL('../../bin/eaio.js', import.meta.url));
 
 export interface EaioProcess {
   readonly child: ChildProcess;
+  /** Everything the process wrote to stdout so far. */
+  stdout(): string;
   /** Everything the process wrote to stderr so far (its JSON logs), for failure messages. */
   stderr(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited(): Promise<number | null>;
   /** SIGKILL: no shutdown hooks, no final commit, as a crash or an OOM kill would leave it. */
   kill(): Promise<void>;
 }
@@ -16,7 +20,12 @@ export interface EaioProcess {
 export function spawnEaio(args: readonly string[], env: Record<string, string>): EaioProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exit = once(child, 'exit').then(([code]) => code as number | null);
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout = (stdout + chunk.toString()).slice(-20_000);
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -24,12 +33,13 @@ export function spawnEaio(args: readonly string[], env: Record<string, string>):
   });
   return {
     child,
+    stdout: () => stdout,
     stderr: () => stderr,
+    exited: () => exit,
     async kill() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
       child.kill('SIGKILL');
-      await exited;
+      await exit;
     },
   };
 }

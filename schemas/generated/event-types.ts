@@ -1,0 +1,647 @@
+// Generated from schemas/avro by schemas/codegen/generate-event-types.ts; do not edit.
+// Regenerate with `npm run schemas:generate`; `npm run schemas:check-types` fails when this file is stale.
+//
+// Mapping: records are interfaces with readonly fields, enums a const array of their symbols plus a
+// string-literal union, timestamp-millis is Date (the project's LOGICAL_TYPES), long is number
+// (epoch milliseconds and offsets stay below 2^53), bytes is Buffer, ["null", T] is T | null.
+// A field with an Avro default is optional: producers may omit it and avsc writes the default, so
+// fields added later for compatibility do not break existing producers. Decoded events always carry it.
+
+/** The symbols of {@link MeterKind}, in schema order (for zod enums and exhaustive checks). */
+export const METER_KINDS = [
+  'electricity',
+  'chilled_water',
+  'steam',
+  'hot_water',
+  'gas',
+  'water',
+  'irrigation',
+  'solar',
+] as const;
+/** What the meter measures (the BDG2 meter types). */
+export type MeterKind = (typeof METER_KINDS)[number];
+
+/** The symbols of {@link ReadingUnit}, in schema order (for zod enums and exhaustive checks). */
+export const READING_UNITS = ['kWh', 'kBTU', 'MJ', 'therm', 'ton_h', 'm3', 'L', 'gal'] as const;
+/** Unit of a reading value. */
+export type ReadingUnit = (typeof READING_UNITS)[number];
+
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/) of the operation that produced the event, so
+ * consumers continue the same trace.
+ */
+export interface TraceContext {
+  /**
+   * W3C traceparent header value: version-traceId-parentId-flags, e.g.
+   * '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'.
+   */
+  readonly traceparent: string;
+  /** W3C tracestate header value (vendor-specific trace data), when present. */
+  readonly tracestate?: string | null;
+}
+
+/** A reading outside the range its baseline expects. Keyed by meterId on the anomalies topic. */
+export interface AnomalyDetected {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the anomaly was detected (UTC); readingAt is when the reading was taken. */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'anomaly-detector'. */
+  readonly source: string;
+  /** Building the meter belongs to. */
+  readonly buildingId: string;
+  /** Meter whose reading is anomalous; the topic key. */
+  readonly meterId: string;
+  /** Kind of the meter. */
+  readonly meterKind: MeterKind;
+  /** Unit of observedValue, expectedLow and expectedHigh. */
+  readonly unit: ReadingUnit;
+  /** Event time of the anomalous reading (UTC). */
+  readonly readingAt: Date;
+  /** Value of the reading, in unit. */
+  readonly observedValue: number;
+  /** Lower bound of the expected range, in unit. */
+  readonly expectedLow: number;
+  /** Upper bound of the expected range, in unit. */
+  readonly expectedHigh: number;
+  /**
+   * How anomalous the reading is under method, e.g. robust z-score (distance from the median in MADs); higher
+   * is more anomalous.
+   */
+  readonly score: number;
+  /** Detection method and baseline, e.g. 'median-mad-hour-of-week'. */
+  readonly method: string;
+  /** Number of past readings the baseline was computed from; small counts mean a weak baseline. */
+  readonly baselineSamples: number;
+  /** Trace context of the operation that produced the detection; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link AuditOutcome}, in schema order (for zod enums and exhaustive checks). */
+export const AUDIT_OUTCOMES = ['success', 'failure', 'denied'] as const;
+/**
+ * Result of an audited action: success, failure (attempted and failed), denied (not allowed, not attempted).
+ */
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/**
+ * Who did what to what, and whether it was allowed: MCP tool calls, replays, dead-letter redrives. Keyed by
+ * actor on the audit-log topic.
+ */
+export interface AuditRecord {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the action happened (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'mcp-adapter', 'eaio-cli'. */
+  readonly source: string;
+  /** Agent or user id that acted, e.g. 'agent:energy-optimizer', 'user:alice'; the topic key. */
+  readonly actor: string;
+  /** What was done, e.g. 'mcp.tool.call', 'replay', 'dlq.redrive'. */
+  readonly action: string;
+  /** What it was done to, e.g. a tool name, a topic, a building or point id. */
+  readonly target: string;
+  /** Result of the action. */
+  readonly outcome: AuditOutcome;
+  /** Action-specific details, e.g. tool arguments or the offsets replayed; never secrets. */
+  readonly details: Readonly<Record<string, string>>;
+  /** Trace context of the operation that produced the action; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * A building registered or updated: the full current description of the building, not a delta. Keyed by
+ * buildingId on the compacted buildings topic: the latest event per building is its current description.
+ */
+export interface BuildingRegistered {
+  /** Unique id of this event. */
+  readonly eventId: string;
+  /** When the description became true (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'bdg1-importer'. */
+  readonly source: string;
+  /** Stable building id; the topic key. */
+  readonly buildingId: string;
+  /** Site or campus the building belongs to, when known. */
+  readonly siteId?: string | null;
+  /** Primary space use, e.g. 'Office', 'College Classroom'. */
+  readonly primaryUse: string;
+  /** Gross floor area in square metres, when known. */
+  readonly floorAreaM2?: number | null;
+  /** IANA time zone of the building, e.g. 'America/New_York'. */
+  readonly timezone: string;
+  /** Year of construction, when known. */
+  readonly yearBuilt?: number | null;
+  /** Weather station whose observations apply to the building, when known. */
+  readonly weatherStationId?: string | null;
+  /** Trace context of the operation that produced the description; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link ControlUnit}, in schema order (for zod enums and exhaustive checks). */
+export const CONTROL_UNITS = ['degC', 'percent', 'rpm', 'boolean', 'minutes'] as const;
+/**
+ * Unit of a control point value: degC for temperatures, percent for levels and positions, rpm for fan speeds,
+ * boolean (0 or 1) for on/off points, minutes for schedule offsets.
+ */
+export type ControlUnit = (typeof CONTROL_UNITS)[number];
+
+/**
+ * A request to write a value to a control point, by an agent or a user. Not yet an action: the control
+ * decision accepts or rejects it against the point limits. Keyed by buildingId/pointId on the
+ * control-commands topic, so commands for one point stay ordered.
+ */
+export interface ControlCommandRequested {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the command was requested (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'mcp-adapter', 'operator-ui'. */
+  readonly source: string;
+  /** Id of the command, shared by its request, decision and outcome events. */
+  readonly commandId: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** Control point to write. */
+  readonly pointId: string;
+  /** Value to write, in unit. */
+  readonly value: number;
+  /** Unit of value; must be the unit of the point. */
+  readonly unit: ControlUnit;
+  /**
+   * BACnet command priority, 1 (highest, manual life safety) to 16 (lowest); the device applies the
+   * highest-priority active command.
+   */
+  readonly priority: number;
+  /**
+   * When the command lapses and its priority slot is relinquished (UTC). Commands must expire: a command
+   * without a future expiry is rejected, so nothing an agent writes stays forever.
+   */
+  readonly expiresAt: Date;
+  /**
+   * Agent or user id on whose behalf the command is requested, e.g. 'agent:energy-optimizer', 'user:alice'.
+   */
+  readonly requestedBy: string;
+  /** Why the command is requested, in words, for the audit trail; null when none was given. */
+  readonly reason?: string | null;
+  /** Trace context of the operation that produced the request; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link ControlVerdict}, in schema order (for zod enums and exhaustive checks). */
+export const CONTROL_VERDICTS = ['accepted', 'rejected'] as const;
+/** Whether a command may go to the device. */
+export type ControlVerdict = (typeof CONTROL_VERDICTS)[number];
+
+/** The symbols of {@link ReasonCode}, in schema order (for zod enums and exhaustive checks). */
+export const REASON_CODES = [
+  'below_min',
+  'above_max',
+  'slew_limit',
+  'setpoint_deadband',
+  'occupancy_interlock',
+  'schedule_interlock',
+  'expiry_missing',
+  'expiry_in_past',
+  'priority_conflict',
+  'unknown_point',
+] as const;
+/** Machine-readable reason for a control decision. */
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** One reason for a decision. */
+export interface DecisionReason {
+  /** What rule the reason is about. */
+  readonly code: ReasonCode;
+  /** The reason in words, with the values involved. */
+  readonly message: string;
+}
+
+/**
+ * The verdict on a requested command: accepted, to be sent to the device, or rejected with the reasons. Keyed
+ * by buildingId/pointId on the control-decisions topic.
+ */
+export interface ControlDecision {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the decision was made (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'control-guard'. */
+  readonly source: string;
+  /** Command the decision is about. */
+  readonly commandId: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** Control point the command writes. */
+  readonly pointId: string;
+  /** Accepted or rejected. */
+  readonly decision: ControlVerdict;
+  /** Why the command was rejected (or notes on an accepted one); empty when there is nothing to say. */
+  readonly reasons?: readonly DecisionReason[];
+  /** Trace context of the operation that produced the decision; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link CommandOutcome}, in schema order (for zod enums and exhaustive checks). */
+export const COMMAND_OUTCOMES = ['acknowledged', 'failed', 'relinquished'] as const;
+/**
+ * Result of a command at the device: acknowledged (written), failed, or relinquished (released, on expiry or
+ * on request).
+ */
+export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
+
+/**
+ * What became of an accepted command at the device. Keyed by buildingId/pointId on the control-outcomes
+ * topic.
+ */
+export interface ControlOutcome {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the device answered or the command was relinquished (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'bacnet-gw:site-3'. */
+  readonly source: string;
+  /** Command the outcome is about. */
+  readonly commandId: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** Control point the command wrote. */
+  readonly pointId: string;
+  /** What happened. */
+  readonly outcome: CommandOutcome;
+  /** What the device or gateway said, e.g. a BACnet error class and code; null when it said nothing. */
+  readonly deviceMessage?: string | null;
+  /** Trace context of the operation that produced the outcome; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link ControlPointKind}, in schema order (for zod enums and exhaustive checks). */
+export const CONTROL_POINT_KINDS = [
+  'zone_air_temperature_setpoint',
+  'heating_setpoint',
+  'cooling_setpoint',
+  'lighting_level',
+  'schedule',
+  'fan_speed',
+  'damper_position',
+  'supply_air_temperature_setpoint',
+] as const;
+/** What a control point sets. */
+export type ControlPointKind = (typeof CONTROL_POINT_KINDS)[number];
+
+/**
+ * A writable control point registered or updated: the full current description of the point and the limits
+ * every command to it is checked against. Keyed by pointId on the compacted control-points topic: the latest
+ * event per point is its current description.
+ */
+export interface ControlPointRegistered {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the description became true (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'bacnet-gw:site-3'. */
+  readonly source: string;
+  /** Stable control point id, unique across buildings; the topic key. */
+  readonly pointId: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** What the point sets. */
+  readonly pointKind: ControlPointKind;
+  /** Unit of the point value, minValue, maxValue and maxChangePerMinute. */
+  readonly unit: ControlUnit;
+  /** Lowest value a command may write, in unit; lower commands are rejected (below_min). */
+  readonly minValue: number;
+  /** Highest value a command may write, in unit; higher commands are rejected (above_max). */
+  readonly maxValue: number;
+  /** Slew limit: largest change per minute from the current value, in unit; null when the point has none. */
+  readonly maxChangePerMinute?: number | null;
+  /** Brick Schema class of the point, e.g. 'Zone_Air_Temperature_Setpoint', when mapped. */
+  readonly brickClass?: string | null;
+  /** Trace context of the operation that produced the description; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link DataQualityIssueKind}, in schema order (for zod enums and exhaustive checks). */
+export const DATA_QUALITY_ISSUE_KINDS = [
+  'out_of_range',
+  'duplicate',
+  'out_of_order',
+  'future_timestamp',
+  'gap',
+  'spike',
+  'stuck_value',
+  'unit_mismatch',
+] as const;
+/** Kind of data quality problem. */
+export type DataQualityIssueKind = (typeof DATA_QUALITY_ISSUE_KINDS)[number];
+
+/** The symbols of {@link Severity}, in schema order (for zod enums and exhaustive checks). */
+export const SEVERITIES = ['info', 'warning', 'error'] as const;
+/** How much an issue matters: info (noted), warning (data kept but doubtful), error (data unusable). */
+export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * A data quality problem found in the readings of a meter. Keyed by meterId on the data-quality-issues topic.
+ */
+export interface DataQualityIssue {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the issue was found (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'readings-validation'. */
+  readonly source: string;
+  /** Building the meter belongs to. */
+  readonly buildingId: string;
+  /** Meter whose readings have the issue; the topic key. */
+  readonly meterId: string;
+  /** What is wrong. */
+  readonly issueKind: DataQualityIssueKind;
+  /** Event time of the reading at fault (UTC); null when the issue is not about one reading, e.g. a gap. */
+  readonly readingAt?: Date | null;
+  /**
+   * What the issue was found from, e.g. {'value': '-42', 'max': '1000000'} or {'gapFrom': '...', 'gapTo':
+   * '...'}.
+   */
+  readonly evidence: Readonly<Record<string, string>>;
+  /** How much the issue matters. */
+  readonly severity: Severity;
+  /** Trace context of the operation that produced the finding; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * A dead letter as a record, for tooling that indexes dead letters (eaio dlq). No topic carries it as value:
+ * dead-letter topics keep the original bytes, with these fields as headers
+ * (processors/runtime/dead-letters.ts, DEAD_LETTER_HEADERS): errorClass = 'eaio.dlq.error.class', errorCode =
+ * 'eaio.dlq.error.code', errorMessage = 'eaio.dlq.error.message', stage = 'eaio.dlq.stage', sourceTopic =
+ * 'eaio.dlq.source.topic', sourcePartition = 'eaio.dlq.source.partition', sourceOffset =
+ * 'eaio.dlq.source.offset', firstFailedAt = 'eaio.dlq.failed.first', lastFailedAt = 'eaio.dlq.failed.last',
+ * attempts = 'eaio.dlq.attempts'; originalKey and originalValue are the dead letter's key and value.
+ */
+export interface DeadLetterEnvelope {
+  /** Unique id of this index entry. */
+  readonly eventId: string;
+  /** When the dead letter was indexed (UTC). */
+  readonly occurredAt: Date;
+  /** Tool that indexed the dead letter, e.g. 'eaio-dlq'. */
+  readonly source: string;
+  /** Header eaio.dlq.error.class: class of the error, e.g. 'ReadingRejectedError'. */
+  readonly errorClass: string;
+  /** Header eaio.dlq.error.code: error code, e.g. 'EVENT_OUT_OF_RANGE', 'UNCLASSIFIED'. */
+  readonly errorCode: string;
+  /** Header eaio.dlq.error.message: error message. */
+  readonly errorMessage: string;
+  /** Header eaio.dlq.stage: stage that gave up on the event, e.g. 'decode', 'validate'. */
+  readonly stage: string;
+  /** Header eaio.dlq.source.topic: topic the event was read from. */
+  readonly sourceTopic: string;
+  /** Header eaio.dlq.source.partition: partition the event was read from. */
+  readonly sourcePartition: number;
+  /** Header eaio.dlq.source.offset: offset of the event in its partition. */
+  readonly sourceOffset: number;
+  /** Header eaio.dlq.failed.first: when the event first failed (UTC). */
+  readonly firstFailedAt: Date;
+  /** Header eaio.dlq.failed.last: when the event last failed (UTC). */
+  readonly lastFailedAt: Date;
+  /** Header eaio.dlq.attempts: how many times handling the event was attempted. */
+  readonly attempts: number;
+  /** Key of the original message, untouched; null when it had none. */
+  readonly originalKey?: Buffer | null;
+  /** Value of the original message, untouched; null for a tombstone. */
+  readonly originalValue?: Buffer | null;
+  /**
+   * Trace context of the original message (from its traceparent and tracestate headers); null when it was not
+   * traced.
+   */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * A meter registered or updated: the full current description of the meter. Keyed by meterId on the compacted
+ * meters topic: the latest event per meter is its current description.
+ */
+export interface MeterRegistered {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the description became true (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'bdg1-importer', 'demo-feed'. */
+  readonly source: string;
+  /** Stable meter id, unique across buildings; the topic key and the meterId of its readings. */
+  readonly meterId: string;
+  /** Building the meter belongs to. */
+  readonly buildingId: string;
+  /** What the meter measures. */
+  readonly meterKind: MeterKind;
+  /** Unit the meter reports its readings in. */
+  readonly unit: ReadingUnit;
+  /** Brick Schema class of the meter's point, e.g. 'Electrical_Energy_Sensor', when mapped. */
+  readonly brickClass?: string | null;
+  /** Trace context of the operation that produced the description; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link WindowSize}, in schema order (for zod enums and exhaustive checks). */
+export const WINDOW_SIZES = ['PT15M', 'PT1H', 'P1D'] as const;
+/** Length of an aggregation window, as an ISO 8601 duration: 15 minutes, 1 hour, 1 day. */
+export type WindowSize = (typeof WINDOW_SIZES)[number];
+
+/**
+ * Sum, mean, min and max of the readings of a meter, or of all meters of one kind in a building, over one
+ * event-time window. Re-emitted with a higher revision when late readings change the window. Keyed by meterId
+ * (buildingId for building-level aggregates) on the reading-aggregates topic.
+ */
+export interface ReadingAggregate {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When this revision of the aggregate was computed (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'readings-aggregator'. */
+  readonly source: string;
+  /** Building the readings belong to. */
+  readonly buildingId: string;
+  /** Meter the readings come from; null for a building-level aggregate over all meters of meterKind. */
+  readonly meterId?: string | null;
+  /** Kind of the meter(s) aggregated. */
+  readonly meterKind: MeterKind;
+  /** Unit of sum, mean, min and max. */
+  readonly unit: ReadingUnit;
+  /** Length of the window. */
+  readonly windowSize: WindowSize;
+  /** Start of the window (UTC, inclusive). */
+  readonly windowStart: Date;
+  /** End of the window (UTC, exclusive). */
+  readonly windowEnd: Date;
+  /** Sum of the reading values in the window. */
+  readonly sum: number;
+  /** Mean of the reading values in the window. */
+  readonly mean: number;
+  /** Smallest reading value in the window. */
+  readonly min: number;
+  /** Largest reading value in the window. */
+  readonly max: number;
+  /** Number of readings in the window. */
+  readonly count: number;
+  /**
+   * Revision of the window: 0 for the first emission, incremented each time late readings correct it; the
+   * highest revision wins.
+   */
+  readonly revision: number;
+  /** True when this emission corrects an earlier one of the same window (revision > 0). */
+  readonly isCorrection: boolean;
+  /** Trace context of the operation that produced the aggregate; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link QualityFlag}, in schema order (for zod enums and exhaustive checks). */
+export const QUALITY_FLAGS = [
+  'estimated',
+  'interpolated',
+  'suspect',
+  'out_of_range',
+  'duplicate',
+  'out_of_order',
+  'future_timestamp',
+  'stuck',
+  'spike',
+  'gap_filled',
+] as const;
+/**
+ * A data quality finding about a reading: how it was produced (estimated, interpolated, gap_filled) or why it
+ * is doubtful.
+ */
+export type QualityFlag = (typeof QUALITY_FLAGS)[number];
+
+/**
+ * One numeric reading of a building meter at an event time. Keyed by meterId on the sensor-readings topic, so
+ * readings of one meter stay in order.
+ */
+export interface SensorReading {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** Event time: when the meter measured the value (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'bacnet-gw:site-3', 'bdg1-importer', 'demo-feed'. */
+  readonly source: string;
+  /** Building the meter belongs to (e.g. BDG ids such as 'Office_Ellie'). */
+  readonly buildingId: string;
+  /** Stable meter id, unique across buildings; the topic key. */
+  readonly meterId: string;
+  /** Kind of meter. */
+  readonly meterKind: MeterKind;
+  /** Measured quantity over the interval ending at occurredAt, in unit. */
+  readonly value: number;
+  /** Unit of value. */
+  readonly unit: ReadingUnit;
+  /**
+   * Quality findings about the reading, set by the source or by validation; empty for a plain measured value.
+   * Added after v1 with a default, so older readings decode with [].
+   */
+  readonly qualityFlags?: readonly QualityFlag[];
+  /** Trace context of the operation that produced the reading; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * A forecast for a weather station over one validity interval, as issued by a provider. Keyed by stationId on
+ * the weather-forecasts topic; a later issue for the same interval supersedes an earlier one.
+ */
+export interface WeatherForecast {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the platform fetched the forecast from the provider (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'open-meteo-poller'. */
+  readonly source: string;
+  /** Weather station the forecast applies to; the topic key. */
+  readonly stationId: string;
+  /** When the provider issued the forecast (UTC); the newest issue for an interval wins. */
+  readonly issuedAt: Date;
+  /** Start of the interval the forecast is for (UTC, inclusive). */
+  readonly validFrom: Date;
+  /** End of the interval the forecast is for (UTC, exclusive). */
+  readonly validTo: Date;
+  /** Forecast air temperature in degrees Celsius, null when not forecast. */
+  readonly temperatureC?: number | null;
+  /** Forecast relative humidity in percent (0..100), null when not forecast. */
+  readonly relativeHumidityPct?: number | null;
+  /** Forecast wind speed in km/h, null when not forecast. */
+  readonly windSpeedKmh?: number | null;
+  /** Forecast precipitation over the interval in millimetres, null when not forecast. */
+  readonly precipitationMm?: number | null;
+  /** Forecast provider, e.g. 'open-meteo', 'nws'. */
+  readonly provider: string;
+  /** Trace context of the operation that produced the forecast; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * What a weather station measured at one time. Every measurement is nullable because real stations report
+ * gaps. Keyed by stationId on the weather-observations topic.
+ */
+export interface WeatherObservation {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** Observation time: when the station measured (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'noaa-isd-importer'. */
+  readonly source: string;
+  /** Weather station id, e.g. an ICAO or WMO id; the topic key and BuildingRegistered.weatherStationId. */
+  readonly stationId: string;
+  /** Air temperature in degrees Celsius, null when not reported. */
+  readonly temperatureC?: number | null;
+  /** Dew point in degrees Celsius, null when not reported. */
+  readonly dewPointC?: number | null;
+  /** Relative humidity in percent (0..100), null when not reported. */
+  readonly relativeHumidityPct?: number | null;
+  /** Sea-level pressure in hectopascals, null when not reported. */
+  readonly pressureHpa?: number | null;
+  /** Wind speed in km/h, null when not reported. */
+  readonly windSpeedKmh?: number | null;
+  /** Direction the wind blows from, degrees clockwise from north (0..360), null when not reported or calm. */
+  readonly windDirectionDeg?: number | null;
+  /** Precipitation since the previous observation in millimetres, null when not reported. */
+  readonly precipitationMm?: number | null;
+  /** Free-text conditions as the station reports them, e.g. 'light rain', when reported. */
+  readonly conditions?: string | null;
+  /** Trace context of the operation that produced the observation; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** Maps each event type name (the Avro record name of a schemas/avro file) to its TypeScript shape. */
+export interface EventTypes {
+  readonly AnomalyDetected: AnomalyDetected;
+  readonly AuditRecord: AuditRecord;
+  readonly BuildingRegistered: BuildingRegistered;
+  readonly ControlCommandRequested: ControlCommandRequested;
+  readonly ControlDecision: ControlDecision;
+  readonly ControlOutcome: ControlOutcome;
+  readonly ControlPointRegistered: ControlPointRegistered;
+  readonly DataQualityIssue: DataQualityIssue;
+  readonly DeadLetterEnvelope: DeadLetterEnvelope;
+  readonly MeterRegistered: MeterRegistered;
+  readonly ReadingAggregate: ReadingAggregate;
+  readonly SensorReading: SensorReading;
+  readonly WeatherForecast: WeatherForecast;
+  readonly WeatherObservation: WeatherObservation;
+}
+
+/** Every event type name: one per schemas/avro file, in alphabetical order. */
+export const EVENT_TYPE_NAMES = [
+  'AnomalyDetected',
+  'AuditRecord',
+  'BuildingRegistered',
+  'ControlCommandRequested',
+  'ControlDecision',
+  'ControlOutcome',
+  'ControlPointRegistered',
+  'DataQualityIssue',
+  'DeadLetterEnvelope',
+  'MeterRegistered',
+  'ReadingAggregate',
+  'SensorReading',
+  'WeatherForecast',
+  'WeatherObservation',
+] as const;
+/** Name of an event type, the Avro record name. */
+export type EventTypeName = (typeof EVENT_TYPE_NAMES)[number];
