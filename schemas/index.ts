@@ -1,4 +1,15 @@
 export { AVRO_SCHEMAS } from './avro-schemas.ts';
+export type { AvroToZodOptions, AvroZodMeta, ZodToAvroOptions } from './avro-zod/index.ts';
+export {
+  AVRO_LONG_MAX,
+  AVRO_LONG_MIN,
+  avroCanonicalForm,
+  avroSchemasEquivalent,
+  avroToZod,
+  avroZodMeta,
+  SchemaConversionError,
+  zodToAvro,
+} from './avro-zod/index.ts';
 export type {
   CheckOptions,
   CompatibilityLevel,

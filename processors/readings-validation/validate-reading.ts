@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EaioError } from '../../infra/errors/index.ts';
-import { METER_KINDS, READING_UNITS, type ReadingUnit, type SensorReading } from '../../schemas/index.ts';
+import { AVRO_SCHEMAS, avroToZod, type ReadingUnit, type SensorReading } from '../../schemas/index.ts';
 
 /**
  * Largest plausible value of one reading per unit. Sized for hourly intervals of the largest
@@ -18,21 +18,18 @@ export const MAX_READING_BY_UNIT: Readonly<Record<ReadingUnit, number>> = {
   gal: 2.6e7,
 };
 
-const uuid = z
-  .string()
-  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID');
-
-/** Structural rules beyond what Avro can say; ranges are checked after, with their own code. */
-const sensorReadingShape = z.object({
-  eventId: uuid,
-  occurredAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid time'),
-  source: z.string().min(1),
-  buildingId: z.string().min(1).max(200),
-  meterId: z.string().min(1).max(200),
-  meterKind: z.enum(METER_KINDS),
-  value: z.number().refine(Number.isFinite, 'must be a finite number'),
-  unit: z.enum(READING_UNITS),
-});
+/**
+ * The reading's shape as its Avro schema states it (types, enums, UUID, finite numbers), derived
+ * rather than restated, plus what Avro cannot say: ids are non-empty and bounded.
+ */
+const sensorReadingShape = avroToZod(AVRO_SCHEMAS.SensorReading).and(
+  z.object({
+    source: z.string().min(1),
+    buildingId: z.string().min(1).max(200),
+    meterId: z.string().min(1).max(200),
+    occurredAt: z.date().refine((d) => !Number.isNaN(d.getTime()), 'must be a valid time'),
+  }),
+);
 
 /** A reading that cannot be trusted; poison, so it goes to the dead-letter topic with this reason. */
 export class ReadingRejectedError extends EaioError {
