@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
 import { createKafka, ensureTopics } from '../../infra/kafka/index.ts';
 import { TOPICS, type TopicKey, topicNames } from '../../schemas/index.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 describe('ensureTopics against the real broker', () => {
   const kafka = createKafka({ brokers: inject('endpoints').kafkaBrokers, clientId: 'eaio-test' });
@@ -39,6 +40,11 @@ describe('ensureTopics against the real broker', () => {
       topics: [
         { topic: wrong, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
       ],
+    });
+    // The broker's metadata cache learns of a new topic a moment after the controller does.
+    await waitFor('the wrong topic in the metadata', async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [wrong] });
+      return topics[0]?.partitions.length === 1 ? true : undefined;
     });
     const error = await ensureTopics(admin, other).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EaioError);
