@@ -9,6 +9,7 @@ export type {
 export {
   createDeadLetterPublisher,
   DEAD_LETTER_HEADERS,
+  derivedEventId,
   kafkaBatches,
   toDeadLetterMessage,
   withRetry,
