@@ -7,8 +7,15 @@ import {
 } from '../../mcp-adapter/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
-import { connectPlatform, preparePlatform, rewindProjector, runProjector } from '../platform/index.ts';
+import {
+  connectPlatform,
+  type Platform,
+  preparePlatform,
+  rewindProjector,
+  runProjector,
+} from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
+import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
 import { schemasCheckCommand } from './schemas-command.ts';
@@ -78,6 +85,56 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       );
       if (!ok) process.exitCode = 1;
     });
+
+  const withTools = async <T>(work: (deps: Platform) => Promise<T>): Promise<T> => {
+    const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+    try {
+      return await work(platform);
+    } finally {
+      await platform.close();
+    }
+  };
+  const out = (text: string) => process.stdout.write(text);
+  const dlq = program.command('dlq').description('Inspect and re-drive dead letters.');
+  dlq
+    .command('list')
+    .description('List dead letters: where, why, when, how often.')
+    .option('--topic <name>', 'one catalogue topic, e.g. sensor-readings (default: all)')
+    .action((opts: { topic?: string }) => withTools((p) => dlqList(p, opts.topic, out)));
+  dlq
+    .command('show')
+    .description('Show one dead letter in full, with its original bytes.')
+    .requiredOption('--topic <name>', 'catalogue topic, e.g. sensor-readings')
+    .requiredOption('--offset <n>', 'offset in the dead-letter topic')
+    .action((opts: { topic: string; offset: string }) =>
+      withTools((p) => dlqShow(p, opts.topic, opts.offset, out)),
+    );
+  dlq
+    .command('redrive')
+    .description('Send dead letters back to their source topic, once each (audited).')
+    .requiredOption('--topic <name>', 'catalogue topic, e.g. sensor-readings')
+    .option(
+      '--offset <n>',
+      'offset in the dead-letter topic (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--all', 'every letter not re-driven yet')
+    .option('--actor <id>', 'who asks, for the audit log (default: user:<login>)')
+    .action((opts: { topic: string; offset: string[]; all?: boolean; actor?: string }) =>
+      withTools((p) =>
+        dlqRedrive(
+          p,
+          {
+            topic: opts.topic,
+            offsets: opts.offset,
+            all: opts.all ?? false,
+            ...(opts.actor ? { actor: opts.actor } : {}),
+          },
+          out,
+        ),
+      ),
+    );
 
   program
     .command('replay')

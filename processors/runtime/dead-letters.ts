@@ -18,6 +18,22 @@ export const DEAD_LETTER_HEADERS = {
   attempts: 'eaio.dlq.attempts',
 } as const;
 
+/**
+ * Headers a re-driven event carries back to its source topic, so that if it fails again its new
+ * dead letter continues the old one's history instead of starting over.
+ */
+export const REDRIVE_HEADERS = {
+  from: 'eaio.redrive.from',
+  firstFailedAt: 'eaio.redrive.failed.first',
+  attempts: 'eaio.redrive.attempts',
+} as const;
+
+function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+  const value = headers?.[name];
+  if (value === undefined) return undefined;
+  return (Array.isArray(value) ? value[0] : value)?.toString();
+}
+
 export interface DeadLetter {
   readonly sourceTopic: string;
   readonly sourcePartition: number;
@@ -38,6 +54,7 @@ function describe(error: unknown): { errorClass: string; code: string; message: 
 export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message {
   const { errorClass, code, message } = describe(letter.error);
   const at = failedAt.toISOString();
+  const earlierAttempts = Number(headerText(letter.message.headers, REDRIVE_HEADERS.attempts) ?? 0);
   const headers: IHeaders = {
     ...letter.message.headers,
     [DEAD_LETTER_HEADERS.errorClass]: errorClass,
@@ -47,9 +64,10 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message
     [DEAD_LETTER_HEADERS.sourceTopic]: letter.sourceTopic,
     [DEAD_LETTER_HEADERS.sourcePartition]: String(letter.sourcePartition),
     [DEAD_LETTER_HEADERS.sourceOffset]: letter.message.offset,
-    [DEAD_LETTER_HEADERS.firstFailedAt]: at,
+    [DEAD_LETTER_HEADERS.firstFailedAt]:
+      headerText(letter.message.headers, REDRIVE_HEADERS.firstFailedAt) ?? at,
     [DEAD_LETTER_HEADERS.lastFailedAt]: at,
-    [DEAD_LETTER_HEADERS.attempts]: String(letter.attempts),
+    [DEAD_LETTER_HEADERS.attempts]: String(earlierAttempts + letter.attempts),
   };
   return { key: letter.message.key, value: letter.message.value, headers };
 }

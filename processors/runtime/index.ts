@@ -1,5 +1,10 @@
 export type { DeadLetter, DeadLetterPublisher } from './dead-letters.ts';
-export { createDeadLetterPublisher, DEAD_LETTER_HEADERS, toDeadLetterMessage } from './dead-letters.ts';
+export {
+  createDeadLetterPublisher,
+  DEAD_LETTER_HEADERS,
+  REDRIVE_HEADERS,
+  toDeadLetterMessage,
+} from './dead-letters.ts';
 export { derivedEventId } from './derived-event-id.ts';
 export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { kafkaBatches } from './kafka-batches.ts';

@@ -116,7 +116,9 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
             partition: l.sourcePartition,
             offset: l.message.offset,
             stage: l.stage,
-            err: l.error,
+            // A poison event is an expected outcome, not a crash: its code and reason, no stack.
+            code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
+            reason: l.error instanceof Error ? l.error.message : String(l.error),
           },
           'event dead-lettered',
         );

@@ -1,0 +1,106 @@
+import { userInfo } from 'node:os';
+import {
+  type DeadLetterEntry,
+  type DeadLetterToolDeps,
+  letterId,
+  listDeadLetters,
+  redriveDeadLetters,
+} from '../../processors/index.ts';
+import { TOPICS, type TopicKey } from '../../schemas/index.ts';
+import { EaioError } from '../errors/index.ts';
+
+/** Catalogue key of a topic given by its short name, e.g. `sensor-readings`. */
+export function topicKeyByName(name: string): TopicKey {
+  const key = (Object.keys(TOPICS) as TopicKey[]).find((k) => TOPICS[k].name === name);
+  if (key === undefined) {
+    const known = Object.values(TOPICS)
+      .map((t) => t.name)
+      .join(', ');
+    throw new EaioError('INVALID_ARGUMENT', 'permanent', `Unknown topic '${name}'. Topics: ${known}.`);
+  }
+  return key;
+}
+
+function line(entry: DeadLetterEntry): string {
+  return [
+    letterId(entry),
+    entry.errorCode,
+    entry.stage,
+    `${entry.sourceTopic}[${entry.sourcePartition}]@${entry.sourceOffset}`,
+    `x${entry.attempts}`,
+    entry.lastFailedAt,
+    entry.errorMessage,
+  ].join('  ');
+}
+
+/** `eaio dlq list`: one line per dead letter of one topic, or of every topic. */
+export async function dlqList(
+  deps: DeadLetterToolDeps,
+  topic: string | undefined,
+  write: (t: string) => void,
+) {
+  const keys = topic === undefined ? (Object.keys(TOPICS) as TopicKey[]) : [topicKeyByName(topic)];
+  let total = 0;
+  for (const key of keys) {
+    const letters = await listDeadLetters(deps, key);
+    total += letters.length;
+    for (const entry of letters) write(`${line(entry)}\n`);
+  }
+  write(`${total} dead letter(s).\n`);
+}
+
+/** `eaio dlq show`: one letter in full, with its original bytes. */
+export async function dlqShow(
+  deps: DeadLetterToolDeps,
+  topic: string,
+  offset: string,
+  write: (t: string) => void,
+) {
+  const key = topicKeyByName(topic);
+  const entry = (await listDeadLetters(deps, key)).find((l) => l.offset === offset);
+  if (entry === undefined) {
+    throw new EaioError(
+      'INVALID_ARGUMENT',
+      'permanent',
+      `No dead letter at offset ${offset} of ${deps.names.deadLetter(key)}.`,
+    );
+  }
+  const headers = Object.fromEntries(
+    Object.entries(entry.originalHeaders).map(([k, v]) => [k, (Array.isArray(v) ? v[0] : v)?.toString()]),
+  );
+  write(
+    `${JSON.stringify(
+      {
+        ...entry,
+        key: entry.key?.toString('utf8') ?? null,
+        value: entry.value ? { bytes: entry.value.length, base64: entry.value.toString('base64') } : null,
+        originalHeaders: headers,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+}
+
+/** `eaio dlq redrive`: sends letters back to their source topic once, audited. */
+export async function dlqRedrive(
+  deps: DeadLetterToolDeps,
+  options: { topic: string; offsets: readonly string[]; all: boolean; actor?: string },
+  write: (t: string) => void,
+) {
+  if (!options.all && options.offsets.length === 0) {
+    throw new EaioError(
+      'INVALID_ARGUMENT',
+      'permanent',
+      'Say which letters: --offset N (repeatable) or --all.',
+    );
+  }
+  const report = await redriveDeadLetters(deps, {
+    key: topicKeyByName(options.topic),
+    select: options.all ? 'all' : options.offsets,
+    actor: options.actor ?? `user:${userInfo().username}`,
+  });
+  for (const entry of report.redriven) write(`re-driven  ${letterId(entry)} -> ${entry.sourceTopic}\n`);
+  for (const entry of report.skipped) write(`skipped    ${letterId(entry)} (already re-driven)\n`);
+  write(`${report.redriven.length} re-driven, ${report.skipped.length} skipped.\n`);
+}
