@@ -124,6 +124,8 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         );
       }
     }
+    // Each step may take a while under load (retries included): keep the group membership alive.
+    await batch.heartbeat();
     await withRetry(async () => {
       const client = await deps.pool.connect().catch((error: unknown) => {
         throw sinkUnavailable(error, 'postgres');
@@ -139,6 +141,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         client.release();
       }
     }, SINK_RETRY);
+    await batch.heartbeat();
     if (writeRedis) {
       await withRetry(
         () =>
