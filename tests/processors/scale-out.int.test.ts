@@ -1,7 +1,6 @@
 import { AssignerProtocol } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishReadings } from '../../sources/index.ts';
-import { hourlyReadings } from '../support/readings.ts';
+import { chunkedPublisher, hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -40,13 +39,7 @@ describe('two projector instances share the partitions; killing one moves its wo
 
   it('loses no reading when one of two members is SIGKILLed mid-stream', async () => {
     const deps = await platform.feedDeps();
-    let produced = 0;
-    const produce = async (upTo: number) => {
-      for (; produced < upTo; produced += CHUNK) {
-        await publishReadings(deps, readings.slice(produced, Math.min(upTo, produced + CHUNK)));
-      }
-      produced = Math.min(produced, upTo);
-    };
+    const produce = chunkedPublisher(deps, readings, CHUNK);
 
     await produce(readings.length / 3);
     const a = spawnEaio(['project'], platform.childEnv);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { publishReadings } from '../../sources/index.ts';
-import { hourlyReadings } from '../support/readings.ts';
+import { chunkedPublisher, hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -34,12 +33,7 @@ describe('the projector killed abruptly mid-stream and restarted loses nothing a
   it('has every produced reading exactly once after two SIGKILLs', async () => {
     const deps = await platform.feedDeps();
     const killedAt: number[] = [];
-    let produced = 0;
-    const produce = async (upTo: number) => {
-      for (; produced < upTo; produced += CHUNK)
-        await publishReadings(deps, readings.slice(produced, Math.min(upTo, produced + CHUNK)));
-      produced = Math.min(produced, upTo);
-    };
+    const produce = chunkedPublisher(deps, readings, CHUNK);
 
     // First life: killed once it has projected part of what is on the topic.
     await produce(readings.length / 3);

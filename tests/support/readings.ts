@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SensorReading } from '../../schemas/index.ts';
+import { type DemoFeedDeps, publishReadings } from '../../sources/index.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -39,4 +40,24 @@ export function latestPerMeter(readings: readonly SensorReading[]): Map<string, 
     if (seen === undefined || r.occurredAt > seen.occurredAt) latest.set(r.meterId, r);
   }
   return latest;
+}
+
+/**
+ * Publishes `readings` in order, in chunks, as far as asked each time: `produceUpTo(n)` sends the
+ * readings not yet sent below index n. Lets a test interleave producing with killing processes.
+ */
+export function chunkedPublisher(
+  deps: DemoFeedDeps,
+  readings: readonly SensorReading[],
+  chunk = 500,
+): (upTo: number) => Promise<void> {
+  let produced = 0;
+  return async (upTo) => {
+    const end = Math.min(upTo, readings.length);
+    while (produced < end) {
+      const next = Math.min(end, produced + chunk);
+      await publishReadings(deps, readings.slice(produced, next));
+      produced = next;
+    }
+  };
 }
