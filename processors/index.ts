@@ -61,3 +61,16 @@ export {
   toDeadLetterMessage,
   withRetry,
 } from './runtime/index.ts';
+export type {
+  AggregateWindowsOptions,
+  AggregationScope,
+  WindowAggregator,
+  WindowStats,
+} from './windows/index.ts';
+export {
+  AGGREGATE_SOURCE,
+  aggregateWindows,
+  DELTA_REVISION,
+  isDeltaAggregate,
+  mergeAggregate,
+} from './windows/index.ts';

@@ -454,9 +454,9 @@ export type WindowSize = (typeof WINDOW_SIZES)[number];
 export interface ReadingAggregate {
   /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
   readonly eventId: string;
-  /** When this revision of the aggregate was computed (UTC). */
+  /** The window end (UTC): event time of the aggregate, so a replay emits identical events. */
   readonly occurredAt: Date;
-  /** Who produced the event, e.g. 'readings-aggregator'. */
+  /** Who produced the event, e.g. 'eaio.processors.windows'. */
   readonly source: string;
   /** Building the readings belong to. */
   readonly buildingId: string;
@@ -483,11 +483,15 @@ export interface ReadingAggregate {
   /** Number of readings in the window. */
   readonly count: number;
   /**
-   * Revision of the window: 0 for the first emission, incremented each time late readings correct it; the
-   * highest revision wins.
+   * Revision of the window: 0 for the first full statement, incremented each time late readings correct it;
+   * keep the highest. -1 marks a delta carrying only late readings that arrived after the window state was
+   * evicted: add it to the stored window (sum and count added, min and max combined, mean recomputed).
    */
   readonly revision: number;
-  /** True when this emission corrects an earlier one of the same window (revision > 0). */
+  /**
+   * True when the window was already final (past its allowed lateness) when the readings that changed it
+   * arrived; false for on-time and within-lateness emissions.
+   */
   readonly isCorrection: boolean;
   /** Trace context of the operation that produced the aggregate; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
