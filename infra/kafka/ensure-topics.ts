@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { TOPICS, type TopicKey, type TopicNames } from '../../schemas/index.ts';
 import { EaioError } from '../errors/index.ts';
+import { waitForTopics } from './wait-for-topics.ts';
 
 export interface EnsuredTopics {
   readonly created: readonly string[];
@@ -30,7 +31,7 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<Ens
   const missing = wanted.filter((t) => !present.has(t.topic));
   if (missing.length > 0) {
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
@@ -41,6 +42,10 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<Ens
         ],
       })),
     });
+    await waitForTopics(
+      admin,
+      missing.map((t) => ({ topic: t.topic, partitions: t.partitions })),
+    );
   }
   const existing = wanted.filter((t) => present.has(t.topic));
   if (existing.length > 0) {

@@ -4,3 +4,4 @@ export type { EnsuredTopics } from './ensure-topics.ts';
 export { ensureTopics } from './ensure-topics.ts';
 export type { TopicMessage } from './read-to-end.ts';
 export { readTopicToEnd } from './read-to-end.ts';
+export { waitForTopics } from './wait-for-topics.ts';

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EaioConfig } from '../config/index.ts';
+import { waitForTopics } from '../kafka/wait-for-topics.ts';
 import { StackError } from './errors.ts';
 import { requireJava } from './java.ts';
 import { fetchApicurio } from './maven.ts';
@@ -132,7 +133,13 @@ async function ensureJournalTopics(brokers: string[]): Promise<void> {
       { topic: REGISTRY_TOPICS.snapshots, numPartitions: 1, configEntries: forever },
       { topic: REGISTRY_TOPICS.events, numPartitions: 1 },
     ].filter((t) => !existing.has(t.topic));
-    if (topics.length > 0) await admin.createTopics({ topics, waitForLeaders: true });
+    if (topics.length > 0) {
+      await admin.createTopics({ topics, waitForLeaders: false });
+      await waitForTopics(
+        admin,
+        topics.map((t) => ({ topic: t.topic, partitions: t.numPartitions })),
+      );
+    }
   } catch (error) {
     throw new StackError(
       'registry',

@@ -36,7 +36,7 @@ describe('ensureTopics against the real broker', () => {
     const wrong = other.topic('buildings');
     all.push(...(Object.keys(TOPICS) as TopicKey[]).flatMap((k) => [other.topic(k), other.deadLetter(k)]));
     await admin.createTopics({
-      waitForLeaders: true,
+      waitForLeaders: false,
       topics: [
         { topic: wrong, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
       ],
