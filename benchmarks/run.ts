@@ -1,21 +1,36 @@
 import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
+import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { ingestBenchmark } from './ingest.ts';
 
-/** `npm run bench -- <name> [knobs]`: brings the stack up, runs one benchmark, prints a table and JSON. */
-const BENCHMARKS = { codec: codecBenchmark, ingest: ingestBenchmark } as const;
+/**
+ * `npm run bench -- <name> [knobs]`: runs one benchmark and prints a table and a JSON line. Those
+ * that talk to services bring the local stack up first (or find it running).
+ */
+const BENCHMARKS = {
+  anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
+  codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
+  ingest: { usesStack: true, knobs: '--readings N', run: ingestBenchmark },
+} as const;
 
 const [name, ...rest] = process.argv.slice(2);
-const run = BENCHMARKS[name as keyof typeof BENCHMARKS];
-if (run === undefined) {
-  process.stderr.write(
-    `usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [knobs: codec --events N | ingest --readings N]\n`,
-  );
+const benchmark = BENCHMARKS[name as keyof typeof BENCHMARKS];
+if (benchmark === undefined) {
+  const lines = Object.entries(BENCHMARKS).map(([n, b]) => `  npm run bench -- ${n} ${b.knobs}`);
+  process.stderr.write(`usage:\n${lines.join('\n')}\n`);
   process.exit(2);
 }
 const config = loadConfig(process.env);
-const endpoints = await stackUp(config, { env: process.env });
-const figures = await run(config, endpoints, rest);
+// Benchmarks that need no services get the configured endpoints, which they ignore.
+const endpoints = benchmark.usesStack
+  ? await stackUp(config, { env: process.env })
+  : {
+      kafkaBrokers: [...config.kafka.brokers],
+      registryUrl: config.registry.url,
+      redisUrl: config.redis.url,
+      postgresUrl: config.postgres.url,
+    };
+const figures = await benchmark.run(config, endpoints, rest);
 console.table(figures);
 console.log(JSON.stringify({ benchmark: name, ...figures }));

@@ -1,3 +1,11 @@
+export type { AnomalyDetectorConfig, DetectAnomaliesOptions } from './anomalies/index.ts';
+export {
+  ANOMALY_DEFAULTS,
+  ANOMALY_METHOD,
+  ANOMALY_SOURCE,
+  anomalyEventId,
+  detectAnomalies,
+} from './anomalies/index.ts';
 export type {
   ActiveCommand,
   ControlSafetyInput,
@@ -32,6 +40,23 @@ export {
   resolveControlSafetyPolicy,
 } from './control-safety/index.ts';
 export type {
+  BuildingRulesOverride,
+  DataQualityOptions,
+  DataQualityOutput,
+  QualityRules,
+  QualityRulesConfig,
+  QualityRulesOverride,
+} from './data-quality/index.ts';
+export {
+  convertUnit,
+  DATA_QUALITY_SOURCE,
+  DEFAULT_CANONICAL_UNITS,
+  DEFAULT_QUALITY_RULES,
+  dataQuality,
+  resolveDataQualityOptions,
+  rulesFor,
+} from './data-quality/index.ts';
+export type {
   DeadLetterEntry,
   DeadLetterToolDeps,
   RedriveReport,
@@ -61,6 +86,29 @@ export {
   toDeadLetterMessage,
   withRetry,
 } from './runtime/index.ts';
+export type {
+  BuildingWeatherHour,
+  DegreeHourBases,
+  DegreeHourCalculator,
+  DegreeHourModel,
+  DegreeHourSample,
+  DegreeHours,
+  HourlyWeatherOptions,
+} from './weather/index.ts';
+export {
+  coolingDegreeHours,
+  DEFAULT_DEGREE_HOUR_BASES,
+  degreeHours,
+  fitDegreeHourModel,
+  HOURLY_WEATHER_SOURCE,
+  heatingDegreeHours,
+  hourlyWeather,
+  hourlyWeatherEventId,
+  joinBuildingsToWeather,
+  predictConsumption,
+  stationsOfBuildings,
+  weatherNormalisedConsumption,
+} from './weather/index.ts';
 export type {
   AggregateWindowsOptions,
   AggregationScope,

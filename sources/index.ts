@@ -1,5 +1,24 @@
-export type { Bdg1Building, RejectedRow } from './bdg1/index.ts';
-export { BDG1_SAMPLE_URL, loadBdg1Sample, parseMetaOpen } from './bdg1/index.ts';
+export type {
+  Bdg1Building,
+  Bdg1WeatherCleanedField,
+  Bdg1WeatherParseResult,
+  Bdg1WeatherRejectedRow,
+  Bdg1WeatherRejectReason,
+  Bdg1WeatherSample,
+  ParseBdg1WeatherOptions,
+  RejectedRow,
+} from './bdg1/index.ts';
+export {
+  BDG1_SAMPLE_URL,
+  BDG1_WEATHER_REJECT_REASONS,
+  BDG1_WEATHER_SAMPLES,
+  BDG1_WEATHER_SOURCE,
+  bdg1WeatherStationOf,
+  loadBdg1Sample,
+  loadBdg1WeatherSample,
+  parseBdg1Weather,
+  parseMetaOpen,
+} from './bdg1/index.ts';
 export type { DemoFeed, DemoFeedDeps, DemoMeter } from './demo-feed/index.ts';
 export {
   demoMeters,

@@ -1,0 +1,12 @@
+export type { ColumnLayout, MeasurementColumn, MeasurementField } from './columns.ts';
+export { cleanCell, dedupeHeader, layoutOf, MEASUREMENT_COLUMNS } from './columns.ts';
+export type {
+  Bdg1WeatherCleanedField,
+  Bdg1WeatherParseResult,
+  Bdg1WeatherRejectedRow,
+  Bdg1WeatherRejectReason,
+  ParseBdg1WeatherOptions,
+} from './parse-weather.ts';
+export { BDG1_WEATHER_REJECT_REASONS, BDG1_WEATHER_SOURCE, parseBdg1Weather } from './parse-weather.ts';
+export type { Bdg1WeatherSample } from './samples.ts';
+export { BDG1_WEATHER_SAMPLES, bdg1WeatherStationOf, loadBdg1WeatherSample } from './samples.ts';
