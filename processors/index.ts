@@ -6,6 +6,13 @@ export {
   anomalyEventId,
   detectAnomalies,
 } from './anomalies/index.ts';
+export type { ProcessorName } from './catalog.ts';
+export {
+  anomaliesProcessor,
+  PROCESSORS,
+  readingAggregatesProcessor,
+  runNamedProcessor,
+} from './catalog.ts';
 export type {
   ActiveCommand,
   ControlSafetyInput,
@@ -75,7 +82,10 @@ export type {
   DeadLetterPublisher,
   KafkaBatchesOptions,
   PartitionBatch,
+  ProcessorDefinition,
+  ProcessorDeps,
   RetryOptions,
+  RunningProcessor,
 } from './runtime/index.ts';
 export {
   createDeadLetterPublisher,
@@ -83,6 +93,7 @@ export {
   derivedEventId,
   kafkaBatches,
   REDRIVE_HEADERS,
+  runProcessor,
   toDeadLetterMessage,
   withRetry,
 } from './runtime/index.ts';

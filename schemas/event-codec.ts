@@ -11,7 +11,8 @@ import { TOPICS, type TopicKey, type TopicNames } from './topic-catalog.ts';
 const MAGIC_BYTE = 0;
 const FRAME_HEADER_BYTES = 5;
 
-type ValueOf<K extends TopicKey> = EventTypes[(typeof TOPICS)[K]['valueType']];
+/** The event type a catalogue topic carries. */
+export type TopicValue<K extends TopicKey> = EventTypes[(typeof TOPICS)[K]['valueType']];
 
 /** An event decoded from the Confluent wire format, with the writer schema it came with. */
 export interface DecodedEvent<T extends EventTypeName = EventTypeName> {
@@ -24,7 +25,7 @@ export interface DecodedEvent<T extends EventTypeName = EventTypeName> {
 export interface EventCodec {
   /** Registers every catalog subject (topic-name strategy) and caches the ids. Idempotent. */
   registerAll(): Promise<ReadonlyMap<string, number>>;
-  encode<K extends TopicKey>(topic: K, value: ValueOf<K>): Promise<Buffer>;
+  encode<K extends TopicKey>(topic: K, value: TopicValue<K>): Promise<Buffer>;
   /**
    * Decodes bytes written with any registered version of the topic's schema into this code's
    * version (Avro schema resolution: added fields get their defaults, removed ones are skipped).

@@ -5,6 +5,7 @@ import {
   startMcpHttpServer,
   startMcpStdioServer,
 } from '../../mcp-adapter/index.ts';
+import { PROCESSORS, type ProcessorName, runNamedProcessor } from '../../processors/index.ts';
 import { loadConfig } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
 import {
@@ -174,6 +175,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         }
       },
     );
+
+  program
+    .command('process')
+    .description('Run a stream processor until stopped (exactly-once into its output topic).')
+    .argument('<name>', `one of: ${Object.keys(PROCESSORS).join(', ')}`)
+    .action(async (name: string) => {
+      if (!(name in PROCESSORS))
+        program.error(`Unknown processor '${name}'; one of: ${Object.keys(PROCESSORS).join(', ')}`);
+      const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+      await preparePlatform(platform);
+      const processor = await runNamedProcessor(
+        { ...platform, sessionTimeoutMs: config.kafka.sessionTimeoutMs },
+        name as ProcessorName,
+      );
+      await untilSignal();
+      await processor.stop();
+      await platform.close();
+    });
 
   program
     .command('mcp')

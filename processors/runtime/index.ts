@@ -10,3 +10,5 @@ export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { kafkaBatches } from './kafka-batches.ts';
 export type { RetryOptions } from './retry.ts';
 export { withRetry } from './retry.ts';
+export type { ProcessorDefinition, ProcessorDeps, RunningProcessor } from './run-processor.ts';
+export { runProcessor } from './run-processor.ts';

@@ -23,6 +23,11 @@ export interface KafkaBatchesOptions {
   readonly fromBeginning?: boolean;
   /** Partitions handled at once; each is still handled in order. */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Whether the consumer commits after an ack (the default). A transactional processor turns it
+   * off: it commits its input offsets inside the transaction that writes its outputs.
+   */
+  readonly commitOffsets?: boolean;
 }
 
 class ConsumerStoppedError extends Error {
@@ -80,6 +85,7 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
           // kafkajs fetches the next batch from the last resolved offset, not the committed one:
           // without this the same batch would be delivered again and again.
           resolveOffset(last.offset);
+          if (options.commitOffsets === false) return;
           await consumer.commitOffsets([
             { topic: batch.topic, partition: batch.partition, offset: nextOffset(last.offset) },
           ]);
