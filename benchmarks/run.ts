@@ -2,7 +2,7 @@ import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
-import { ingestBenchmark } from './ingest.ts';
+import { pipelineBenchmark } from './pipeline.ts';
 
 /**
  * `npm run bench -- <name> [knobs]`: runs one benchmark and prints a table and a JSON line. Those
@@ -11,7 +11,7 @@ import { ingestBenchmark } from './ingest.ts';
 const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
-  ingest: { usesStack: true, knobs: '--readings N', run: ingestBenchmark },
+  pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
 } as const;
 
 const [name, ...rest] = process.argv.slice(2);

@@ -40,6 +40,8 @@ export interface BatchOutcome {
   readonly projected: number;
   readonly deadLettered: number;
   readonly lastOffset: string;
+  /** Broker append times (ms) of the batch's messages, for event-to-projection latency. */
+  readonly appendedAt: readonly number[];
 }
 
 type Decoded<T> = { ok: true; value: Positioned<T> } | { ok: false; letter: DeadLetter };
@@ -157,6 +159,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
       projected: events.length,
       deadLettered: letters.length,
       lastOffset: batch.messages.at(-1)?.offset ?? '-1',
+      appendedAt: batch.messages.map((m) => Number(m.timestamp)),
     };
   }
 

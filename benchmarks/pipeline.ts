@@ -1,4 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { createLogger } from '../infra/logging/index.ts';
@@ -7,29 +8,47 @@ import type { StackEndpoints } from '../infra/stack/index.ts';
 import { type SensorReading, TOPICS } from '../schemas/index.ts';
 import { demoMeters, demoReading, loadBdg1Sample, publishReadings } from '../sources/index.ts';
 
-export interface IngestFigures {
-  readonly readings: number;
-  readonly meters: number;
-  readonly produceEventsPerS: number;
-  readonly projectEventsPerS: number;
+export interface PipelineFigures {
+  readonly backlogReadings: number;
   readonly rawConsumeEventsPerS: number;
+  readonly backlogProjectEventsPerS: number;
   readonly projectVsRawConsume: number;
+  readonly liveTargetEventsPerS: number;
+  readonly liveReadings: number;
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  readonly latencyMaxMs: number;
   readonly peakRssMiB: number;
 }
 
 const HOUR_MS = 3_600_000;
 
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
 /**
- * Readings produced -> projected into Postgres and Redis, against the raw kafkajs consume rate of
- * the same topic in the same run (the ceiling the projector can approach).
+ * Readings -> projector -> Postgres and Redis, in two phases of one run: a backlog (throughput,
+ * against the raw kafkajs consume rate of the same topic as the ceiling), then a live phase at a
+ * steady produce rate (event-to-projection latency: broker append time to the batch's commit).
  */
-export async function ingestBenchmark(
+export async function pipelineBenchmark(
   config: EaioConfig,
   endpoints: StackEndpoints,
   argv: string[],
-): Promise<IngestFigures> {
-  const { values } = parseArgs({ args: argv, options: { readings: { type: 'string', default: '50000' } } });
+): Promise<PipelineFigures> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      readings: { type: 'string', default: '50000' },
+      rate: { type: 'string', default: '2000' },
+      seconds: { type: 'string', default: '10' },
+    },
+  });
   const total = Number(values.readings);
+  const rate = Number(values.rate);
+  const seconds = Number(values.seconds);
   const id = randomBytes(3).toString('hex');
   const logger = createLogger({ level: config.log.level, component: 'bench' });
   const platform = connectPlatform(
@@ -49,23 +68,26 @@ export async function ingestBenchmark(
   try {
     await preparePlatform(platform);
     const meters = demoMeters(await loadBdg1Sample());
-    const readings: SensorReading[] = [];
-    for (let i = 0; readings.length < total; i++) {
-      for (const m of meters) {
-        if (readings.length < total)
-          readings.push(demoReading(m, new Date(Date.UTC(2015, 0, 1) + i * HOUR_MS), crypto.randomUUID()));
-      }
-    }
     const deps = {
       producer: await platform.producer(),
       codec: platform.codec,
       names: platform.names,
       logger,
     };
-    const produceStart = performance.now();
-    for (let i = 0; i < readings.length; i += 2_000)
-      await publishReadings(deps, readings.slice(i, i + 2_000));
-    const produceMs = performance.now() - produceStart;
+    let hour = 0;
+    const nextReadings = (count: number): SensorReading[] => {
+      const batch: SensorReading[] = [];
+      while (batch.length < count) {
+        for (const m of meters) {
+          if (batch.length < count)
+            batch.push(demoReading(m, new Date(Date.UTC(2015, 0, 1) + hour * HOUR_MS), randomUUID()));
+        }
+        hour += 1;
+      }
+      return batch;
+    };
+    for (let i = 0; i < total; i += 2_000)
+      await publishReadings(deps, nextReadings(Math.min(2_000, total - i)));
 
     const rawStart = performance.now();
     let rawSeen = 0;
@@ -83,24 +105,46 @@ export async function ingestBenchmark(
     const rawMs = performance.now() - rawStart;
     await raw.disconnect();
 
+    let projected = 0;
+    const latencies: number[] = [];
+    let measuring = false;
     const projectStart = performance.now();
-    const projector = await runProjector(platform);
-    for (;;) {
-      const { rows } = await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM readings');
-      if (Number(rows[0]?.n) >= total) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const projector = await runProjector(platform, (outcome) => {
+      projected += outcome.projected;
+      if (measuring) {
+        const now = Date.now();
+        for (const t of outcome.appendedAt) latencies.push(now - t);
+      }
+    });
+    while (projected < total) await delay(20);
     const projectMs = performance.now() - projectStart;
+
+    // Live phase: a steady rate in 100 ms ticks, timed against the broker's append timestamps.
+    measuring = true;
+    const perTick = Math.max(1, Math.round(rate / 10));
+    const ticks = seconds * 10;
+    const liveStart = performance.now();
+    for (let tick = 0; tick < ticks; tick++) {
+      await publishReadings(deps, nextReadings(perTick));
+      const due = liveStart + (tick + 1) * 100;
+      const wait = due - performance.now();
+      if (wait > 0) await delay(wait);
+    }
+    while (projected < total + ticks * perTick) await delay(20);
     await projector.stop();
+    latencies.sort((a, b) => a - b);
 
     const perS = (n: number, ms: number) => Math.round((n / ms) * 1000);
     return {
-      readings: total,
-      meters: meters.length,
-      produceEventsPerS: perS(total, produceMs),
-      projectEventsPerS: perS(total, projectMs),
+      backlogReadings: total,
       rawConsumeEventsPerS: perS(total, rawMs),
+      backlogProjectEventsPerS: perS(total, projectMs),
       projectVsRawConsume: Math.round((rawMs / projectMs) * 1000) / 1000,
+      liveTargetEventsPerS: rate,
+      liveReadings: latencies.length,
+      latencyP50Ms: percentile(latencies, 50),
+      latencyP99Ms: percentile(latencies, 99),
+      latencyMaxMs: latencies.at(-1) ?? Number.NaN,
       peakRssMiB: Math.round(peakRss / 2 ** 20),
     };
   } finally {
