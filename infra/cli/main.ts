@@ -1,3 +1,4 @@
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import {
   createMcpServerFactory,
@@ -12,6 +13,7 @@ import {
   connectPlatform,
   type Platform,
   preparePlatform,
+  refoldProjector,
   rewindProjector,
   runProjector,
 } from '../platform/index.ts';
@@ -146,13 +148,20 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .option('--to-datetime <iso>', 'from the first event at or after this time, e.g. 2026-11-01T00:00:00Z')
     .option('--drop-read-models', 'with --to-earliest: empty the Postgres tables and Redis keys first')
     .option('--group <id>', 'consumer group to rewind (default: <topic prefix>projector)')
+    .option(
+      '--run',
+      'then refold the log now, with a progress bar, and stop when caught up (projector group only)',
+    )
     .action(
       async (opts: {
         toEarliest?: boolean;
         toDatetime?: string;
         dropReadModels?: boolean;
         group?: string;
+        run?: boolean;
       }) => {
+        if (opts.run && opts.group)
+          program.error('--run refolds the projector; it cannot be combined with --group');
         const at = opts.toDatetime === undefined ? undefined : new Date(opts.toDatetime);
         if (!opts.toEarliest && at === undefined)
           program.error('replay needs --to-earliest or --to-datetime <iso>');
@@ -167,8 +176,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
           });
           for (const p of result.partitions)
             say(`${result.groupId} ${p.topic}[${p.partition}] -> offset ${p.offset}`);
+          const emptied = result.droppedReadModels ? ' and emptied the read models' : '';
+          if (!opts.run) {
+            say(`Rewound${emptied}. Run \`npx eaio project\` (or \`npm start\`) to refold the log.`);
+            return;
+          }
+          say(`Rewound${emptied}; refolding the log.`);
+          const bar = new SingleBar(
+            {
+              stream: process.stderr,
+              format: 'refold [{bar}] {percentage}% | {value}/{total} messages | {eta_formatted} left',
+            },
+            Presets.shades_classic,
+          );
+          bar.start(1, 0);
+          const done = await refoldProjector(platform, ({ done, total }) => {
+            bar.setTotal(total);
+            bar.update(done);
+          });
+          bar.setTotal(Math.max(1, done.total));
+          bar.update(done.total === 0 ? 1 : done.done);
+          bar.stop();
           say(
-            `Rewound${result.droppedReadModels ? ' and emptied the read models' : ''}. Run \`npx eaio project\` (or \`npm start\`) to refold the log.`,
+            `Refolded ${done.done} message(s); the read models are caught up with the log as it was when replay started.`,
           );
         } finally {
           await platform.close();

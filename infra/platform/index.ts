@@ -1,6 +1,8 @@
 export type { Platform, PlatformEndpoints } from './connect-platform.ts';
 export { connectPlatform, preparePlatform } from './connect-platform.ts';
+export type { RefoldProgress } from './refold-projector.ts';
+export { refoldProjector } from './refold-projector.ts';
 export type { RewindOptions, RewindResult, RewindTarget } from './rewind-projector.ts';
 export { rewindProjector } from './rewind-projector.ts';
-export type { RunningProjector } from './run-projector.ts';
+export type { ConsumedPosition, RunningProjector } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';

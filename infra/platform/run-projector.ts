@@ -2,6 +2,13 @@ import { createDeadLetterPublisher } from '../../processors/index.ts';
 import { type BatchOutcome, createProjector } from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
 
+/** How far the projector has read a partition: `next` is the next offset it will read. */
+export interface ConsumedPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly next: bigint;
+}
+
 export interface RunningProjector {
   /** Stops consuming; nothing past the last acknowledged batch is committed. */
   stop(): Promise<void>;
@@ -14,6 +21,7 @@ export interface RunningProjector {
 export async function runProjector(
   platform: Platform,
   onOutcome: (outcome: BatchOutcome) => void = (outcome) => platform.logger.debug(outcome, 'batch projected'),
+  onPosition?: (position: ConsumedPosition) => void,
 ): Promise<RunningProjector> {
   const { sessionTimeoutMs } = platform.config.kafka;
   const consumer = platform.kafka.consumer({
@@ -24,6 +32,17 @@ export async function runProjector(
     // Bounds both the idle long-poll and how long stop() waits for it.
     maxWaitTimeInMs: 1_000,
   });
+  if (onPosition) {
+    // Batch events, not outcomes: they also report batches of transaction markers alone, which
+    // carry no event but still move the position towards the high-water mark.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      onPosition({
+        topic: payload.topic,
+        partition: payload.partition,
+        next: BigInt(payload.lastOffset) + 1n,
+      }),
+    );
+  }
   await consumer.connect();
   const subscription = createProjector({
     consumer,

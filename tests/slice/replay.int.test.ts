@@ -3,6 +3,7 @@ import { rewindProjector, runProjector } from '../../infra/platform/index.ts';
 import { createReadModels } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
+import { spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -62,6 +63,15 @@ describe('replay: the read models are rebuilt from the log, row for row', () => 
 
     const projector = await projectEverything();
     await projector.stop();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('`eaio replay --to-earliest --drop-read-models --run` refolds with progress and stops when caught up', async () => {
+    const before = await snapshot();
+    const cli = spawnEaio(['replay', '--to-earliest', '--drop-read-models', '--run'], platform.childEnv);
+    expect(await cli.exited()).toBe(0);
+    // Every message of both topics was read: the readings and the two building registrations.
+    expect(cli.stderr()).toContain(`Refolded ${readings.length + 2} message(s)`);
     expect(await snapshot()).toEqual(before);
   });
 
