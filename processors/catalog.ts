@@ -1,4 +1,6 @@
+import { filter, map } from 'rxjs';
 import { detectAnomalies } from './anomalies/index.ts';
+import { dataQuality } from './data-quality/index.ts';
 import { validateReading } from './readings-validation/index.ts';
 import {
   type ProcessorDefinition,
@@ -40,10 +42,29 @@ export const anomaliesProcessor: ProcessorDefinition<'sensorReadings', 'anomalie
   outputKey: (anomaly) => anomaly.meterId,
 };
 
+/**
+ * Data-quality issues of the readings (the flagged readings themselves stay in the operator's
+ * output for in-process use; the log keeps the raw readings and, beside them, the issues).
+ */
+export const dataQualityProcessor: ProcessorDefinition<'sensorReadings', 'dataQualityIssues'> = {
+  name: 'data-quality',
+  input: 'sensorReadings',
+  output: 'dataQualityIssues',
+  validate: validateReading,
+  operator: () => (readings) =>
+    readings.pipe(
+      dataQuality(),
+      filter((output) => output.kind === 'issue'),
+      map((output) => output.issue),
+    ),
+  outputKey: (issue) => issue.meterId,
+};
+
 /** Every processor `eaio process <name>` can run, by name. */
 export const PROCESSORS = {
   'reading-aggregates': readingAggregatesProcessor,
   anomalies: anomaliesProcessor,
+  'data-quality': dataQualityProcessor,
 } as const;
 
 export type ProcessorName = keyof typeof PROCESSORS;
@@ -55,5 +76,7 @@ export function runNamedProcessor(deps: ProcessorDeps, name: ProcessorName): Pro
       return runProcessor(deps, readingAggregatesProcessor);
     case 'anomalies':
       return runProcessor(deps, anomaliesProcessor);
+    case 'data-quality':
+      return runProcessor(deps, dataQualityProcessor);
   }
 }

@@ -9,6 +9,7 @@ export {
 export type { ProcessorName } from './catalog.ts';
 export {
   anomaliesProcessor,
+  dataQualityProcessor,
   PROCESSORS,
   readingAggregatesProcessor,
   runNamedProcessor,

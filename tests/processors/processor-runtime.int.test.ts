@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import { readingAggregatesProcessor, runProcessor } from '../../processors/index.ts';
+import { dataQualityProcessor, readingAggregatesProcessor, runProcessor } from '../../processors/index.ts';
 import type { ReadingAggregate } from '../../schemas/index.ts';
 import { chunkedPublisher, hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
@@ -96,6 +97,43 @@ describe('processor runtime: a pure operator run exactly-once between topics', (
     };
     const doubled = new Map([...count(first)].map(([k, n]) => [k, 2 * n]));
     expect(count(all)).toEqual(doubled);
+  });
+});
+
+describe('the data-quality processor on the real broker', () => {
+  let platform: TestPlatform;
+
+  beforeAll(async () => {
+    platform = await createTestPlatform('runtime_dq');
+  });
+
+  afterAll(async () => {
+    await platform?.dispose();
+  });
+
+  it('publishes a stuck-value issue for a 30 h flatline and a duplicate issue for a resent reading', async () => {
+    const flat = hourlyReadings('Office_Cristina', 1, 30).map((r) => ({
+      ...r,
+      meterId: 'flat-meter',
+      value: 5,
+    }));
+    const resent = { ...(flat[3] as (typeof flat)[number]), eventId: randomUUID(), value: 6 };
+    await chunkedPublisher(await platform.feedDeps(), [...flat, resent])(flat.length + 1);
+    const running = await runProcessor({ ...platform, sessionTimeoutMs: 6_000 }, dataQualityProcessor);
+    await caughtUp(platform, running.groupId, platform.names.topic('sensorReadings'));
+    await running.stop();
+    const issues = await Promise.all(
+      (await readTopicToEnd(platform.kafka, platform.names.topic('dataQualityIssues'))).map(
+        async (m) => (await platform.codec.decode('dataQualityIssues', m.message.value)).value,
+      ),
+    );
+    expect(issues.map((i) => [i.meterId, i.issueKind])).toEqual(
+      expect.arrayContaining([
+        ['flat-meter', 'stuck_value'],
+        ['flat-meter', 'duplicate'],
+      ]),
+    );
+    expect(issues.filter((i) => i.issueKind === 'stuck_value')).toHaveLength(1);
   });
 });
 
