@@ -91,6 +91,7 @@ export type {
 export {
   createDeadLetterPublisher,
   DEAD_LETTER_HEADERS,
+  deadLetterOf,
   derivedEventId,
   kafkaBatches,
   REDRIVE_HEADERS,

@@ -44,6 +44,16 @@ export interface DeadLetter {
   readonly attempts: number;
 }
 
+/** A first-time dead letter for a message of a partition batch, failed at `stage`. */
+export function deadLetterOf(
+  batch: { readonly topic: string; readonly partition: number },
+  message: KafkaMessage,
+  error: unknown,
+  stage: string,
+): DeadLetter {
+  return { sourceTopic: batch.topic, sourcePartition: batch.partition, message, error, stage, attempts: 1 };
+}
+
 function describe(error: unknown): { errorClass: string; code: string; message: string } {
   if (error instanceof EaioError) return { errorClass: error.name, code: error.code, message: error.message };
   if (error instanceof Error) return { errorClass: error.name, code: 'UNCLASSIFIED', message: error.message };

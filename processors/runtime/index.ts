@@ -2,6 +2,7 @@ export type { DeadLetter, DeadLetterPublisher } from './dead-letters.ts';
 export {
   createDeadLetterPublisher,
   DEAD_LETTER_HEADERS,
+  deadLetterOf,
   REDRIVE_HEADERS,
   toDeadLetterMessage,
 } from './dead-letters.ts';

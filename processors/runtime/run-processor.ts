@@ -4,7 +4,7 @@ import { isTransient } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
-import { DEAD_LETTER_HEADERS, type DeadLetter, toDeadLetterMessage } from './dead-letters.ts';
+import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterOf, toDeadLetterMessage } from './dead-letters.ts';
 import { kafkaBatches, type PartitionBatch } from './kafka-batches.ts';
 
 /**
@@ -165,14 +165,7 @@ export async function runProcessor<I extends TopicKey, O extends TopicKey>(
     }
     const letters: DeadLetter[] = [];
     const letter = (message: KafkaMessage, error: unknown, stage: string) =>
-      letters.push({
-        sourceTopic: batch.topic,
-        sourcePartition: batch.partition,
-        message,
-        error,
-        stage,
-        attempts: 1,
-      });
+      letters.push(deadLetterOf(batch, message, error, stage));
     for (const message of batch.messages) {
       let event: TopicValue<I>;
       try {

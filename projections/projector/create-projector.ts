@@ -7,6 +7,7 @@ import type { Logger } from '../../infra/logging/index.ts';
 import {
   type DeadLetter,
   type DeadLetterPublisher,
+  deadLetterOf,
   kafkaBatches,
   type PartitionBatch,
   validateReading,
@@ -73,14 +74,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   ): Promise<Decoded<T>> {
     const letter = (error: unknown, stage: string): Decoded<T> => ({
       ok: false,
-      letter: {
-        sourceTopic: batch.topic,
-        sourcePartition: batch.partition,
-        message,
-        error,
-        stage,
-        attempts: 1,
-      },
+      letter: deadLetterOf(batch, message, error, stage),
     });
     let value: T;
     try {
