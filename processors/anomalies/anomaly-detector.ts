@@ -1,5 +1,5 @@
-import { EaioError } from '../../infra/errors/index.ts';
 import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/require-measurable.ts';
 import { derivedEventId } from '../runtime/index.ts';
 import { createHourOfWeek, HOURS_PER_WEEK, readingSlot } from './hour-of-week.ts';
 import type { AnomalyDetectorConfig } from './options.ts';
@@ -92,16 +92,7 @@ export function createAnomalyDetector(config: AnomalyDetectorConfig): AnomalyDet
 
   return {
     ingest(reading) {
-      const t = reading.occurredAt.getTime();
-      if (!Number.isFinite(t) || !Number.isFinite(reading.value)) {
-        // Validation upstream keeps these out; one NaN in a slot would make its median meaningless.
-        throw new EaioError(
-          'EVENT_INVALID',
-          'poison',
-          `Reading ${reading.eventId} has no valid time or a non-finite value; validate readings before anomaly detection`,
-          { context: { eventId: reading.eventId, meterId: reading.meterId } },
-        );
-      }
+      const t = requireMeasurable(reading, 'anomaly detection');
       const slot = readingSlot(t, config.timezoneOf(reading.buildingId), slotOf);
       const { times, values, counts } = historyOf(reading);
       const base = slot * K;

@@ -1,6 +1,6 @@
-import { EaioError } from '../../infra/errors/index.ts';
 import type { DataQualityIssue, QualityFlag, ReadingUnit, SensorReading } from '../../schemas/index.ts';
-import { DATA_QUALITY_ISSUE_KINDS, METER_KINDS, QUALITY_FLAGS, READING_UNITS } from '../../schemas/index.ts';
+import { DATA_QUALITY_ISSUE_KINDS, QUALITY_FLAGS } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/require-measurable.ts';
 import { derivedEventId } from '../runtime/index.ts';
 import type { Finding, StuckRun } from './checks.ts';
 import {
@@ -90,23 +90,6 @@ function reidentify(meter: MeterState, reading: SensorReading, rules: QualityRul
   if (unitChanged) meter.run = null;
 }
 
-function checkInput(reading: SensorReading, t: number): void {
-  if (
-    !Number.isFinite(t) ||
-    !Number.isFinite(reading.value) ||
-    !READING_UNITS.includes(reading.unit) ||
-    !METER_KINDS.includes(reading.meterKind)
-  ) {
-    // Validation upstream keeps these out; judging them would poison the meter's history.
-    throw new EaioError(
-      'EVENT_INVALID',
-      'poison',
-      `Reading ${reading.eventId} has no valid time, a non-finite value or an unknown unit or meter kind; validate readings first`,
-      { context: { eventId: reading.eventId, meterId: reading.meterId } },
-    );
-  }
-}
-
 /**
  * The issue's id and reading time. Issues about one reading are identified by that reading's eventId
  * (so a redelivered reading yields the same issue ids, which idempotent consumers apply once); a gap
@@ -160,8 +143,7 @@ export function createDataQualityChecker(config: DataQualityConfig): DataQuality
   }
 
   function ingest(reading: SensorReading): DataQualityOutput[] {
-    const t = reading.occurredAt.getTime();
-    checkInput(reading, t);
+    const t = requireMeasurable(reading, 'judging their quality');
     let meter = meters.get(reading.meterId);
     if (meter === undefined) {
       meter = newMeter(reading, rulesFor(config.rules, reading));

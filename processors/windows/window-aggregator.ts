@@ -1,5 +1,5 @@
-import { EaioError } from '../../infra/errors/index.ts';
 import type { ReadingAggregate, SensorReading } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/require-measurable.ts';
 import { derivedEventId } from '../runtime/index.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
 import type { WindowAggregatorConfig } from './options.ts';
@@ -77,16 +77,12 @@ function toAggregate(
 
 /** Event id of a full statement: a function of the window and the revision only. */
 export function aggregateEventId(k: WindowKey, revision: number): string {
-  return derivedEventId(
-    'reading-aggregate',
-    k.scope,
-    k.key,
-    k.meterKind,
-    k.unit,
-    k.windowSize,
-    new Date(k.windowStart).toISOString(),
-    revision,
-  );
+  return derivedEventId('reading-aggregate', ...windowIdParts(k), revision);
+}
+
+/** What identifies a window in event ids; never reorder, ids in the log depend on it. */
+function windowIdParts(k: WindowKey): (string | number)[] {
+  return [k.scope, k.key, k.meterKind, k.unit, k.windowSize, new Date(k.windowStart).toISOString()];
 }
 
 /**
@@ -94,16 +90,7 @@ export function aggregateEventId(k: WindowKey, revision: number): string {
  * reading yields the same delta id (which idempotent consumers apply once) and a replay the same ids.
  */
 export function deltaEventId(k: WindowKey, readingEventId: string): string {
-  return derivedEventId(
-    'reading-aggregate-delta',
-    k.scope,
-    k.key,
-    k.meterKind,
-    k.unit,
-    k.windowSize,
-    new Date(k.windowStart).toISOString(),
-    readingEventId,
-  );
+  return derivedEventId('reading-aggregate-delta', ...windowIdParts(k), readingEventId);
 }
 
 function windowKeysOf(reading: SensorReading, t: number, config: WindowAggregatorConfig): WindowKey[] {
@@ -243,16 +230,7 @@ export function createWindowAggregator(config: WindowAggregatorConfig): WindowAg
 
   return {
     ingest(reading) {
-      const t = reading.occurredAt.getTime();
-      if (!Number.isFinite(t) || !Number.isFinite(reading.value)) {
-        // Validation upstream keeps these out; aggregating them would poison every window they touch.
-        throw new EaioError(
-          'EVENT_INVALID',
-          'poison',
-          `Reading ${reading.eventId} has no valid time or a non-finite value; validate readings before windowing`,
-          { context: { eventId: reading.eventId, meterId: reading.meterId } },
-        );
-      }
+      const t = requireMeasurable(reading, 'windowing');
       const entry: ReadingEntry = { occurredAt: t, meterId: reading.meterId, value: reading.value };
       const immediate: Emission[] = [];
       for (const k of windowKeysOf(reading, t, config)) {
