@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'STACK_START_FAILED',
   'GROUP_ACTIVE',
   'INVALID_ARGUMENT',
+  'CONFIG_INVALID',
+  'CONFIG_SECRET',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
