@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'INVALID_ARGUMENT',
   'CONFIG_INVALID',
   'CONFIG_SECRET',
+  'DEPENDENCY_UNAVAILABLE',
+  'LISTEN_FAILED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
