@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
+import { checkRange, type TimeRange } from './query-arguments.ts';
+
+export interface AnomaliesQuery extends Partial<TimeRange> {
+  readonly buildingId: string;
+  readonly meterId?: string;
+  /** Only anomalies scoring at least this much (robust z-score). */
+  readonly minScore?: number;
+  /** Newest first, at most this many; default 50, at most 500. */
+  readonly limit?: number;
+}
+
+/** One detected anomaly, as the anomalies read model holds it. */
+export interface AnomalyRow {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+  readonly buildingId: string;
+  readonly meterId: string;
+  readonly meterKind: MeterKind;
+  readonly unit: ReadingUnit;
+  readonly readingAt: Date;
+  readonly observedValue: number;
+  readonly expectedLow: number;
+  readonly expectedHigh: number;
+  readonly score: number;
+  readonly method: string;
+}
+
+export const MAX_ANOMALIES = 500;
+
+/** Anomalies of a building (or one meter), newest first, optionally within `[from, to)`. */
+export async function queryAnomalies(
+  db: pg.Pool | pg.ClientBase,
+  query: AnomaliesQuery,
+): Promise<AnomalyRow[]> {
+  if (query.from !== undefined && query.to !== undefined) checkRange({ from: query.from, to: query.to });
+  const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_ANOMALIES);
+  const { rows } = await db.query<{
+    event_id: string;
+    occurred_at: Date;
+    building_id: string;
+    meter_id: string;
+    meter_kind: MeterKind;
+    unit: ReadingUnit;
+    reading_at: Date;
+    observed_value: number;
+    expected_low: number;
+    expected_high: number;
+    score: number;
+    method: string;
+  }>(
+    `SELECT event_id, occurred_at, building_id, meter_id, meter_kind, unit, reading_at, observed_value,
+            expected_low, expected_high, score, method
+       FROM anomalies
+      WHERE building_id = $1 AND ($2::text IS NULL OR meter_id = $2)
+        AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
+        AND ($5::float8 IS NULL OR abs(score) >= $5)
+      ORDER BY occurred_at DESC, event_id
+      LIMIT $6`,
+    [
+      query.buildingId,
+      query.meterId ?? null,
+      query.from ?? null,
+      query.to ?? null,
+      query.minScore ?? null,
+      limit,
+    ],
+  );
+  return rows.map((r) => ({
+    eventId: r.event_id,
+    occurredAt: r.occurred_at,
+    buildingId: r.building_id,
+    meterId: r.meter_id,
+    meterKind: r.meter_kind,
+    unit: r.unit,
+    readingAt: r.reading_at,
+    observedValue: r.observed_value,
+    expectedLow: r.expected_low,
+    expectedHigh: r.expected_high,
+    score: r.score,
+    method: r.method,
+  }));
+}
