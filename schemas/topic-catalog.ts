@@ -23,6 +23,8 @@ export interface TopicSpec {
  */
 const FOREVER = -1;
 
+const THIRTY_DAYS_MS = 30 * 24 * 3_600_000;
+
 /** Every topic of the platform, keyed by the name the code uses for it. */
 export const TOPICS = {
   sensorReadings: {
@@ -34,6 +36,22 @@ export const TOPICS = {
     retentionMs: FOREVER,
     deadLetterTopic: 'sensor-readings.dlq',
     doc: 'Meter readings from every source, the main event log.',
+  },
+  readingsByBuilding: {
+    name: 'readings-by-building',
+    valueType: 'SensorReading',
+    key: 'buildingId: the readings of all meters of one building meet in one partition',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    // A repartition topic: a copy of sensor-readings, which stays the source of truth, so it need not
+    // be kept forever. 30 days is far above the ~8.3 days of event time a building window's state can
+    // depend on (1 d window + 1 h out of order + 6 h lateness + 7 d correction horizon), so a state
+    // rebuild from the retained tail equals one from the whole log while the log is appended roughly
+    // in event time; it bounds what that rebuild reads; and it lets building-aggregates be stopped for
+    // weeks without losing input. Older building rollups are rebuilt by re-keying sensor-readings again.
+    retentionMs: THIRTY_DAYS_MS,
+    deadLetterTopic: 'readings-by-building.dlq',
+    doc: 'Sensor readings re-keyed by building (by the readings-by-building processor) for building rollups.',
   },
   buildings: {
     name: 'buildings',
@@ -74,6 +92,16 @@ export const TOPICS = {
     retentionMs: FOREVER,
     deadLetterTopic: 'weather-observations.dlq',
     doc: 'Measured weather per station, the driver of weather-normalised baselines.',
+  },
+  weatherHourly: {
+    name: 'weather-hourly',
+    valueType: 'WeatherObservation',
+    key: 'stationId: the hours of one station keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'weather-hourly.dlq',
+    doc: 'One observation per station and UTC hour (means, summed precipitation), from the weather-hourly processor.',
   },
   weatherForecasts: {
     name: 'weather-forecasts',
