@@ -1,4 +1,5 @@
-import { type DestinationStream, type Logger, pino } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { createLoggerRegistry, type LogLevel, parseLogLevel } from './logger-registry.ts';
 
 export type { Logger };
 
@@ -9,14 +10,16 @@ export interface LoggerOptions {
   readonly destination?: DestinationStream;
 }
 
-/** JSON logs on stderr, one line per event, with the service and component on every line. */
+/**
+ * JSON logs on stderr, one line per event, with the service and component on every line, trace
+ * ids inside a span and secrets redacted. A one-component shortcut over
+ * {@link createLoggerRegistry}; processes that want runtime levels per component use the registry.
+ */
 export function createLogger({
   level = 'info',
   component = 'eaio',
   destination,
 }: LoggerOptions = {}): Logger {
-  return pino(
-    { level, base: { service: 'eaio-stream', component }, timestamp: pino.stdTimeFunctions.isoTime },
-    destination ?? pino.destination({ fd: 2, sync: false }),
-  );
+  const parsed: LogLevel = parseLogLevel(level);
+  return createLoggerRegistry({ level: parsed, ...(destination ? { destination } : {}) }).logger(component);
 }
