@@ -1,4 +1,4 @@
-import { filter, map } from 'rxjs';
+import { filter, identity, map } from 'rxjs';
 import { detectAnomalies } from './anomalies/index.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { validateReading } from './readings-validation/index.ts';
@@ -8,28 +8,59 @@ import {
   type RunningProcessor,
   runProcessor,
 } from './runtime/index.ts';
-import { aggregateWindows } from './windows/index.ts';
+import { hourlyWeather, rejectLateObservations } from './weather/index.ts';
+import { type AggregateWindowsOptions, aggregateWindows } from './windows/index.ts';
 
 const HOUR_MS = 3_600_000;
 
+/** Windows, watermark and lateness shared by the meter and the building aggregates. */
+const READING_WINDOWS = {
+  windowSizes: ['PT15M', 'PT1H', 'P1D'],
+  maxOutOfOrderMs: HOUR_MS,
+  allowedLatenessMs: 6 * HOUR_MS,
+} as const satisfies Omit<AggregateWindowsOptions, 'scope'>;
+
 /**
  * Per-meter 15-minute, hourly and daily aggregates. Meter scope only: readings are partitioned by
- * meter, so a building's meters are spread over partitions and a building rollup needs the
- * readings re-keyed by building first (planned).
+ * meter, so a building's meters are spread over partitions; building rollups run on the readings
+ * re-keyed by building ({@link buildingAggregatesProcessor}).
  */
 export const readingAggregatesProcessor: ProcessorDefinition<'sensorReadings', 'readingAggregates'> = {
   name: 'reading-aggregates',
   input: 'sensorReadings',
   output: 'readingAggregates',
   validate: validateReading,
-  operator: () =>
-    aggregateWindows({
-      windowSizes: ['PT15M', 'PT1H', 'P1D'],
-      scope: 'meter',
-      maxOutOfOrderMs: HOUR_MS,
-      allowedLatenessMs: 6 * HOUR_MS,
-    }),
+  operator: () => aggregateWindows({ ...READING_WINDOWS, scope: 'meter' }),
   outputKey: (aggregate) => aggregate.meterId ?? aggregate.buildingId,
+};
+
+/**
+ * The repartition step of building rollups: every reading, unchanged (same eventId), re-keyed by
+ * building, so all meters of a building meet in one partition of readings-by-building.
+ */
+export const readingsByBuildingProcessor: ProcessorDefinition<'sensorReadings', 'readingsByBuilding'> = {
+  name: 'readings-by-building',
+  input: 'sensorReadings',
+  output: 'readingsByBuilding',
+  validate: validateReading,
+  operator: () => identity,
+  outputKey: (reading) => reading.buildingId,
+};
+
+/**
+ * Per-building (and per meter kind and unit) aggregates in the same windows as the per-meter ones,
+ * on the same topic. Event ids carry the scope, so they never collide with per-meter aggregates.
+ * The re-keyed partition interleaves the source partitions in the order the re-keyer committed
+ * them: live that is within the hour of out-of-order allowance; during a backfill a building's
+ * meters can be far apart, and windows stated early are restated (revisions, corrections, deltas).
+ */
+export const buildingAggregatesProcessor: ProcessorDefinition<'readingsByBuilding', 'readingAggregates'> = {
+  name: 'building-aggregates',
+  input: 'readingsByBuilding',
+  output: 'readingAggregates',
+  validate: validateReading,
+  operator: () => aggregateWindows({ ...READING_WINDOWS, scope: 'building' }),
+  outputKey: (aggregate) => aggregate.buildingId,
 };
 
 /** Per-meter anomalies against an hour-of-week baseline. */
@@ -40,6 +71,32 @@ export const anomaliesProcessor: ProcessorDefinition<'sensorReadings', 'anomalie
   validate: validateReading,
   operator: () => detectAnomalies({}),
   outputKey: (anomaly) => anomaly.meterId,
+};
+
+/**
+ * BDG1 stations report every 20 to 60 minutes and the files are in time order, so disorder on the
+ * topic comes from delivery (a gateway re-sending an observation after the next one). One hour of
+ * lateness, the longest regular interval, lets an observation arrive after its successor and still
+ * count; it delays an hour's event by at most about two hours of station time (its end + 1 h, then
+ * the next observation), nothing for degree-hours summed per day. Longer gaps (BDG1 has 6 h
+ * outages) are missing data, not disorder, and lateness would not fill them.
+ */
+const WEATHER_LATENESS_MS = HOUR_MS;
+
+/**
+ * Hourly weather per station from irregular observations. An observation for an hour already
+ * emitted is dead-lettered (`EVENT_TOO_LATE`): the hourly event is final, and the letter keeps it visible.
+ */
+export const weatherHourlyProcessor: ProcessorDefinition<'weatherObservations', 'weatherHourly'> = {
+  name: 'weather-hourly',
+  input: 'weatherObservations',
+  output: 'weatherHourly',
+  operator: () =>
+    hourlyWeather({
+      allowedLatenessMs: WEATHER_LATENESS_MS,
+      onLate: rejectLateObservations(WEATHER_LATENESS_MS),
+    }),
+  outputKey: (hour) => hour.stationId,
 };
 
 /**
@@ -65,6 +122,9 @@ export const PROCESSORS = {
   'reading-aggregates': readingAggregatesProcessor,
   anomalies: anomaliesProcessor,
   'data-quality': dataQualityProcessor,
+  'weather-hourly': weatherHourlyProcessor,
+  'readings-by-building': readingsByBuildingProcessor,
+  'building-aggregates': buildingAggregatesProcessor,
 } as const;
 
 export type ProcessorName = keyof typeof PROCESSORS;
@@ -78,5 +138,11 @@ export function runNamedProcessor(deps: ProcessorDeps, name: ProcessorName): Pro
       return runProcessor(deps, anomaliesProcessor);
     case 'data-quality':
       return runProcessor(deps, dataQualityProcessor);
+    case 'weather-hourly':
+      return runProcessor(deps, weatherHourlyProcessor);
+    case 'readings-by-building':
+      return runProcessor(deps, readingsByBuildingProcessor);
+    case 'building-aggregates':
+      return runProcessor(deps, buildingAggregatesProcessor);
   }
 }

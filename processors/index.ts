@@ -9,10 +9,13 @@ export {
 export type { ProcessorName } from './catalog.ts';
 export {
   anomaliesProcessor,
+  buildingAggregatesProcessor,
   dataQualityProcessor,
   PROCESSORS,
   readingAggregatesProcessor,
+  readingsByBuildingProcessor,
   runNamedProcessor,
+  weatherHourlyProcessor,
 } from './catalog.ts';
 export type {
   ActiveCommand,
@@ -118,6 +121,7 @@ export {
   hourlyWeather,
   hourlyWeatherEventId,
   joinBuildingsToWeather,
+  LateObservationError,
   predictConsumption,
   stationsOfBuildings,
   weatherNormalisedConsumption,

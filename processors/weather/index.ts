@@ -26,3 +26,4 @@ export {
 } from './hourly-weather.ts';
 export type { BuildingWeatherHour } from './join-buildings.ts';
 export { joinBuildingsToWeather, stationsOfBuildings } from './join-buildings.ts';
+export { LateObservationError, rejectLateObservations } from './late-observation.ts';
