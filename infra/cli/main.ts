@@ -7,7 +7,7 @@ import {
   startMcpStdioServer,
 } from '../../mcp-adapter/index.ts';
 import { PROCESSORS, type ProcessorName, runNamedProcessor } from '../../processors/index.ts';
-import { loadConfig } from '../config/index.ts';
+import { CONFIG_KEY_VARIABLE, logLevelFor, resolveConfig } from '../config/index.ts';
 import { createLogger } from '../logging/index.ts';
 import {
   connectPlatform,
@@ -18,6 +18,7 @@ import {
   runProjector,
 } from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
+import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
 import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
@@ -26,11 +27,20 @@ import { startCommand } from './start-command.ts';
 
 /** The `eaio` command line. `argv` is `process.argv`; the environment is read once, here. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const config = loadConfig(env);
-  const logger = createLogger({ level: config.log.level, component: 'cli' });
+  // Defaults < config file < environment < --set flags, validated once; errors name key and layer.
+  const resolved = resolveConfig({ env, cwd: process.cwd(), ...globalConfigArgs(argv) });
+  const config = resolved.config;
+  const logger = createLogger({ level: logLevelFor(config.log, 'cli'), component: 'cli' });
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command('eaio')
     .description('EAIO Stream: building energy data, event-sourced.')
+    .option('--config <file>', 'config file (default: ./eaio.config.json if present, or EAIO_CONFIG_FILE)')
+    .option(
+      '--set <key=value>',
+      'set one config key over file and environment (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
     .showHelpAfterError();
 
   const stack = program
@@ -249,6 +259,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       }
       await platform.close();
     });
+
+  const configCommand = program.command('config').description('The effective configuration and its secrets.');
+  configCommand
+    .command('show')
+    .description('Print the effective configuration, secrets redacted, with where each value came from.')
+    .option('--json', 'as JSON')
+    .action((opts: { json?: boolean }) =>
+      configShow(resolved, opts.json ?? false, (t) => process.stdout.write(t)),
+    );
+  configCommand
+    .command('encrypt')
+    .description(
+      `Read a value on stdin and print it encrypted with ${CONFIG_KEY_VARIABLE}, for {"$encrypted": ...}.`,
+    )
+    .action(() => configEncrypt(process.stdin, env[CONFIG_KEY_VARIABLE], (t) => process.stdout.write(t)));
 
   await program.parseAsync([...argv]);
 }

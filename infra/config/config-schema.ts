@@ -1,8 +1,28 @@
 import { z } from 'zod';
 
 /**
+ * Extra facts about a key, kept on the schema with `.meta()` so that the environment variables, the
+ * README table and the logger's redaction list are all derived from this one file.
+ */
+export interface ConfigKeyMeta {
+  /** The value must never be printed or logged (passwords, tokens, URLs that may carry a password). */
+  readonly secret?: boolean;
+  /** Older environment variable names still honoured (the derived `EAIO_<PATH>` name always works). */
+  readonly envAliases?: readonly string[];
+  /** An empty environment variable sets the empty string (a prefix may be empty); otherwise it is ignored. */
+  readonly allowEmpty?: boolean;
+}
+
+const meta = (m: ConfigKeyMeta) => m as Record<string, unknown>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = () => z.number().int().min(0).max(65535);
+
+/**
  * The one description of EAIO Stream's configuration. Parsed once at start-up; every component
- * receives the slice it needs as an argument.
+ * receives the slice it needs as an argument. Each key's environment variable is `EAIO_` followed by
+ * its path in upper snake case (`kafka.sessionTimeoutMs` ↔ `EAIO_KAFKA_SESSION_TIMEOUT_MS`).
  */
 export const configSchema = z.object({
   stateDir: z
@@ -11,12 +31,17 @@ export const configSchema = z.object({
     .describe('Folder for runtime state: downloaded jars, broker data, logs, pid files (git-ignored).'),
   kafka: z
     .object({
-      brokers: z.array(z.string().min(1)).min(1).default(['127.0.0.1:9092']).describe('Bootstrap brokers.'),
-      clientId: z.string().default('eaio').describe('kafkajs client id.'),
+      brokers: z
+        .array(z.string().min(1))
+        .min(1)
+        .default(['127.0.0.1:9092'])
+        .describe('Bootstrap brokers (comma-separated in a variable or flag).'),
+      clientId: z.string().min(1).default('eaio').describe('kafkajs client id.'),
       topicPrefix: z
         .string()
         .default('eaio.')
-        .describe('Prefix for every topic name (isolates tests and tenants).'),
+        .describe('Prefix for every topic name (isolates tests and tenants).')
+        .meta(meta({ envAliases: ['EAIO_TOPIC_PREFIX'], allowEmpty: true })),
       sessionTimeoutMs: z
         .number()
         .int()
@@ -38,13 +63,27 @@ export const configSchema = z.object({
     .prefault({}),
   redis: z
     .object({
-      url: z.string().default('redis://127.0.0.1:6379').describe('Redis URL.'),
-      keyPrefix: z.string().default('eaio:').describe('Prefix for every Redis key.'),
+      url: z
+        .string()
+        .min(1)
+        .default('redis://127.0.0.1:6379')
+        .describe('Redis URL; may carry a password, so it is treated as a secret.')
+        .meta(meta({ secret: true })),
+      keyPrefix: z
+        .string()
+        .default('eaio:')
+        .describe('Prefix for every Redis key.')
+        .meta(meta({ allowEmpty: true })),
     })
     .prefault({}),
   postgres: z
     .object({
-      url: z.string().default('postgres://postgres@127.0.0.1:5432/eaio').describe('PostgreSQL URL.'),
+      url: z
+        .string()
+        .min(1)
+        .default('postgres://postgres@127.0.0.1:5432/eaio')
+        .describe('PostgreSQL URL; may carry a password, so it is treated as a secret.')
+        .meta(meta({ secret: true })),
       schema: z
         .string()
         .regex(/^[a-z_][a-z0-9_]*$/)
@@ -54,16 +93,111 @@ export const configSchema = z.object({
     .prefault({}),
   mcp: z
     .object({
-      host: z.string().default('127.0.0.1').describe('Interface the MCP Streamable HTTP server binds.'),
-      port: z.number().int().min(0).max(65535).default(3000).describe('Port of the MCP HTTP server.'),
+      host: z
+        .string()
+        .min(1)
+        .default('127.0.0.1')
+        .describe('Interface the MCP Streamable HTTP server binds.'),
+      port: port().default(3000).describe('Port of the MCP HTTP server.'),
+      rateLimit: z
+        .object({
+          requestsPerMinute: z
+            .number()
+            .int()
+            .min(1)
+            .default(120)
+            .describe('MCP requests one client may make per minute (sustained rate).'),
+          burst: z
+            .number()
+            .int()
+            .min(1)
+            .default(20)
+            .describe('Requests one client may make at once above the sustained rate.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  metrics: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Serve Prometheus metrics. Off by default: several eaio processes on one host would contend for one port.',
+        ),
+      host: z.string().min(1).default('127.0.0.1').describe('Interface the metrics server binds.'),
+      port: port().default(9464).describe('Port of the metrics server (0: any free port).'),
+    })
+    .prefault({}),
+  health: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe('Serve liveness and readiness on the metrics server (metrics.host:metrics.port).'),
+      livenessPath: z.string().startsWith('/').default('/healthz').describe('Path answering liveness.'),
+      readinessPath: z
+        .string()
+        .startsWith('/')
+        .default('/readyz')
+        .describe('Path answering readiness (connected to Kafka, Redis and PostgreSQL).'),
+    })
+    .prefault({}),
+  cache: z
+    .object({
+      weatherTtlSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(3600)
+        .describe('How long cached weather answers are served before the read model is asked again.'),
+      sensorsTtlSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(300)
+        .describe('How long cached sensor answers are served before the read model is asked again.'),
+    })
+    .prefault({}),
+  quality: z
+    .object({
+      maxFutureMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(7_200_000)
+        .describe('A reading further ahead of the stream time than this is `future_timestamp`.'),
+      futureQuorum: z
+        .number()
+        .int()
+        .min(1)
+        .default(2)
+        .describe('Distinct meters that must be that far ahead together to move the stream time.'),
+      gapFactor: z
+        .number()
+        .gt(1)
+        .default(1.5)
+        .describe('A `gap` is two readings more than the expected interval × this apart.'),
+      spikeMadFactor: z
+        .number()
+        .gt(0)
+        .default(5)
+        .describe('A spike must exceed the median by this many robust standard deviations.'),
+      stuckMinDurationMs: z
+        .number()
+        .int()
+        .min(1)
+        .default(86_400_000)
+        .describe('A run of equal values lasting this long (event time) is `stuck_value`.'),
     })
     .prefault({}),
   log: z
     .object({
-      level: z
-        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-        .default('info')
-        .describe('Log level of every component.'),
+      level: z.enum(LOG_LEVELS).default('info').describe('Log level of every component.'),
+      levels: z
+        .record(z.string().regex(/^[a-z][a-z0-9:._-]*$/), z.enum(LOG_LEVELS))
+        .default({})
+        .describe('Per-component log levels over `log.level`, e.g. `projector=debug,mcp=warn`.'),
     })
     .prefault({}),
   stack: z
@@ -87,3 +221,35 @@ export const configSchema = z.object({
 
 export type EaioConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The sections a running process may change without a restart (SIGHUP or an edit of the config
+ * file). Everything else (endpoints, ports, prefixes) is wired into connections at start-up.
+ */
+export const RELOADABLE_SECTIONS = ['quality', 'cache', 'mcp.rateLimit', 'log'] as const;
+
+export type ReloadableSection = (typeof RELOADABLE_SECTIONS)[number];
+
+/** The value of each reloadable section, by its path. */
+export interface ReloadableConfig {
+  readonly quality: EaioConfig['quality'];
+  readonly cache: EaioConfig['cache'];
+  readonly 'mcp.rateLimit': EaioConfig['mcp']['rateLimit'];
+  readonly log: EaioConfig['log'];
+}
+
+/** The reloadable slice of `config`, section by section. */
+export function reloadableSlice(config: EaioConfig): ReloadableConfig {
+  return {
+    quality: config.quality,
+    cache: config.cache,
+    'mcp.rateLimit': config.mcp.rateLimit,
+    log: config.log,
+  };
+}
+
+/** The level one component logs at: its own entry in `log.levels`, else `log.level`. */
+export function logLevelFor(log: EaioConfig['log'], component: string): LogLevel {
+  return log.levels[component] ?? log.level;
+}

@@ -1,65 +1,59 @@
-import { type ConfigInput, configSchema, type EaioConfig } from './config-schema.ts';
+import type { ConfigOrigin } from './config-errors.ts';
+import { CONFIG_KEYS } from './config-keys.ts';
+import { assignFromText, type ConfigLayer, readSecretFile } from './config-layers.ts';
 
-/** Environment variables read at the edge; the only place outside `bin/` that touches `process.env`. */
-export const ENVIRONMENT_VARIABLES = {
-  EAIO_STATE_DIR: 'stateDir',
-  EAIO_KAFKA_BROKERS: 'kafka.brokers (comma-separated)',
-  EAIO_TOPIC_PREFIX: 'kafka.topicPrefix',
-  EAIO_KAFKA_SESSION_TIMEOUT_MS: 'kafka.sessionTimeoutMs',
-  EAIO_REGISTRY_URL: 'registry.url',
-  EAIO_REDIS_URL: 'redis.url',
-  EAIO_REDIS_KEY_PREFIX: 'redis.keyPrefix',
-  EAIO_POSTGRES_URL: 'postgres.url',
-  EAIO_POSTGRES_SCHEMA: 'postgres.schema',
-  EAIO_MCP_HOST: 'mcp.host',
-  EAIO_MCP_PORT: 'mcp.port',
-  EAIO_LOG_LEVEL: 'log.level',
-} as const;
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-function fromEnvironment(env: NodeJS.ProcessEnv): ConfigInput {
-  const input: ConfigInput = {};
-  if (env.EAIO_STATE_DIR) input.stateDir = env.EAIO_STATE_DIR;
-  input.kafka = {
-    ...(env.EAIO_KAFKA_BROKERS ? { brokers: env.EAIO_KAFKA_BROKERS.split(',').map((b) => b.trim()) } : {}),
-    ...(env.EAIO_TOPIC_PREFIX !== undefined ? { topicPrefix: env.EAIO_TOPIC_PREFIX } : {}),
-    ...(env.EAIO_KAFKA_SESSION_TIMEOUT_MS
-      ? { sessionTimeoutMs: Number(env.EAIO_KAFKA_SESSION_TIMEOUT_MS) }
-      : {}),
-  };
-  input.registry = env.EAIO_REGISTRY_URL ? { url: env.EAIO_REGISTRY_URL } : {};
-  input.redis = {
-    ...(env.EAIO_REDIS_URL ? { url: env.EAIO_REDIS_URL } : {}),
-    ...(env.EAIO_REDIS_KEY_PREFIX !== undefined ? { keyPrefix: env.EAIO_REDIS_KEY_PREFIX } : {}),
-  };
-  input.postgres = {
-    ...(env.EAIO_POSTGRES_URL ? { url: env.EAIO_POSTGRES_URL } : {}),
-    ...(env.EAIO_POSTGRES_SCHEMA ? { schema: env.EAIO_POSTGRES_SCHEMA } : {}),
-  };
-  input.mcp = {
-    ...(env.EAIO_MCP_HOST ? { host: env.EAIO_MCP_HOST } : {}),
-    ...(env.EAIO_MCP_PORT ? { port: Number(env.EAIO_MCP_PORT) } : {}),
-  };
-  input.log = env.EAIO_LOG_LEVEL ? { level: env.EAIO_LOG_LEVEL as 'info' } : {};
-  return input;
-}
+/** The process environment, or any map of variables (tests pass their own). */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**
- * Builds the immutable configuration from defaults and the environment. Errors name the key and
- * the environment variable it came from.
+ * Every variable read as configuration, mapped to its key: the derived `EAIO_<PATH>` names and the
+ * older aliases. Each may also be given as `<NAME>_FILE`, the path of a file holding the value.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): EaioConfig {
-  const parsed = configSchema.safeParse(fromEnvironment(env));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = issue.path.join('.');
-      const variable = Object.entries(ENVIRONMENT_VARIABLES).find(([, k]) => k.startsWith(key))?.[0];
-      return `  ${key}${variable ? ` (from ${variable})` : ''}: ${issue.message}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+export const ENVIRONMENT_VARIABLES: Readonly<Record<string, string>> = Object.freeze(
+  Object.fromEntries(CONFIG_KEYS.flatMap((k) => [k.env, ...k.envAliases].map((name) => [name, k.path]))),
+);
+
+/**
+ * Reads the environment layer. For each key the derived name is tried before its aliases; `NAME_FILE`
+ * reads the value from a file (`EAIO_POSTGRES_URL_FILE=/run/secrets/pg`). An empty variable counts
+ * as unset, except for keys where the empty string means something (an empty topic prefix).
+ */
+export function readEnvironmentLayer(env: Environment): ConfigLayer {
+  const layer: ConfigLayer = { assignments: [], issues: [] };
+  for (const key of CONFIG_KEYS) {
+    for (const name of [key.env, ...key.envAliases]) {
+      const direct = env[name];
+      const fromFile = env[`${name}_FILE`];
+      const hasDirect = direct !== undefined && (direct !== '' || key.allowEmpty);
+      const hasFile = fromFile !== undefined && fromFile !== '';
+      if (!hasDirect && !hasFile) continue;
+      if (hasDirect && hasFile) {
+        layer.issues.push({
+          key: key.path,
+          origin: { layer: 'env', variable: name },
+          message: `both ${name} and ${name}_FILE are set; keep one`,
+        });
+        break;
+      }
+      let text: string;
+      let origin: ConfigOrigin;
+      if (hasFile) {
+        origin = { layer: 'env', variable: `${name}_FILE`, secretFile: fromFile };
+        try {
+          text = readSecretFile(fromFile);
+        } catch (error) {
+          layer.issues.push({ key: key.path, origin, message: (error as Error).message });
+          break;
+        }
+      } else {
+        origin = { layer: 'env', variable: name };
+        text = direct ?? '';
+      }
+      const result = assignFromText({ key }, text, origin);
+      if (typeof result === 'string') layer.issues.push({ key: key.path, origin, message: result });
+      else layer.assignments.push(...result);
+      break;
+    }
   }
-  return Object.freeze(parsed.data);
+  return layer;
 }
