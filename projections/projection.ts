@@ -55,8 +55,14 @@ export interface PostgresProjection<K extends TopicKey, S> extends ProjectionBas
   ddl(context: PostgresDdlContext): string;
   /** Tables (and continuous aggregates) readers see, each exposed as a view in the main schema. */
   readonly readerViews: readonly string[];
-  /** Writes one batch's change set in the caller's transaction (search_path = the generation's schema). */
-  apply(client: pg.ClientBase, changes: S): Promise<void>;
+  /**
+   * Writes one batch's change set in the caller's transaction (search_path = the generation's
+   * schema, then `public` for extension functions). The engine stores the offsets in the same
+   * transaction and skips events below them, so each event is applied once per generation; keep
+   * upserts by natural key anyway, as `eaio replay --to-datetime` re-applies over existing rows.
+   * The engine always passes `context` (optional only so tests may call `apply` directly).
+   */
+  apply(client: pg.ClientBase, changes: S, context?: PostgresDdlContext): Promise<void>;
 }
 
 /**

@@ -20,6 +20,7 @@ import {
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
 import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
 import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
+import { projectionsList, projectionsRebuild } from './projections-command.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
 import { schemasCheckCommand } from './schemas-command.ts';
@@ -76,11 +77,30 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
 
   program
     .command('project')
-    .description('Run the projector alone (sensor readings and buildings into Redis and PostgreSQL).')
-    .action(async () => {
+    .description('Run the live projector alone: every read model of the catalogue, in Redis and PostgreSQL.')
+    .addOption(
+      new Option(
+        '--exit-after-batches <n>',
+        'test only: SIGKILL itself once the n-th batch committed to Postgres, before its ack',
+      ).hideHelp(),
+    )
+    .action(async (opts: { exitAfterBatches?: string }) => {
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       await preparePlatform(platform);
-      const projector = await runProjector(platform);
+      const exitAfter = opts.exitAfterBatches === undefined ? undefined : Number(opts.exitAfterBatches);
+      let committed = 0;
+      const projector = await runProjector(platform, undefined, undefined, {
+        ...(exitAfter === undefined
+          ? {}
+          : {
+              failpoints: {
+                afterCommit: () => {
+                  committed += 1;
+                  if (committed >= exitAfter) process.kill(process.pid, 'SIGKILL');
+                },
+              },
+            }),
+      });
       await untilSignal();
       await projector.stop();
       await platform.close();
@@ -215,6 +235,31 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         }
       },
     );
+
+  const projections = program
+    .command('projections')
+    .description('The read models: generations, offsets, zero-downtime rebuilds.');
+  projections
+    .command('list')
+    .description('Each projection: store, active generation, offsets per partition, lag.')
+    .action(() => withTools((p) => projectionsList(p, out)));
+  projections
+    .command('rebuild')
+    .description('Build a new generation beside the live one from the log, then switch readers to it.')
+    .argument('<name>', 'projection name, as `projections list` shows it')
+    .option(
+      '--from-datetime <iso>',
+      'start at the first event at or after this time (the new generation holds only those)',
+    )
+    .action(async (name: string, opts: { fromDatetime?: string }) => {
+      const from = opts.fromDatetime === undefined ? undefined : new Date(opts.fromDatetime);
+      if (from !== undefined && Number.isNaN(from.getTime()))
+        program.error(`--from-datetime: '${opts.fromDatetime}' is not a date`);
+      await withTools(async (p) => {
+        await preparePlatform(p);
+        await projectionsRebuild(p, name, from, say);
+      });
+    });
 
   program
     .command('process')

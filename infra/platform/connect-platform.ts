@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
-import { runMigrations } from '../../projections/schema/index.ts';
+import { ensureProjections, PROJECTIONS, runMigrations } from '../../projections/index.ts';
 import { createEventCodec, type EventCodec, type TopicNames, topicNames } from '../../schemas/index.ts';
 import type { EaioConfig } from '../config/index.ts';
 import { createKafka, ensureTopics } from '../kafka/index.ts';
@@ -75,7 +75,8 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
 
 /**
  * Makes the platform ready to run: topics exist and agree with the catalog, every schema is
- * registered, the read models' migrations are applied. Idempotent; every component may call it.
+ * registered, the migrations are applied and every projection of the catalogue has an active
+ * generation behind its reader views. Idempotent; every component may call it.
  */
 export async function preparePlatform(platform: Platform): Promise<void> {
   const admin = platform.kafka.admin();
@@ -91,4 +92,8 @@ export async function preparePlatform(platform: Platform): Promise<void> {
   const migrations = await runMigrations(platform.pool, platform.config.postgres.schema);
   if (migrations.applied.length > 0)
     platform.logger.info({ applied: migrations.applied }, 'migrations applied');
+  await ensureProjections(
+    { pool: platform.pool, redis: platform.redis, schema: platform.config.postgres.schema },
+    PROJECTIONS,
+  );
 }

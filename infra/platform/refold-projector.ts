@@ -1,4 +1,5 @@
 import type { Platform } from './connect-platform.ts';
+import { projectionsStatus } from './projections-admin.ts';
 import { runProjector } from './run-projector.ts';
 
 export interface RefoldProgress {
@@ -8,32 +9,27 @@ export interface RefoldProgress {
 }
 
 /**
- * Replay as an ordinary consumer that stops: runs the projector from its committed offsets until
- * it has read up to the high-water marks taken at the start, reporting progress, then stops.
- * Events produced meanwhile are left to the live projector.
+ * Replay as an ordinary consumer that stops: runs the projector from its stored offsets
+ * (`projection_offsets` of the active generations) until it has read up to the high-water marks
+ * taken at the start, reporting progress, then stops. Events produced meanwhile are left to the
+ * live projector.
  */
 export async function refoldProjector(
   platform: Platform,
   onProgress: (progress: RefoldProgress) => void = () => undefined,
 ): Promise<RefoldProgress> {
-  const groupId = `${platform.names.prefix}projector`;
-  const topics = [platform.names.topic('buildings'), platform.names.topic('sensorReadings')];
+  // Where each partition stands: the projection furthest behind on it sets where the refold starts.
   const remaining = new Map<string, { start: bigint; end: bigint; next: bigint }>();
-  const admin = platform.kafka.admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
-      for (const p of await admin.fetchTopicOffsets(topic)) {
-        const offset = BigInt(committed.find((c) => c.partition === p.partition)?.offset ?? '-1');
-        const start = offset < 0n ? BigInt(p.low) : offset;
-        if (BigInt(p.high) > start)
-          remaining.set(`${topic}/${p.partition}`, { start, end: BigInt(p.high), next: start });
-      }
+  for (const projection of await projectionsStatus(platform)) {
+    for (const p of projection.partitions) {
+      const id = `${p.topic}/${p.partition}`;
+      const start = p.endOffset - p.lag;
+      const seen = remaining.get(id);
+      if (seen === undefined || start < seen.start)
+        remaining.set(id, { start, end: p.endOffset, next: start });
     }
-  } finally {
-    await admin.disconnect();
   }
+  for (const [id, r] of remaining) if (r.end <= r.start) remaining.delete(id);
   const total = [...remaining.values()].reduce((sum, r) => sum + Number(r.end - r.start), 0);
   const read = () => [...remaining.values()].reduce((sum, r) => sum + Number(r.next - r.start), 0);
   let finished = 0;

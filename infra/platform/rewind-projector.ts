@@ -1,3 +1,10 @@
+import {
+  detectTimescale,
+  PROJECTIONS,
+  resetActiveGenerations,
+  rewindActiveGenerations,
+} from '../../projections/index.ts';
+import type { TopicKey } from '../../schemas/index.ts';
 import { EaioError } from '../errors/index.ts';
 import type { Platform } from './connect-platform.ts';
 
@@ -17,18 +24,20 @@ export interface RewindResult {
   readonly droppedReadModels: boolean;
 }
 
-/** Tables the projector writes; emptied together so no read model is left half rebuilt. */
-const PROJECTED_TABLES = ['buildings', 'readings', 'latest_readings'] as const;
-const PROJECTED_KEY_PATTERNS = ['meter:*', 'building:*'] as const;
-
 /**
- * Replay: moves the projector's committed offsets back to the start of the log or to a time, so the
- * next run refolds the log. Refuses while the group has live members: rewinding under a running
- * consumer would be overwritten by its next commit.
+ * Replay in place: moves the projector's offsets back to the start of the log or to a time, so the
+ * next run refolds the log into the active generations. For the projector's group these are the
+ * stored offsets of `projection_offsets` (the group's committed offsets follow, for lag
+ * monitoring); for another group (`groupId`, e.g. a processor's) its committed offsets. Refuses
+ * while the group has live members: they would go on from where they are. To rebuild beside the
+ * live read model instead, with no downtime, use `rebuildProjection`.
  */
 export async function rewindProjector(platform: Platform, options: RewindOptions): Promise<RewindResult> {
-  const groupId = options.groupId ?? `${platform.names.prefix}projector`;
-  const topics = [platform.names.topic('buildings'), platform.names.topic('sensorReadings')];
+  const projectorGroup = `${platform.names.prefix}projector`;
+  const groupId = options.groupId ?? projectorGroup;
+  const topics = [
+    ...new Set(PROJECTIONS.flatMap((p) => (p.handles as readonly TopicKey[]).map(platform.names.topic))),
+  ];
   const admin = platform.kafka.admin();
   await admin.connect();
   try {
@@ -59,26 +68,20 @@ export async function rewindProjector(platform: Platform, options: RewindOptions
       await admin.setOffsets({ groupId, topic, partitions: offsets });
       partitions.push(...offsets.map((o) => ({ topic, partition: o.partition, offset: o.offset })));
     }
-    // Offsets first: if emptying fails afterwards, the next run refolds over the old rows, which
-    // idempotent writes allow; the other order could leave empty read models past the log's end.
-    if (options.dropReadModels) {
-      await platform.pool.query(`TRUNCATE ${PROJECTED_TABLES.join(', ')}`);
-      await deleteKeys(platform, PROJECTED_KEY_PATTERNS);
+    if (groupId === projectorGroup) {
+      const stores = {
+        pool: platform.pool,
+        redis: platform.redis,
+        schema: platform.config.postgres.schema,
+      };
+      // Offsets before data: if emptying fails afterwards, the next run refolds over the old rows,
+      // which idempotent writes allow; the other order could leave empty read models past the end.
+      await rewindActiveGenerations(stores, PROJECTIONS, partitions);
+      if (options.dropReadModels)
+        await resetActiveGenerations(stores, PROJECTIONS, await detectTimescale(platform.pool));
     }
     return { groupId, partitions, droppedReadModels: options.dropReadModels };
   } finally {
     await admin.disconnect();
-  }
-}
-
-async function deleteKeys(platform: Platform, patterns: readonly string[]): Promise<void> {
-  const prefix = platform.config.redis.keyPrefix;
-  for (const pattern of patterns) {
-    // SCAN matches raw key names: ioredis does not prefix patterns, so the prefix is added here and
-    // stripped again before DEL, which ioredis prefixes itself.
-    const stream = platform.redis.scanStream({ match: `${prefix}${pattern}`, count: 500 });
-    for await (const batch of stream as AsyncIterable<string[]>) {
-      if (batch.length > 0) await platform.redis.del(...batch.map((k) => k.slice(prefix.length)));
-    }
   }
 }

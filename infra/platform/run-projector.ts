@@ -1,27 +1,39 @@
 import { createDeadLetterPublisher } from '../../processors/index.ts';
-import { type BatchOutcome, createProjector } from '../../projections/index.ts';
+import {
+  type AnyProjection,
+  type BatchOutcome,
+  type ConsumedPosition,
+  createProjector,
+  detectTimescale,
+  PROJECTIONS,
+  type ProjectorFailpoints,
+} from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
 
-/** How far the projector has read a partition: `next` is the next offset it will read. */
-export interface ConsumedPosition {
-  readonly topic: string;
-  readonly partition: number;
-  readonly next: bigint;
-}
+export type { ConsumedPosition } from '../../projections/index.ts';
 
 export interface RunningProjector {
   /** Stops consuming; nothing past the last acknowledged batch is committed. */
   stop(): Promise<void>;
 }
 
+export interface RunProjectorOptions {
+  /** Definitions to host; the catalogue by default. */
+  readonly projections?: readonly AnyProjection[];
+  /** Test-only hooks (e.g. `eaio project --exit-after-batches`). */
+  readonly failpoints?: ProjectorFailpoints;
+}
+
 /**
- * Runs the projector over the platform's topics in the consumer group `<prefix>projector`, so
- * several processes share the partitions and a restarted one resumes from the committed offsets.
+ * Runs the live projector: every projection of the catalogue in the consumer group
+ * `<prefix>projector`, so several processes share the partitions. Each projection's rows and
+ * offsets commit together in Postgres; a restarted process resumes from those offsets.
  */
 export async function runProjector(
   platform: Platform,
   onOutcome: (outcome: BatchOutcome) => void = (outcome) => platform.logger.debug(outcome, 'batch projected'),
   onPosition?: (position: ConsumedPosition) => void,
+  options: RunProjectorOptions = {},
 ): Promise<RunningProjector> {
   const { sessionTimeoutMs } = platform.config.kafka;
   const consumer = platform.kafka.consumer({
@@ -32,17 +44,6 @@ export async function runProjector(
     // Bounds both the idle long-poll and how long stop() waits for it.
     maxWaitTimeInMs: 1_000,
   });
-  if (onPosition) {
-    // Batch events, not outcomes: they also report batches of transaction markers alone, which
-    // carry no event but still move the position towards the high-water mark.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-      onPosition({
-        topic: payload.topic,
-        partition: payload.partition,
-        next: BigInt(payload.lastOffset) + 1n,
-      }),
-    );
-  }
   await consumer.connect();
   const subscription = createProjector({
     consumer,
@@ -51,7 +52,12 @@ export async function runProjector(
     names: platform.names,
     pool: platform.pool,
     redis: platform.redis,
+    schema: platform.config.postgres.schema,
     logger: platform.logger,
+    projections: options.projections ?? PROJECTIONS,
+    context: await detectTimescale(platform.pool),
+    ...(onPosition ? { onPosition } : {}),
+    ...(options.failpoints ? { failpoints: options.failpoints } : {}),
   }).subscribe({
     next: onOutcome,
     error: (error: unknown) => platform.logger.error({ err: error }, 'projector stopped'),

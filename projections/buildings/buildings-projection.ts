@@ -1,22 +1,40 @@
 import type pg from 'pg';
 import type { BuildingRegistered, EventEnvelope } from '../../schemas/index.ts';
 import { isAfter, type Positioned } from '../positioned-event.ts';
+import type { PostgresProjection, ProjectionEvent } from '../projection.ts';
 
-/**
- * Upserts building descriptions; the event furthest along the log wins. The topic is keyed by
- * building, so all events of one building share a partition and offsets order them.
- */
-export async function writeBuildings(
-  client: pg.ClientBase,
-  events: readonly Positioned<BuildingRegistered>[],
-): Promise<void> {
-  if (events.length === 0) return;
-  const byId = new Map<string, Positioned<BuildingRegistered>>();
-  for (const e of events) {
-    const seen = byId.get(e.event.buildingId);
-    if (seen === undefined || isAfter(e, seen)) byId.set(e.event.buildingId, e);
-  }
-  const rows = [...byId.values()];
+/** Per building, the registration furthest along the log within one batch. */
+export type BuildingsChanges = Map<string, Positioned<BuildingRegistered>>;
+
+/** Pure fold: the later log position wins (the topic is keyed by building, so offsets order them). */
+export function evolveBuildings(
+  state: BuildingsChanges,
+  { event, partition, offset }: ProjectionEvent<'buildings'>,
+): BuildingsChanges {
+  const positioned: Positioned<BuildingRegistered> = { event, partition, offset };
+  const seen = state.get(event.buildingId);
+  if (seen === undefined || isAfter(positioned, seen)) state.set(event.buildingId, positioned);
+  return state;
+}
+
+const BUILDINGS_DDL = `CREATE TABLE buildings (
+  building_id        text PRIMARY KEY,
+  site_id            text,
+  primary_use        text NOT NULL,
+  floor_area_m2      double precision,
+  timezone           text NOT NULL,
+  year_built         integer,
+  weather_station_id text,
+  registered_at      timestamptz NOT NULL,
+  event_id           uuid NOT NULL,
+  source_partition   integer NOT NULL,
+  source_offset      bigint NOT NULL
+)`;
+
+/** Upserts building descriptions; an earlier log position never overwrites a later one. */
+export async function applyBuildings(client: pg.ClientBase, changes: BuildingsChanges): Promise<void> {
+  if (changes.size === 0) return;
+  const rows = [...changes.values()];
   await client.query(
     `INSERT INTO buildings (building_id, site_id, primary_use, floor_area_m2, timezone, year_built, weather_station_id,
                             registered_at, event_id, source_partition, source_offset)
@@ -43,6 +61,19 @@ export async function writeBuildings(
     ],
   );
 }
+
+/** The building catalogue, one row per building, in PostgreSQL. */
+export const buildingsProjection: PostgresProjection<'buildings', BuildingsChanges> = {
+  name: 'buildings',
+  description: 'Building descriptions, the latest BuildingRegistered per building',
+  store: 'postgres',
+  handles: ['buildings'],
+  initial: () => new Map(),
+  evolve: evolveBuildings,
+  ddl: () => BUILDINGS_DDL,
+  readerViews: ['buildings'],
+  apply: applyBuildings,
+};
 
 /** A building as the read models know it: its description and its meters' latest readings. */
 export interface BuildingView extends Omit<BuildingRegistered, keyof EventEnvelope> {

@@ -1,2 +1,8 @@
-export type { BuildingView } from './postgres-buildings.ts';
-export { listBuildingIds, readBuilding, writeBuildings } from './postgres-buildings.ts';
+export type { BuildingsChanges, BuildingView } from './buildings-projection.ts';
+export {
+  applyBuildings,
+  buildingsProjection,
+  evolveBuildings,
+  listBuildingIds,
+  readBuilding,
+} from './buildings-projection.ts';

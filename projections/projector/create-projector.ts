@@ -1,185 +1,129 @@
 import type { Redis } from 'ioredis';
-import type { Consumer, KafkaMessage } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
-import { catchError, concatMap, defer, EMPTY, map, type Observable } from 'rxjs';
-import { EaioError, isTransient } from '../../infra/errors/index.ts';
+import { catchError, concatMap, defer, EMPTY, type Observable } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
+import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../processors/index.ts';
+import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
+import type { AnyProjection, PostgresDdlContext } from '../projection.ts';
 import {
-  type DeadLetter,
-  type DeadLetterPublisher,
-  deadLetterOf,
-  kafkaBatches,
-  type PartitionBatch,
-  validateReading,
-  withRetry,
-} from '../../processors/index.ts';
-import type {
-  BuildingRegistered,
-  EventCodec,
-  SensorReading,
-  TopicKey,
-  TopicNames,
-} from '../../schemas/index.ts';
-import { writeBuildings } from '../buildings/index.ts';
-import type { Positioned } from '../positioned-event.ts';
-import { writeLatestReadings, writeReadings } from '../readings/index.ts';
+  type BatchOutcome,
+  createBatchProjector,
+  type GenerationTarget,
+  type ProjectorFailpoints,
+} from './project-batch.ts';
 
 export interface ProjectorDeps {
   readonly consumer: Consumer;
   readonly codec: EventCodec;
-  readonly deadLetters: DeadLetterPublisher;
+  /** Where poison events go; none for a rebuild (the live projector dead-letters them). */
+  readonly deadLetters?: DeadLetterPublisher;
   readonly names: TopicNames;
   readonly pool: pg.Pool;
   readonly redis: Redis;
+  /** The main schema: the engine's tables and the reader views. */
+  readonly schema: string;
   readonly logger: Logger;
+  /** The definitions to run (the catalogue for the live projector, one for a rebuild). */
+  readonly projections: readonly AnyProjection[];
+  /** Detected once by `ensureProjections`. */
+  readonly context: PostgresDdlContext;
+  /** The active generations (live, the default) or one generation being built. */
+  readonly target?: GenerationTarget;
+  /** How far the consumer has read each partition, transaction markers included. */
+  readonly onPosition?: (position: ConsumedPosition) => void;
+  readonly failpoints?: ProjectorFailpoints;
 }
 
-/** What one handled batch did; emitted so callers (tests, metrics, the CLI) can follow progress. */
-export interface BatchOutcome {
+/** How far the projector has read a partition: `next` is the next offset it will read. */
+export interface ConsumedPosition {
   readonly topic: string;
   readonly partition: number;
-  readonly projected: number;
-  readonly deadLettered: number;
-  readonly lastOffset: string;
-  /** Broker append times (ms) of the batch's messages, for event-to-projection latency. */
-  readonly appendedAt: readonly number[];
-}
-
-type Decoded<T> = { ok: true; value: Positioned<T> } | { ok: false; letter: DeadLetter };
-
-const SINK_RETRY = { attempts: 6, baseDelayMs: 100, maxDelayMs: 3_000 } as const;
-
-function sinkUnavailable(error: unknown, sink: string): EaioError {
-  return new EaioError('SINK_UNAVAILABLE', 'transient', `${sink} write failed: ${(error as Error).message}`, {
-    cause: error,
-    context: { sink },
-  });
+  readonly next: bigint;
 }
 
 /**
- * The walking skeleton's projector: folds the buildings and sensor-readings topics into Postgres
- * (buildings, readings, latest_readings) and Redis (latest value per meter). Per partition batch:
- * decode and validate every message, dead-letter the poison ones, write the rest to Postgres in one
- * transaction and to Redis, and only then ack, so offsets are committed after both writes.
+ * The projector: one consumer hosting many projections. Each message is decoded once and fanned
+ * out to the projections that handle its topic; per partition batch their rows and offsets commit
+ * together (see `createBatchProjector`), and only then is the batch acknowledged (the Kafka commit
+ * is kept for lag monitoring only). Positions come from `projection_offsets`: on the first batch of
+ * a partition after each assignment the consumer seeks to the lowest stored offset of the
+ * projections handling it (the start of the log for one that has none), so it resumes from its own
+ * table whatever the group committed.
  */
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
-  const { codec, names, logger } = deps;
-  const topics = [names.topic('buildings'), names.topic('sensorReadings')];
-
-  async function decodeOne<T>(
-    key: TopicKey,
-    batch: PartitionBatch,
-    message: KafkaMessage,
-    validate: (value: T) => T,
-  ): Promise<Decoded<T>> {
-    const letter = (error: unknown, stage: string): Decoded<T> => ({
-      ok: false,
-      letter: deadLetterOf(batch, message, error, stage),
-    });
-    let value: T;
-    try {
-      value = (await withRetry(() => codec.decode(key, message.value), SINK_RETRY)).value as T;
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      return letter(error, 'decode');
-    }
-    try {
-      return {
-        ok: true,
-        value: { event: validate(value), partition: batch.partition, offset: message.offset },
-      };
-    } catch (error) {
-      return letter(error, 'validate');
+  const { consumer, names, logger } = deps;
+  const byTopic = new Map<string, AnyProjection[]>();
+  for (const projection of deps.projections) {
+    for (const key of projection.handles as readonly TopicKey[]) {
+      const topic = names.topic(key);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), projection]);
     }
   }
+  const engine = createBatchProjector({
+    codec: deps.codec,
+    names,
+    stores: { pool: deps.pool, redis: deps.redis, schema: deps.schema },
+    context: deps.context,
+    logger,
+    target: deps.target ?? { kind: 'active' },
+    ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
+    ...(deps.failpoints ? { failpoints: deps.failpoints } : {}),
+  });
 
-  async function project<T>(
-    key: TopicKey,
-    batch: PartitionBatch,
-    validate: (value: T) => T,
-    write: (client: pg.PoolClient, events: readonly Positioned<T>[]) => Promise<void>,
-    writeRedis?: (events: readonly Positioned<T>[]) => Promise<unknown>,
-  ): Promise<BatchOutcome> {
-    const decoded = await Promise.all(batch.messages.map((m) => decodeOne(key, batch, m, validate)));
-    const events = decoded.flatMap((d) => (d.ok ? [d.value] : []));
-    const letters = decoded.flatMap((d) => (d.ok ? [] : [d.letter]));
-    if (letters.length > 0) {
-      await deps.deadLetters.publish(names.deadLetter(key), letters);
-      for (const l of letters) {
-        logger.warn(
-          {
-            topic: l.sourceTopic,
-            partition: l.sourcePartition,
-            offset: l.message.offset,
-            stage: l.stage,
-            // A poison event is an expected outcome, not a crash: its code and reason, no stack.
-            code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
-            reason: l.error instanceof Error ? l.error.message : String(l.error),
-          },
-          'event dead-lettered',
-        );
-      }
-    }
-    // Each step may take a while under load (retries included): keep the group membership alive.
-    await batch.heartbeat();
-    await withRetry(async () => {
-      const client = await deps.pool.connect().catch((error: unknown) => {
-        throw sinkUnavailable(error, 'postgres');
+  // Partitions positioned since the last assignment; a rebalance may hand any partition back with
+  // the group's committed offset, which lags the stored ones when a projection is new or reset.
+  const positioned = new Set<string>();
+  // Batches dropped for a seek: their end-of-batch event reports no progress.
+  const seeking = new Set<string>();
+  consumer.on(consumer.events.GROUP_JOIN, () => positioned.clear());
+  const { onPosition } = deps;
+  if (onPosition) {
+    // Batch events, not outcomes: they also report batches of transaction markers alone, which
+    // carry no event but still move the position towards the high-water mark.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const id = `${payload.topic}/${payload.partition}`;
+      if (seeking.delete(id)) return;
+      onPosition({
+        topic: payload.topic,
+        partition: payload.partition,
+        next: BigInt(payload.lastOffset) + 1n,
       });
-      try {
-        await client.query('BEGIN');
-        await write(client, events);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw sinkUnavailable(error, 'postgres');
-      } finally {
-        client.release();
-      }
-    }, SINK_RETRY);
-    await batch.heartbeat();
-    if (writeRedis) {
-      await withRetry(
-        () =>
-          writeRedis(events).catch((error: unknown) => {
-            throw sinkUnavailable(error, 'redis');
-          }),
-        SINK_RETRY,
-      );
-    }
-    return {
-      topic: batch.topic,
-      partition: batch.partition,
-      projected: events.length,
-      deadLettered: letters.length,
-      lastOffset: batch.messages.at(-1)?.offset ?? '-1',
-      appendedAt: batch.messages.map((m) => Number(m.timestamp)),
-    };
+    });
   }
 
-  function handle(batch: PartitionBatch): Promise<BatchOutcome> {
-    const key = names.keyOf(batch.topic);
-    switch (key) {
-      case 'sensorReadings':
-        return project<SensorReading>(key, batch, validateReading, writeReadings, (events) =>
-          writeLatestReadings(deps.redis, events),
+  async function handle(batch: PartitionBatch): Promise<BatchOutcome | undefined> {
+    const projections = byTopic.get(batch.topic) ?? [];
+    const at = await engine.floor(projections, batch.topic, batch.partition);
+    const id = `${batch.topic}/${batch.partition}`;
+    const first = BigInt(batch.messages[0]?.offset ?? '0');
+    if (!positioned.has(id)) {
+      positioned.add(id);
+      // Seeking once per assignment: a gap left by compaction makes `first` differ from the stored
+      // offset for good, and the batch fetched after the seek is then handled as it is.
+      if (first !== at.min) {
+        logger.info(
+          { topic: batch.topic, partition: batch.partition, from: String(at.min) },
+          'seeking to stored offset',
         );
-      case 'buildings':
-        return project<BuildingRegistered>(key, batch, (b) => b, writeBuildings);
-      default:
-        return Promise.reject(new Error(`No projection handles topic ${batch.topic}`));
+        seeking.add(id);
+        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: at.min.toString() });
+        return undefined;
+      }
     }
+    return engine.project(batch, projections, at);
   }
 
-  return kafkaBatches(deps.consumer, { topics }).pipe(
+  return kafkaBatches(consumer, { topics: [...byTopic.keys()] }).pipe(
     concatMap((batch) =>
       defer(() => handle(batch)).pipe(
-        map((outcome) => {
+        concatMap((outcome) => {
+          // After a seek kafkajs marks the batch stale, so this ack commits nothing.
           batch.ack();
-          return outcome;
+          return outcome === undefined ? EMPTY : [outcome];
         }),
         catchError((error: unknown) => {
-          // Not committed: kafkajs redelivers the batch after restarting the consumer.
+          // Not acknowledged: kafkajs redelivers the batch after restarting the consumer.
           logger.error(
             { topic: batch.topic, partition: batch.partition, err: error },
             'batch failed; will be redelivered',

@@ -1,8 +1,19 @@
-export { writeReadings } from './postgres-readings-sink.ts';
-export type { LatestReading } from './redis-latest-readings.ts';
+export type { LatestReading, LatestReadingsChanges } from './latest-readings-projection.ts';
 export {
+  activeLatestReadingsKeyspace,
+  applyLatestReadings,
   buildingMetersKey,
+  evolveLatestReadings,
   latestReadingKey,
+  latestReadingsProjection,
   readLatestReadings,
-  writeLatestReadings,
-} from './redis-latest-readings.ts';
+} from './latest-readings-projection.ts';
+export type { ReadingsChanges } from './readings-projection.ts';
+export {
+  applyReadings,
+  evolveReadings,
+  laterInTime,
+  readingKey,
+  readingsDdl,
+  readingsProjection,
+} from './readings-projection.ts';

@@ -1,2 +1,3 @@
+export { ensureMonthlyPartitions, monthlyPartitionName, monthsOf } from './monthly-partitions.ts';
 export type { AppliedMigrations } from './run-migrations.ts';
 export { runMigrations } from './run-migrations.ts';

@@ -68,15 +68,18 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
     const sentinel = hourlyReadings('Sentinel_Building', 1, 1);
     const deps = await platform.feedDeps();
     await publishReadings(deps, sentinel);
+    const handledSoFar = () =>
+      outcomes
+        .filter((o) => o.topic === platform.names.topic('sensorReadings'))
+        .reduce((sum, o) => sum + o.projected, 0);
+    // The row is visible once Postgres committed; the outcome follows after the Redis step.
     await waitFor('the sentinel reading projected', async () => {
       const { rows } = await platform.pool.query('SELECT 1 FROM readings WHERE meter_id = $1', [
         sentinel[0]?.meterId,
       ]);
-      return rows.length === 1 ? true : undefined;
+      return rows.length === 1 && handledSoFar() > readings.length ? true : undefined;
     });
-    const handled = outcomes
-      .filter((o) => o.topic === platform.names.topic('sensorReadings'))
-      .reduce((sum, o) => sum + o.projected, 0);
+    const handled = handledSoFar();
     expect(handled).toBe(readings.length + 1);
   });
 

@@ -94,6 +94,15 @@ export async function createTestPlatform(name: string): Promise<TestPlatform> {
     },
 
     async dispose() {
+      // Projection generations live in schemas of their own, named after the main one.
+      const generations = await platform.pool
+        .query<{ nspname: string }>(
+          "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1 || '_')",
+          [config.postgres.schema],
+        )
+        .catch(() => ({ rows: [] as { nspname: string }[] }));
+      for (const { nspname } of generations.rows)
+        await platform.pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`).catch(() => undefined);
       await platform.pool
         .query(`DROP SCHEMA IF EXISTS ${config.postgres.schema} CASCADE`)
         .catch(() => undefined);

@@ -1,0 +1,60 @@
+import { Presets, SingleBar } from 'cli-progress';
+import type { RebuildResult } from '../../projections/index.ts';
+import { type Platform, projectionsStatus, rebuildNamedProjection } from '../platform/index.ts';
+
+/** `eaio projections list`: one block per projection, one line per partition of its active generation. */
+export async function projectionsList(platform: Platform, out: (text: string) => void): Promise<void> {
+  for (const p of await projectionsStatus(platform)) {
+    const generations = [
+      p.activeGeneration === undefined ? 'no active generation' : `active g${p.activeGeneration}`,
+      ...(p.buildingGeneration === undefined ? [] : [`building g${p.buildingGeneration}`]),
+      ...(p.retiredGenerations.length === 0
+        ? []
+        : [`retired ${p.retiredGenerations.map((g) => `g${g}`).join(',')}`]),
+    ].join(', ');
+    out(`${p.name.padEnd(24)} ${p.store.padEnd(8)} ${generations}  lag ${p.lag}  (${p.location ?? '-'})\n`);
+    for (const part of p.partitions) {
+      out(
+        `    ${`${part.topic}[${part.partition}]`.padEnd(40)} next ${String(part.nextOffset ?? '-').padStart(9)}` +
+          `  end ${String(part.endOffset).padStart(9)}  lag ${part.lag}\n`,
+      );
+    }
+  }
+}
+
+/**
+ * `eaio projections rebuild NAME [--from-datetime T]`: rebuilds beside the live generation with a
+ * progress bar on stderr (events read / events up to the high-water marks at start), then switches.
+ */
+export async function projectionsRebuild(
+  platform: Platform,
+  name: string,
+  fromDatetime: Date | undefined,
+  say: (line: string) => void,
+): Promise<RebuildResult> {
+  const bar = new SingleBar(
+    {
+      stream: process.stderr,
+      format: `rebuild ${name} g{generation} [{bar}] {percentage}% | {value}/{total} events | {phase}`,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  const result = await rebuildNamedProjection(platform, name, {
+    ...(fromDatetime ? { fromDatetime } : {}),
+    onProgress: ({ phase, generation, applied, target }) => {
+      if (!started) {
+        bar.start(Math.max(1, target), 0, { generation, phase });
+        started = true;
+      }
+      bar.update(target === 0 ? 1 : applied, { generation, phase });
+    },
+  });
+  if (started) bar.stop();
+  const from = fromDatetime ? ` from ${fromDatetime.toISOString()} (events before it are not in it)` : '';
+  const previous = result.previous === undefined ? '' : `; g${result.previous} retired`;
+  const dropped =
+    result.dropped.length === 0 ? '' : `, dropped ${result.dropped.map((g) => `g${g}`).join(', ')}`;
+  say(`Projection ${name}: generation ${result.generation} is active${from}${previous}${dropped}.`);
+  return result;
+}

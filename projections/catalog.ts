@@ -1,0 +1,18 @@
+import { buildingsProjection } from './buildings/index.ts';
+import type { AnyProjection } from './projection.ts';
+import { latestReadingsProjection, readingsProjection } from './readings/index.ts';
+
+/**
+ * Every read model the platform maintains. The live projector hosts all of them in one consumer
+ * group; `eaio projections list|rebuild` works on them by name. Add a definition with one line here.
+ */
+export const PROJECTIONS: readonly AnyProjection[] = [
+  buildingsProjection,
+  readingsProjection,
+  latestReadingsProjection,
+];
+
+/** The catalogue entry called `name`, or undefined. */
+export function projectionNamed(name: string): AnyProjection | undefined {
+  return PROJECTIONS.find((p) => p.name === name);
+}
