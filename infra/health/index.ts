@@ -1,0 +1,9 @@
+export {
+  consumerLagCheck,
+  kafkaCheck,
+  postgresCheck,
+  redisCheck,
+  registryCheck,
+} from './dependency-checks.ts';
+export type { CheckResult, HealthCheck, ReadinessReport } from './health-check.ts';
+export { describeFailure, runHealthChecks } from './health-check.ts';

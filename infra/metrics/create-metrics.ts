@@ -1,0 +1,233 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConsumerLagReader } from './consumer-lag.ts';
+
+/** Every EAIO metric name, so dashboards and tests refer to one list. */
+export const METRIC_NAMES = {
+  eventsConsumed: 'eaio_events_consumed_total',
+  eventsProduced: 'eaio_events_produced_total',
+  consumerLag: 'eaio_consumer_lag',
+  consumerLagReadErrors: 'eaio_consumer_lag_read_errors_total',
+  deadLetters: 'eaio_dead_letters_total',
+  batchSize: 'eaio_batch_size',
+  projectionWriteDuration: 'eaio_projection_write_duration_seconds',
+  cacheRequests: 'eaio_cache_requests_total',
+  mcpToolDuration: 'eaio_mcp_tool_duration_seconds',
+  mcpToolErrors: 'eaio_mcp_tool_errors_total',
+} as const;
+
+/** The prom-client instruments behind {@link EaioMetrics}, for callers that need them raw. */
+export interface EaioInstruments {
+  readonly eventsConsumed: Counter<'component' | 'topic'>;
+  readonly eventsProduced: Counter<'component' | 'topic'>;
+  readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  readonly consumerLagReadErrors: Counter<never>;
+  readonly deadLetters: Counter<'topic' | 'stage' | 'code'>;
+  readonly batchSize: Histogram<'component' | 'topic'>;
+  readonly projectionWriteDuration: Histogram<'projection' | 'store'>;
+  readonly cacheRequests: Counter<'category' | 'result'>;
+  readonly mcpToolDuration: Histogram<'tool'>;
+  readonly mcpToolErrors: Counter<'tool' | 'code'>;
+}
+
+/** What a stream stage (projector, processor runtime) records per batch. */
+export interface StreamMetrics {
+  /** `count` events read from `topic` by `component` (e.g. `projector`, `processor:anomalies`). */
+  countConsumed(component: string, topic: string, count?: number): void;
+  /** `count` events written to `topic` by `component`. */
+  countProduced(component: string, topic: string, count?: number): void;
+  /** One dead letter: its source topic, the stage that failed (`decode`, `validate`, ...) and the error code. */
+  countDeadLetter(letter: { readonly topic: string; readonly stage: string; readonly code: string }): void;
+  /** The number of messages in one batch a component handled. */
+  observeBatchSize(component: string, topic: string, size: number): void;
+}
+
+/** What a projection writer records per write. */
+export interface ProjectionMetrics {
+  /** One write of `projection` into `store` (`postgres`, `redis`) took `seconds`. */
+  observeProjectionWrite(projection: string, store: string, seconds: number): void;
+  /** Starts timing a write; call the returned function when it has committed. */
+  startProjectionWrite(projection: string, store: string): () => void;
+}
+
+/** What a cache records per lookup; the dashboard derives the hit ratio. */
+export interface CacheMetrics {
+  countCacheRequest(category: string, hit: boolean): void;
+}
+
+/** What the MCP adapter records per tool call. */
+export interface McpToolMetrics {
+  /**
+   * Times `call` as one call of `tool`. A throw counts as an error with the error's `code` (or
+   * `INTERNAL`); `errorCodeOf` may classify a result as an error too (e.g. `isError: true`).
+   */
+  measureTool<T>(
+    tool: string,
+    call: () => Promise<T>,
+    errorCodeOf?: (result: T) => string | undefined,
+  ): Promise<T>;
+  /** Records a tool call timed elsewhere; `errorCode` when it failed. */
+  observeTool(tool: string, seconds: number, errorCode?: string): void;
+}
+
+/** One process's metrics: a prom-client registry and the typed API components record through. */
+export interface EaioMetrics extends StreamMetrics, ProjectionMetrics, CacheMetrics, McpToolMetrics {
+  readonly registry: Registry;
+  readonly instruments: EaioInstruments;
+  /** Reports this reader's partitions as `eaio_consumer_lag` on every scrape. */
+  watchConsumerLag(reader: ConsumerLagReader): void;
+}
+
+export interface MetricsOptions {
+  /** Node process metrics (CPU, memory, event loop lag, GC); on by default. */
+  readonly processMetrics?: boolean;
+  /** Labels on every series, e.g. `{ instance_role: 'projector' }`. */
+  readonly defaultLabels?: Readonly<Record<string, string>>;
+}
+
+const BATCH_SIZE_BUCKETS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
+const WRITE_SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const TOOL_SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * Creates a process's metrics on a fresh registry (never prom-client's global one, so tests and
+ * several components in one process do not collide).
+ */
+export function createMetrics({ processMetrics = true, defaultLabels }: MetricsOptions = {}): EaioMetrics {
+  const registry = new Registry();
+  if (defaultLabels) registry.setDefaultLabels({ ...defaultLabels });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const lagReaders: ConsumerLagReader[] = [];
+
+  const consumerLagReadErrors = new Counter({
+    name: METRIC_NAMES.consumerLagReadErrors,
+    help: 'Scrapes on which the consumer lag could not be read (Kafka unreachable or slow).',
+    registers,
+  });
+  const instruments: EaioInstruments = {
+    eventsConsumed: new Counter({
+      name: METRIC_NAMES.eventsConsumed,
+      help: 'Events read from a topic, by component.',
+      labelNames: ['component', 'topic'],
+      registers,
+    }),
+    eventsProduced: new Counter({
+      name: METRIC_NAMES.eventsProduced,
+      help: 'Events written to a topic, by component.',
+      labelNames: ['component', 'topic'],
+      registers,
+    }),
+    consumerLag: new Gauge({
+      name: METRIC_NAMES.consumerLag,
+      help: 'Messages a consumer group has not committed yet, per partition (read on scrape, cached a few seconds).',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+      async collect() {
+        const results = await Promise.allSettled(lagReaders.map((r) => r.read()));
+        this.reset();
+        for (const result of results) {
+          if (result.status === 'rejected') {
+            consumerLagReadErrors.inc();
+            continue;
+          }
+          for (const p of result.value)
+            this.set({ group: p.group, topic: p.topic, partition: String(p.partition) }, Number(p.lag));
+        }
+      },
+    }),
+    consumerLagReadErrors,
+    deadLetters: new Counter({
+      name: METRIC_NAMES.deadLetters,
+      help: 'Events sent to a dead-letter topic, by source topic, failing stage and error code.',
+      labelNames: ['topic', 'stage', 'code'],
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: METRIC_NAMES.batchSize,
+      help: 'Messages per batch handled by a component.',
+      labelNames: ['component', 'topic'],
+      buckets: BATCH_SIZE_BUCKETS,
+      registers,
+    }),
+    projectionWriteDuration: new Histogram({
+      name: METRIC_NAMES.projectionWriteDuration,
+      help: 'Time to write one batch of a projection into its store, in seconds.',
+      labelNames: ['projection', 'store'],
+      buckets: WRITE_SECONDS_BUCKETS,
+      registers,
+    }),
+    cacheRequests: new Counter({
+      name: METRIC_NAMES.cacheRequests,
+      help: 'Cache lookups by category and result (hit or miss).',
+      labelNames: ['category', 'result'],
+      registers,
+    }),
+    mcpToolDuration: new Histogram({
+      name: METRIC_NAMES.mcpToolDuration,
+      help: 'MCP tool call duration in seconds, errors included.',
+      labelNames: ['tool'],
+      buckets: TOOL_SECONDS_BUCKETS,
+      registers,
+    }),
+    mcpToolErrors: new Counter({
+      name: METRIC_NAMES.mcpToolErrors,
+      help: 'MCP tool calls that failed, by tool and error code.',
+      labelNames: ['tool', 'code'],
+      registers,
+    }),
+  };
+
+  const observeTool = (tool: string, seconds: number, errorCode?: string): void => {
+    instruments.mcpToolDuration.observe({ tool }, seconds);
+    if (errorCode !== undefined) instruments.mcpToolErrors.inc({ tool, code: errorCode });
+  };
+
+  return {
+    registry,
+    instruments,
+    watchConsumerLag(reader) {
+      lagReaders.push(reader);
+    },
+    countConsumed(component, topic, count = 1) {
+      instruments.eventsConsumed.inc({ component, topic }, count);
+    },
+    countProduced(component, topic, count = 1) {
+      instruments.eventsProduced.inc({ component, topic }, count);
+    },
+    countDeadLetter({ topic, stage, code }) {
+      instruments.deadLetters.inc({ topic, stage, code });
+    },
+    observeBatchSize(component, topic, size) {
+      instruments.batchSize.observe({ component, topic }, size);
+    },
+    observeProjectionWrite(projection, store, seconds) {
+      instruments.projectionWriteDuration.observe({ projection, store }, seconds);
+    },
+    startProjectionWrite(projection, store) {
+      return instruments.projectionWriteDuration.startTimer({ projection, store }) as () => void;
+    },
+    countCacheRequest(category, hit) {
+      instruments.cacheRequests.inc({ category, result: hit ? 'hit' : 'miss' });
+    },
+    observeTool,
+    async measureTool(tool, call, errorCodeOf) {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1_000;
+      let result: Awaited<ReturnType<typeof call>>;
+      try {
+        result = await call();
+      } catch (error) {
+        observeTool(tool, seconds(), codeOf(error));
+        throw error;
+      }
+      observeTool(tool, seconds(), errorCodeOf?.(result));
+      return result;
+    },
+  };
+}
+
+function codeOf(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
+    return error.code;
+  return 'INTERNAL';
+}

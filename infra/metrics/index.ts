@@ -1,0 +1,19 @@
+export type {
+  ConsumerLagReader,
+  ConsumerLagReaderOptions,
+  PartitionLag,
+  WatchedGroup,
+} from './consumer-lag.ts';
+export { createConsumerLagReader } from './consumer-lag.ts';
+export type {
+  CacheMetrics,
+  EaioInstruments,
+  EaioMetrics,
+  McpToolMetrics,
+  MetricsOptions,
+  ProjectionMetrics,
+  StreamMetrics,
+} from './create-metrics.ts';
+export { createMetrics, METRIC_NAMES } from './create-metrics.ts';
+export type { MetricsServerOptions, RunningMetricsServer } from './metrics-server.ts';
+export { DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, startMetricsServer } from './metrics-server.ts';
