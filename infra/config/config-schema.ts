@@ -135,11 +135,11 @@ export const configSchema = z.object({
         .boolean()
         .default(false)
         .describe('Serve liveness and readiness on the metrics server (metrics.host:metrics.port).'),
-      livenessPath: z.string().startsWith('/').default('/healthz').describe('Path answering liveness.'),
+      livenessPath: z.string().startsWith('/').default('/health/live').describe('Path answering liveness.'),
       readinessPath: z
         .string()
         .startsWith('/')
-        .default('/readyz')
+        .default('/health/ready')
         .describe('Path answering readiness (connected to Kafka, Redis and PostgreSQL).'),
     })
     .prefault({}),
