@@ -18,12 +18,23 @@ export async function listDeadLetters(deps: DeadLetterToolDeps, key: TopicKey): 
   return (await readTopicToEnd(deps.kafka, deps.names.deadLetter(key))).map(toDeadLetterEntry);
 }
 
-/** Letter ids that were already re-driven, from the audit log. */
+/**
+ * Where a dead letter's event sat in its source topic. Several consumers of one topic (the
+ * projector and each processor) dead-letter the same poison event, each with its own letter: they
+ * share this position, and one re-drive of it re-feeds every consumer.
+ */
+const sourcePosition = (l: DeadLetterEntry): string =>
+  `${l.sourceTopic}/${l.sourcePartition}/${l.sourceOffset}`;
+
+/** Letter ids and source positions already re-driven, from the audit log. */
 async function alreadyRedriven(deps: DeadLetterToolDeps): Promise<Set<string>> {
   const done = new Set<string>();
   for (const { message } of await readTopicToEnd(deps.kafka, deps.names.topic('auditLog'))) {
     const record = (await deps.codec.decode('auditLog', message.value)).value;
-    if (record.action === REDRIVE_ACTION && record.outcome === 'success') done.add(record.target);
+    if (record.action !== REDRIVE_ACTION || record.outcome !== 'success') continue;
+    done.add(record.target);
+    const position = record.details?.sourcePosition;
+    if (position !== undefined) done.add(position);
   }
   return done;
 }
@@ -68,9 +79,15 @@ export async function redriveDeadLetters(
     }
   }
   const done = await alreadyRedriven(deps);
-  const todo = selected.filter((l) => !done.has(letterId(l)));
-  const skipped = selected.filter((l) => done.has(letterId(l)));
+  const isDone = (l: DeadLetterEntry) => done.has(letterId(l)) || done.has(sourcePosition(l));
+  const todo = selected.filter((l) => !isDone(l));
+  const skipped = selected.filter(isDone);
   if (todo.length === 0) return { redriven: [], skipped };
+  // One send per source position; every letter of it is recorded as re-driven by that send.
+  const byPosition = new Map<string, DeadLetterEntry[]>();
+  for (const letter of todo) {
+    byPosition.set(sourcePosition(letter), [...(byPosition.get(sourcePosition(letter)) ?? []), letter]);
+  }
 
   const producer = deps.kafka.producer({
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
@@ -80,22 +97,28 @@ export async function redriveDeadLetters(
   await producer.connect();
   try {
     const at = (request.clock ?? (() => new Date()))();
-    for (const letter of todo) {
-      const audit: AuditRecord = {
-        eventId: derivedEventId(REDRIVE_ACTION, letterId(letter)),
-        occurredAt: at,
-        source: 'eaio-cli',
-        actor: request.actor,
-        action: REDRIVE_ACTION,
-        target: letterId(letter),
-        outcome: 'success',
-        details: {
-          sourceTopic: letter.sourceTopic,
-          errorCode: letter.errorCode,
-          attempts: String(letter.attempts),
-        },
-        traceContext: null,
-      };
+    for (const [position, group] of byPosition) {
+      const [letter] = group;
+      if (letter === undefined) continue;
+      const audits = group.map(
+        (l): AuditRecord => ({
+          eventId: derivedEventId(REDRIVE_ACTION, letterId(l)),
+          occurredAt: at,
+          source: 'eaio-cli',
+          actor: request.actor,
+          action: REDRIVE_ACTION,
+          target: letterId(l),
+          outcome: 'success',
+          details: {
+            sourceTopic: l.sourceTopic,
+            sourcePosition: position,
+            stage: l.stage,
+            errorCode: l.errorCode,
+            attempts: String(l.attempts),
+          },
+          traceContext: null,
+        }),
+      );
       const transaction = await producer.transaction();
       try {
         await transaction.send({
@@ -115,7 +138,12 @@ export async function redriveDeadLetters(
         });
         await transaction.send({
           topic: deps.names.topic('auditLog'),
-          messages: [{ key: request.actor, value: await deps.codec.encode('auditLog', audit) }],
+          messages: await Promise.all(
+            audits.map(async (audit) => ({
+              key: request.actor,
+              value: await deps.codec.encode('auditLog', audit),
+            })),
+          ),
         });
         await transaction.commit();
       } catch (error) {

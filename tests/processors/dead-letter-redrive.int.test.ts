@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
+  createDeadLetterPublisher,
   type DeadLetterEntry,
   listDeadLetters,
   REDRIVE_ACTION,
@@ -99,6 +100,58 @@ describe('dead letters: list, show and re-drive once', () => {
     expect(audit.filter((a) => a.action === REDRIVE_ACTION).map((a) => [a.actor, a.target])).toEqual([
       ['test:redrive', `${platform.names.deadLetter('sensorReadings')}/0/${first.offset}`],
     ]);
+  });
+
+  it('re-drives an event several consumers dead-lettered once, recording every letter of it', async () => {
+    const found = await letters(3);
+    const framing = found.find((l) => l.errorCode === 'SCHEMA_FRAMING');
+    if (framing === undefined) throw new Error('no framing letter');
+    // A processor reading the same topic gives up on the same event: a second letter, same source position.
+    await createDeadLetterPublisher(await platform.producer()).publish(
+      platform.names.deadLetter('sensorReadings'),
+      [
+        {
+          sourceTopic: framing.sourceTopic,
+          sourcePartition: framing.sourcePartition,
+          message: {
+            key: framing.key,
+            value: framing.value,
+            headers: {},
+            offset: framing.sourceOffset,
+            timestamp: '0',
+            attributes: 0,
+          },
+          error: new Error('framing'),
+          stage: 'process:anomalies',
+          attempts: 1,
+        },
+      ],
+    );
+    const all = await letters(4);
+    const sourceTopic = platform.names.topic('sensorReadings');
+    const before = (await readTopicToEnd(platform.kafka, sourceTopic)).length;
+
+    const report = await redriveDeadLetters(platform, {
+      key: 'sensorReadings',
+      select: 'all',
+      actor: 'test:all',
+    });
+
+    const pending = all.filter(
+      (l) => l.attempts === 2 || l.errorCode === 'SCHEMA_FRAMING' || l.stage === 'process:anomalies',
+    );
+    expect(report.redriven.map((l) => l.offset).sort()).toEqual(pending.map((l) => l.offset).sort());
+    expect(report.redriven).toHaveLength(3);
+    const positions = new Set(report.redriven.map((l) => `${l.sourcePartition}/${l.sourceOffset}`));
+    expect(positions.size).toBe(2);
+    // Two events back on the source topic, not three.
+    expect((await readTopicToEnd(platform.kafka, sourceTopic)).length).toBe(before + 2);
+    const again = await redriveDeadLetters(platform, {
+      key: 'sensorReadings',
+      select: 'all',
+      actor: 'test:all',
+    });
+    expect(again.redriven.filter((l) => positions.has(`${l.sourcePartition}/${l.sourceOffset}`))).toEqual([]);
   });
 
   it('refuses offsets that hold no dead letter, saying how to find them', async () => {
