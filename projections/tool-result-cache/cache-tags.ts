@@ -1,0 +1,73 @@
+import {
+  type BuildingRegistered,
+  type EventTypeName,
+  type EventTypes,
+  type ReadingAggregate,
+  TOPICS,
+  type TopicKey,
+} from '../../schemas/index.ts';
+import type { ProjectionEvent } from '../projection.ts';
+
+/** Tag of answers about a building's data (readings, anomalies, meters, points, registration). */
+export const buildingTag = (buildingId: string): string => `building:${buildingId}`;
+/**
+ * Tag of answers that depend on a building's registration only (time zone, weather station): a
+ * weather answer reached through a building carries this one, not {@link buildingTag}, so the
+ * building's readings do not evict it.
+ */
+export const buildingInfoTag = (buildingId: string): string => `building-info:${buildingId}`;
+/** Tag of answers about a weather station's observations or forecasts. */
+export const stationTag = (stationId: string): string => `station:${stationId}`;
+/** Tag of answers about one meter. */
+export const meterTag = (meterId: string): string => `meter:${meterId}`;
+
+type AnyEvent = EventTypes[EventTypeName];
+
+/**
+ * Tags by the event's type, not its topic, so a topic added to the catalogue that carries a known
+ * type (e.g. readings re-keyed by building) needs no change here.
+ */
+function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
+  const type: EventTypeName = TOPICS[topic].valueType;
+  switch (type) {
+    case 'SensorReading':
+    case 'AnomalyDetected':
+    case 'DataQualityIssue':
+    case 'MeterRegistered': {
+      const { buildingId, meterId } = e as EventTypes[typeof type];
+      return [buildingTag(buildingId), meterTag(meterId)];
+    }
+    case 'ReadingAggregate': {
+      const { buildingId, meterId } = e as ReadingAggregate;
+      return meterId ? [buildingTag(buildingId), meterTag(meterId)] : [buildingTag(buildingId)];
+    }
+    case 'BuildingRegistered': {
+      const { buildingId } = e as BuildingRegistered;
+      return [buildingTag(buildingId), buildingInfoTag(buildingId)];
+    }
+    case 'WeatherObservation':
+    case 'WeatherForecast':
+      return [stationTag((e as EventTypes[typeof type]).stationId)];
+    case 'ControlPointRegistered':
+    case 'ControlCommandRequested':
+    case 'ControlDecision':
+    case 'ControlOutcome':
+      return [buildingTag((e as EventTypes[typeof type]).buildingId)];
+    case 'AuditRecord':
+      return [];
+    default: {
+      const unhandled: never = type;
+      return unhandled;
+    }
+  }
+}
+
+/**
+ * The hook the projector calls after a batch's Redis and Postgres writes: the cache tags the batch's
+ * events make stale, each once, in first-seen order. Pass them to `ToolResultCache.invalidateTags`.
+ */
+export function tagsToInvalidate(events: Iterable<ProjectionEvent<TopicKey>>): string[] {
+  const tags = new Set<string>();
+  for (const e of events) for (const tag of tagsOf(e.topic, e.event)) tags.add(tag);
+  return [...tags];
+}

@@ -1,0 +1,9 @@
+export { buildingInfoTag, buildingTag, meterTag, stationTag, tagsToInvalidate } from './cache-tags.ts';
+export type {
+  CachedResult,
+  CacheLookup,
+  GetOrComputeOptions,
+  ToolResultCache,
+  ToolResultCacheOptions,
+} from './tool-result-cache.ts';
+export { createToolResultCache, DEFAULT_CACHE_TTL_SECONDS } from './tool-result-cache.ts';
