@@ -1,4 +1,7 @@
+import { createAnomalyFeedProjection } from './anomaly-feed/index.ts';
+import { createBuildingSummaryProjection } from './building-summary/index.ts';
 import { buildingsProjection } from './buildings/index.ts';
+import { currentWeatherProjection } from './current-weather/index.ts';
 import type { AnyProjection } from './projection.ts';
 import { latestReadingsProjection, readingsProjection } from './readings/index.ts';
 
@@ -10,6 +13,9 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   buildingsProjection,
   readingsProjection,
   latestReadingsProjection,
+  createBuildingSummaryProjection(),
+  createAnomalyFeedProjection(),
+  currentWeatherProjection,
 ];
 
 /** The catalogue entry called `name`, or undefined. */
