@@ -1,0 +1,20 @@
+export type {
+  DeadLetterIndexEvent,
+  DeadLetterRow,
+  DeadLettersChanges,
+  RawPostgresProjection,
+  RedriveRow,
+} from './dead-letters-projection.ts';
+export {
+  deadLetterRow,
+  deadLettersProjection,
+  evolveDeadLetters,
+  mergeDeadLettersChanges,
+  redriveRow,
+} from './dead-letters-projection.ts';
+export type {
+  DeadLetterIndexBatch,
+  DeadLetterIndexDeps,
+  RunningDeadLetterIndex,
+} from './run-dead-letter-index.ts';
+export { deadLetterIndexTopics, startDeadLetterIndex } from './run-dead-letter-index.ts';
