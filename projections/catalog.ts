@@ -1,9 +1,15 @@
+import { anomaliesProjection } from './anomalies/index.ts';
 import { createAnomalyFeedProjection } from './anomaly-feed/index.ts';
 import { createBuildingSummaryProjection } from './building-summary/index.ts';
 import { buildingsProjection } from './buildings/index.ts';
+import { controlCommandsProjection } from './control-commands/index.ts';
 import { currentWeatherProjection } from './current-weather/index.ts';
+import { dataQualityIssuesProjection } from './data-quality-issues/index.ts';
+import { metersProjection } from './meters/index.ts';
 import type { AnyProjection } from './projection.ts';
 import { latestReadingsProjection, readingsProjection } from './readings/index.ts';
+import { rollupsProjection } from './rollups/index.ts';
+import { weatherProjection } from './weather/index.ts';
 
 /**
  * Every read model the platform maintains. The live projector hosts all of them in one consumer
@@ -12,10 +18,16 @@ import { latestReadingsProjection, readingsProjection } from './readings/index.t
 export const PROJECTIONS: readonly AnyProjection[] = [
   buildingsProjection,
   readingsProjection,
+  rollupsProjection,
   latestReadingsProjection,
   createBuildingSummaryProjection(),
   createAnomalyFeedProjection(),
   currentWeatherProjection,
+  metersProjection,
+  anomaliesProjection,
+  dataQualityIssuesProjection,
+  controlCommandsProjection,
+  weatherProjection,
 ];
 
 /** The catalogue entry called `name`, or undefined. */
