@@ -43,6 +43,11 @@ export interface LoggerRegistry {
   clearLevel(component: string): void;
   /** Changes the default level (components without an override follow it). */
   setDefaultLevel(level: LogLevel): void;
+  /**
+   * Replaces the default level and every override at once, e.g. with a reloaded `log` config
+   * section: components whose override was removed follow the new default.
+   */
+  configure(levels: { readonly level: LogLevel; readonly levels: Readonly<Record<string, LogLevel>> }): void;
   /** The level a component logs at now. */
   levelOf(component: string): LogLevel;
   /** The default level and every override, for an admin endpoint or a startup line. */
@@ -164,6 +169,12 @@ export function createLoggerRegistry({
     setDefaultLevel(level) {
       defaultLevel = parseLogLevel(level);
       for (const component of tracked.keys()) if (!overrides.has(component)) apply(component);
+    },
+    configure({ level, levels }) {
+      defaultLevel = parseLogLevel(level);
+      overrides.clear();
+      for (const [component, l] of Object.entries(levels)) overrides.set(component, parseLogLevel(l));
+      for (const component of tracked.keys()) apply(component);
     },
     levelOf,
     levels: () => ({ default: defaultLevel, overrides: Object.fromEntries(overrides) }),

@@ -16,6 +16,10 @@ export interface MetricsServerOptions {
   readonly host?: string;
   /** 0 picks a free port (tests). */
   readonly port?: number;
+  /** Paths answering liveness; `/health/live` by default. */
+  readonly livenessPaths?: readonly string[];
+  /** Paths answering readiness; `/health/ready` by default. */
+  readonly readinessPaths?: readonly string[];
   /** How long each readiness check may take. */
   readonly checkTimeoutMs?: number;
   readonly logger?: Logger;
@@ -31,7 +35,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Serves `/metrics` (Prometheus text), `/health/live` (200 while the process runs) and
- * `/health/ready` (200 when every check passes, else 503 with each failing check and its reason).
+ * `/health/ready` (200 when every check passes, else 503 with each failing check and its reason);
+ * the health paths can be given other names too (e.g. Kubernetes-style `/healthz`, `/readyz`).
  * Loopback by default: the endpoints are unauthenticated.
  */
 export async function startMetricsServer({
@@ -39,10 +44,15 @@ export async function startMetricsServer({
   readiness,
   host = DEFAULT_METRICS_HOST,
   port = DEFAULT_METRICS_PORT,
+  livenessPaths = ['/health/live'],
+  readinessPaths = ['/health/ready'],
   checkTimeoutMs = 2_000,
   logger,
 }: MetricsServerOptions): Promise<RunningMetricsServer> {
   let wasReady: boolean | undefined;
+  const live = new Set(livenessPaths);
+  const ready = new Set(readinessPaths);
+  const endpoints = ['/metrics', ...live, ...ready].join(', ');
 
   const send = (res: ServerResponse, status: number, type: string, body: string, head: boolean) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -57,37 +67,28 @@ export async function startMetricsServer({
       send(res, 405, JSON_TYPE, JSON.stringify({ error: 'only GET and HEAD' }), false);
       return;
     }
-    switch (path) {
-      case '/metrics':
-        send(res, 200, registry.contentType, await registry.metrics(), head);
-        return;
-      case '/health/live':
-        send(res, 200, JSON_TYPE, JSON.stringify({ status: 'live' }), head);
-        return;
-      case '/health/ready': {
-        const report = await runHealthChecks(readiness, { timeoutMs: checkTimeoutMs });
-        if (report.ok !== wasReady) {
-          // Log transitions only: probes run every few seconds and would flood the log.
-          const failing = report.checks
-            .filter((c) => !c.ok)
-            .map((c) => ({ check: c.name, reason: c.reason }));
-          if (report.ok) logger?.info('ready');
-          else logger?.warn({ failing }, 'not ready');
-          wasReady = report.ok;
-        }
-        const body = { status: report.ok ? 'ready' : 'not ready', checks: report.checks };
-        send(res, report.ok ? 200 : 503, JSON_TYPE, JSON.stringify(body), head);
-        return;
-      }
-      default:
-        send(
-          res,
-          404,
-          JSON_TYPE,
-          JSON.stringify({ error: 'not found; endpoints: /metrics, /health/live, /health/ready' }),
-          head,
-        );
+    if (path === '/metrics') {
+      send(res, 200, registry.contentType, await registry.metrics(), head);
+      return;
     }
+    if (live.has(path)) {
+      send(res, 200, JSON_TYPE, JSON.stringify({ status: 'live' }), head);
+      return;
+    }
+    if (ready.has(path)) {
+      const report = await runHealthChecks(readiness, { timeoutMs: checkTimeoutMs });
+      if (report.ok !== wasReady) {
+        // Log transitions only: probes run every few seconds and would flood the log.
+        const failing = report.checks.filter((c) => !c.ok).map((c) => ({ check: c.name, reason: c.reason }));
+        if (report.ok) logger?.info('ready');
+        else logger?.warn({ failing }, 'not ready');
+        wasReady = report.ok;
+      }
+      const body = { status: report.ok ? 'ready' : 'not ready', checks: report.checks };
+      send(res, report.ok ? 200 : 503, JSON_TYPE, JSON.stringify(body), head);
+      return;
+    }
+    send(res, 404, JSON_TYPE, JSON.stringify({ error: `not found; endpoints: ${endpoints}` }), head);
   };
 
   const server: Server = createServer((req, res) => {

@@ -211,6 +211,20 @@ describe('per-component levels', () => {
     ]);
   });
 
+  it('configure replaces the default and the overrides at once, as a reloaded log section would', () => {
+    const { registry, lines } = memoryLog({ level: 'info', levels: { projector: 'debug', mcp: 'error' } });
+    const projector = registry.logger('projector');
+    const mcp = registry.logger('mcp');
+    const cli = registry.logger('cli');
+    registry.configure({ level: 'warn', levels: { cli: 'debug' } });
+    projector.info('hidden 1');
+    projector.warn('shown 1');
+    mcp.warn('shown 2');
+    cli.debug('shown 3');
+    expect(registry.levels()).toEqual({ default: 'warn', overrides: { cli: 'debug' } });
+    expect(lines().map((l) => l.msg)).toEqual(['shown 1', 'shown 2', 'shown 3']);
+  });
+
   it('a child naming another component follows that component', () => {
     const { registry, lines } = memoryLog({ level: 'info', levels: { 'runtime:anomalies': 'debug' } });
     const runtime = registry.logger('platform').child({ component: 'runtime:anomalies' });

@@ -302,6 +302,23 @@ describe('health endpoints (checks injected)', () => {
     expect((await fetch(`${server.url}/metrics`, { method: 'POST' })).status).toBe(405);
   });
 
+  it('answers health on extra configured paths too', async () => {
+    server = await startMetricsServer({
+      registry: createMetrics({ processMetrics: false }).registry,
+      port: 0,
+      readiness: [pass('kafka')],
+      livenessPaths: ['/health/live', '/healthz'],
+      readinessPaths: ['/health/ready', '/readyz'],
+    });
+    for (const path of ['/health/live', '/healthz', '/health/ready', '/readyz'])
+      expect((await fetch(`${server.url}${path}`)).status).toBe(200);
+    const missing = await fetch(`${server.url}/health`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({
+      error: 'not found; endpoints: /metrics, /health/live, /healthz, /health/ready, /readyz',
+    });
+  });
+
   it('a taken port fails with LISTEN_FAILED naming it', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
