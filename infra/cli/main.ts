@@ -7,8 +7,8 @@ import {
   startMcpStdioServer,
 } from '../../mcp-adapter/index.ts';
 import { PROCESSORS, type ProcessorName, runNamedProcessor } from '../../processors/index.ts';
-import { CONFIG_KEY_VARIABLE, logLevelFor, resolveConfig } from '../config/index.ts';
-import { createLogger } from '../logging/index.ts';
+import { CONFIG_KEY_VARIABLE, resolveConfig, secretPaths } from '../config/index.ts';
+import { createLoggerRegistry } from '../logging/index.ts';
 import {
   connectPlatform,
   type Platform,
@@ -20,6 +20,7 @@ import {
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
 import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
 import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
+import { observeIfEnabled, projectorGroup } from './observe-platform.ts';
 import { projectionsList, projectionsRebuild } from './projections-command.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
@@ -31,7 +32,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   // Defaults < config file < environment < --set flags, validated once; errors name key and layer.
   const resolved = resolveConfig({ env, cwd: process.cwd(), ...globalConfigArgs(argv) });
   const config = resolved.config;
-  const logger = createLogger({ level: logLevelFor(config.log, 'cli'), component: 'cli' });
+  const loggers = createLoggerRegistry({
+    level: config.log.level,
+    levels: config.log.levels,
+    secretPaths: secretPaths(config).map((path) => `config.${path}`),
+  });
+  const logger = loggers.logger('cli');
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command('eaio')
     .description('EAIO Stream: building energy data, event-sourced.')
@@ -73,7 +79,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .command('start')
     .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
     .option('--no-demo', 'do not run the demo feed')
-    .action((opts: { demo: boolean }) => startCommand(config, logger, { demo: opts.demo, env }));
+    .action((opts: { demo: boolean }) => startCommand(config, logger, { demo: opts.demo, env, loggers }));
 
   program
     .command('project')
@@ -85,7 +91,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       ).hideHelp(),
     )
     .action(async (opts: { exitAfterBatches?: string }) => {
-      const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+      const endpoints = await resolveEndpoints(config);
+      const platform = connectPlatform(config, endpoints, logger);
       await preparePlatform(platform);
       const exitAfter = opts.exitAfterBatches === undefined ? undefined : Number(opts.exitAfterBatches);
       let committed = 0;
@@ -101,7 +108,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
               },
             }),
       });
+      const observed = await observeIfEnabled(
+        platform,
+        endpoints.registryUrl,
+        projectorGroup(platform),
+        loggers.logger('metrics'),
+      );
       await untilSignal();
+      await observed?.close();
       await projector.stop();
       await platform.close();
     });
@@ -268,13 +282,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .action(async (name: string) => {
       if (!(name in PROCESSORS))
         program.error(`Unknown processor '${name}'; one of: ${Object.keys(PROCESSORS).join(', ')}`);
-      const platform = connectPlatform(config, await resolveEndpoints(config), logger);
+      const endpoints = await resolveEndpoints(config);
+      const platform = connectPlatform(config, endpoints, logger);
       await preparePlatform(platform);
       const processor = await runNamedProcessor(
         { ...platform, sessionTimeoutMs: config.kafka.sessionTimeoutMs },
         name as ProcessorName,
       );
+      const observed = await observeIfEnabled(
+        platform,
+        endpoints.registryUrl,
+        { groupId: processor.groupId },
+        loggers.logger('metrics'),
+      );
       await untilSignal();
+      await observed?.close();
       await processor.stop();
       await platform.close();
     });

@@ -6,17 +6,20 @@ import {
 } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import type { EaioConfig } from '../config/index.ts';
-import type { Logger } from '../logging/index.ts';
+import type { Logger, LoggerRegistry } from '../logging/index.ts';
 import { connectPlatform, preparePlatform, runProjector } from '../platform/index.ts';
 import { stackUp } from '../stack/index.ts';
+import { metricsServerSettings, observePlatform, projectorGroup } from './observe-platform.ts';
 import { untilSignal } from './run-until-signal.ts';
 
 export interface StartOptions {
   readonly demo: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Per-component loggers (levels changeable at runtime); without it everything logs as `logger`. */
+  readonly loggers?: LoggerRegistry;
 }
 
-function connectionHelp(url: string): string {
+function connectionHelp(url: string, observabilityUrl: string | undefined): string {
   const desktop = JSON.stringify(
     { mcpServers: { eaio: { command: 'npx', args: ['eaio', 'mcp', '--stdio'], cwd: process.cwd() } } },
     null,
@@ -25,6 +28,9 @@ function connectionHelp(url: string): string {
   return [
     '',
     `EAIO Stream is running. MCP endpoint (Streamable HTTP): ${url}`,
+    observabilityUrl === undefined
+      ? 'Metrics and health: not served (port taken; see the log)'
+      : `Metrics (Prometheus): ${observabilityUrl}/metrics   Readiness: ${observabilityUrl}/health/ready`,
     '',
     `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${url})`,
     `  Try the tool:   ${TOOL_NAMES.getLatestReadings} { "buildingId": "Office_Cristina" }`,
@@ -36,12 +42,23 @@ function connectionHelp(url: string): string {
   ].join('\n');
 }
 
-/** `eaio start`: stack up, prepare, projector, demo feed and the MCP HTTP server, until a signal. */
+/**
+ * `eaio start`: stack up, prepare, projector, demo feed, the MCP HTTP server and the metrics and
+ * health endpoints, until a signal.
+ */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
+  const componentLogger = (component: string) => options.loggers?.logger(component) ?? logger;
   const endpoints = await stackUp(config, { log: (line) => logger.info(line), env: options.env });
-  const platform = connectPlatform(config, endpoints, logger);
+  const platform = connectPlatform(config, endpoints, componentLogger('platform'));
   await preparePlatform(platform);
   const projector = await runProjector(platform);
+  // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
+  const observability = await observePlatform(platform, {
+    ...metricsServerSettings(config),
+    registryUrl: endpoints.registryUrl,
+    groups: [projectorGroup(platform)],
+    logger: componentLogger('metrics'),
+  });
   const feed = options.demo
     ? await startDemoFeed(
         { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
@@ -52,12 +69,13 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     host: config.mcp.host,
     port: config.mcp.port,
     factory: createMcpServerFactory(createReadModels(platform)),
-    logger,
+    logger: componentLogger('mcp'),
   });
-  process.stdout.write(connectionHelp(mcp.url));
+  process.stdout.write(connectionHelp(mcp.url, observability.url));
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await mcp.close();
+  await observability.close();
   await feed?.stop();
   await projector.stop();
   await platform.close();

@@ -1,0 +1,143 @@
+import type { Admin } from 'kafkajs';
+import { PROJECTIONS } from '../../projections/index.ts';
+import type { TopicKey } from '../../schemas/index.ts';
+import type { EaioConfig } from '../config/index.ts';
+import { EaioError } from '../errors/index.ts';
+import { consumerLagCheck, kafkaCheck, postgresCheck, redisCheck, registryCheck } from '../health/index.ts';
+import type { Logger } from '../logging/index.ts';
+import {
+  createConsumerLagReader,
+  createMetrics,
+  DEFAULT_METRICS_HOST,
+  DEFAULT_METRICS_PORT,
+  type EaioMetrics,
+  startMetricsServer,
+  type WatchedGroup,
+} from '../metrics/index.ts';
+import type { Platform } from '../platform/index.ts';
+
+export interface ObservePlatformOptions {
+  /** The registry the platform's codec talks to (endpoints, not config: the stack may have moved it). */
+  readonly registryUrl: string;
+  /** Consumer groups whose lag is exported and gates readiness. */
+  readonly groups: readonly WatchedGroup[];
+  readonly host?: string;
+  readonly port?: number;
+  /** Liveness and readiness paths; `/health/live` and `/health/ready` by default. */
+  readonly livenessPaths?: readonly string[];
+  readonly readinessPaths?: readonly string[];
+  /** Readiness fails while any watched partition is further behind than this. */
+  readonly maxLag?: number;
+  readonly logger: Logger;
+}
+
+/** A process's metrics and, when its port was free, the server exposing them. */
+export interface PlatformObservability {
+  readonly metrics: EaioMetrics;
+  /** Base URL of `/metrics` and `/health/*`; undefined when the port was taken. */
+  readonly url: string | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Metrics and health for a CLI process over the platform's clients: consumer lag of `groups`,
+ * readiness on Kafka, the registry, Redis, PostgreSQL and that lag. A taken port is logged and
+ * skipped, not fatal: a second `eaio` process on the host still does its work.
+ */
+export async function observePlatform(
+  platform: Platform,
+  {
+    registryUrl,
+    groups,
+    host = DEFAULT_METRICS_HOST,
+    port = DEFAULT_METRICS_PORT,
+    livenessPaths,
+    readinessPaths,
+    maxLag = 10_000,
+    logger,
+  }: ObservePlatformOptions,
+): Promise<PlatformObservability> {
+  const metrics = createMetrics();
+  const admin: Admin = platform.kafka.admin();
+  await admin.connect();
+  const lag = createConsumerLagReader({ admin, groups });
+  metrics.watchConsumerLag(lag);
+  try {
+    const server = await startMetricsServer({
+      registry: metrics.registry,
+      host,
+      port,
+      logger,
+      ...(livenessPaths ? { livenessPaths } : {}),
+      ...(readinessPaths ? { readinessPaths } : {}),
+      readiness: [
+        kafkaCheck(admin),
+        registryCheck(registryUrl),
+        redisCheck(platform.redis),
+        postgresCheck(platform.pool),
+        consumerLagCheck(lag, maxLag),
+      ],
+    });
+    return {
+      metrics,
+      url: server.url,
+      async close() {
+        await server.close();
+        await admin.disconnect();
+      },
+    };
+  } catch (error) {
+    if (!(error instanceof EaioError && error.code === 'LISTEN_FAILED')) {
+      await admin.disconnect();
+      throw error;
+    }
+    logger.warn({ err: error }, 'metrics and health endpoints not served');
+    return { metrics, url: undefined, close: () => admin.disconnect() };
+  }
+}
+
+/**
+ * Where the server listens and which health paths it answers, from the `metrics` and `health`
+ * config sections: `/health/live` and `/health/ready` always, plus the configured paths.
+ */
+export function metricsServerSettings(
+  config: EaioConfig,
+): Pick<ObservePlatformOptions, 'host' | 'port' | 'livenessPaths' | 'readinessPaths'> {
+  return {
+    host: config.metrics.host,
+    port: config.metrics.port,
+    livenessPaths: [...new Set(['/health/live', config.health.livenessPath])],
+    readinessPaths: [...new Set(['/health/ready', config.health.readinessPath])],
+  };
+}
+
+/**
+ * For `eaio project` and `eaio process`: observes the platform only when `metrics.enabled` or
+ * `health.enabled` is set, since several such processes on one host would contend for one port.
+ */
+export async function observeIfEnabled(
+  platform: Platform,
+  registryUrl: string,
+  group: WatchedGroup,
+  logger: Logger,
+): Promise<PlatformObservability | undefined> {
+  const { config } = platform;
+  if (!config.metrics.enabled && !config.health.enabled) return undefined;
+  const observability = await observePlatform(platform, {
+    ...metricsServerSettings(config),
+    registryUrl,
+    groups: [group],
+    logger,
+  });
+  if (observability.url) logger.info({ url: observability.url }, 'metrics and health endpoints served');
+  return observability;
+}
+
+/**
+ * The live projector's consumer group and every topic a projection handles: named explicitly so a
+ * partition the group has never committed on shows its whole backlog as lag.
+ */
+export function projectorGroup(platform: Platform): WatchedGroup {
+  const topics = PROJECTIONS.flatMap((p) => (p.handles as readonly TopicKey[]).map(platform.names.topic));
+  return { groupId: `${platform.names.prefix}projector`, topics: [...new Set(topics)] };
+}
