@@ -1,6 +1,34 @@
+export type { AnomalyFeedItem, AnomalyFeedOptions, ReadAnomalyFeedOptions } from './anomaly-feed/index.ts';
+export {
+  ANOMALY_FEED,
+  activeAnomalyFeedKeyspace,
+  createAnomalyFeedProjection,
+  readAnomalyFeed,
+} from './anomaly-feed/index.ts';
+export type {
+  BuildingDemand,
+  BuildingSummary,
+  BuildingSummaryOptions,
+  ReadBuildingSummaryOptions,
+  TodayConsumption,
+} from './building-summary/index.ts';
+export {
+  activeBuildingSummaryKeyspace,
+  BUILDING_SUMMARY,
+  createBuildingSummaryProjection,
+  readBuildingSummary,
+} from './building-summary/index.ts';
 export type { BuildingView } from './buildings/index.ts';
 export { buildingsProjection, listBuildingIds, readBuilding } from './buildings/index.ts';
 export { PROJECTIONS, projectionNamed } from './catalog.ts';
+export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
+export {
+  activeCurrentWeatherKeyspace,
+  CURRENT_WEATHER,
+  currentWeatherProjection,
+  readBuildingWeather,
+  readStationWeather,
+} from './current-weather/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
@@ -55,3 +83,19 @@ export {
 } from './readings/index.ts';
 export type { AppliedMigrations } from './schema/index.ts';
 export { ensureMonthlyPartitions, monthlyPartitionName, monthsOf, runMigrations } from './schema/index.ts';
+export type {
+  CachedResult,
+  CacheLookup,
+  GetOrComputeOptions,
+  ToolResultCache,
+  ToolResultCacheOptions,
+} from './tool-result-cache/index.ts';
+export {
+  buildingInfoTag,
+  buildingTag,
+  createToolResultCache,
+  DEFAULT_CACHE_TTL_SECONDS,
+  meterTag,
+  stationTag,
+  tagsToInvalidate,
+} from './tool-result-cache/index.ts';
