@@ -1,3 +1,4 @@
+export { CO_PARTITIONED_ASSIGNER, coPartitionedAssigner } from './co-partitioned-assigner.ts';
 export type { DeadLetter, DeadLetterPublisher } from './dead-letters.ts';
 export {
   createDeadLetterPublisher,
@@ -9,7 +10,16 @@ export {
 export { derivedEventId } from './derived-event-id.ts';
 export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { kafkaBatches } from './kafka-batches.ts';
+export type { StreamHead, TablePosition } from './merge-order.ts';
+export { compareTablePositions, nextStreamInput, tableIsDue } from './merge-order.ts';
 export type { RetryOptions } from './retry.ts';
 export { withRetry } from './retry.ts';
-export type { ProcessorDefinition, ProcessorDeps, RunningProcessor } from './run-processor.ts';
+export type {
+  InputEvent,
+  InputValidators,
+  MultiInputProcessorDefinition,
+  ProcessorDefinition,
+  ProcessorDeps,
+  RunningProcessor,
+} from './run-processor.ts';
 export { runProcessor } from './run-processor.ts';

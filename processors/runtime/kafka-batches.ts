@@ -10,6 +10,8 @@ export interface PartitionBatch {
   readonly topic: string;
   readonly partition: number;
   readonly messages: readonly KafkaMessage[];
+  /** The partition's log end when the batch was fetched (transaction markers included). */
+  readonly highWatermark: string;
   /** Keeps the group membership alive during long work on this batch. */
   heartbeat(): Promise<void>;
   /** All effects of every message are durable: commit past the last one. */
@@ -66,6 +68,7 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
               topic: batch.topic,
               partition: batch.partition,
               messages: batch.messages,
+              highWatermark: batch.highWatermark,
               heartbeat,
               ack: resolve,
               nack: reject,
