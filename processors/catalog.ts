@@ -1,8 +1,15 @@
 import { filter, identity, map } from 'rxjs';
 import { detectAnomalies } from './anomalies/index.ts';
+import {
+  controlSafety,
+  validateControlCommand,
+  validateControlOutcome,
+  validateControlPoint,
+} from './control-safety/index.ts';
 import { dataQuality } from './data-quality/index.ts';
 import { validateReading } from './readings-validation/index.ts';
 import {
+  type MultiInputProcessorDefinition,
   type ProcessorDefinition,
   type ProcessorDeps,
   type RunningProcessor,
@@ -117,10 +124,36 @@ export const dataQualityProcessor: ProcessorDefinition<'sensorReadings', 'dataQu
   outputKey: (issue) => issue.meterId,
 };
 
+/**
+ * Decides every control command against the point registrations (a global table), the commands
+ * before it and the outcomes that freed their slots (co-partitioned by buildingId/pointId). The merge
+ * is by event time, so a decision depends on what happened before the command, not on when the
+ * runtime happened to fetch it; `processors/runtime/merge-order.ts` says where live and replay can
+ * still differ. Decisions are keyed like the commands, so one point's decisions stay in command order.
+ */
+export const controlSafetyProcessor: MultiInputProcessorDefinition<
+  'controlCommands' | 'controlOutcomes',
+  'controlPoints',
+  'controlDecisions'
+> = {
+  name: 'control-safety',
+  inputs: ['controlCommands', 'controlOutcomes'],
+  tables: ['controlPoints'],
+  output: 'controlDecisions',
+  validate: {
+    controlCommands: validateControlCommand,
+    controlOutcomes: validateControlOutcome,
+    controlPoints: validateControlPoint,
+  },
+  operator: () => controlSafety(),
+  outputKey: (decision) => `${decision.buildingId}/${decision.pointId}`,
+};
+
 /** Every processor `eaio process <name>` can run, by name. */
 export const PROCESSORS = {
   'reading-aggregates': readingAggregatesProcessor,
   anomalies: anomaliesProcessor,
+  'control-safety': controlSafetyProcessor,
   'data-quality': dataQualityProcessor,
   'weather-hourly': weatherHourlyProcessor,
   'readings-by-building': readingsByBuildingProcessor,
@@ -136,6 +169,8 @@ export function runNamedProcessor(deps: ProcessorDeps, name: ProcessorName): Pro
       return runProcessor(deps, readingAggregatesProcessor);
     case 'anomalies':
       return runProcessor(deps, anomaliesProcessor);
+    case 'control-safety':
+      return runProcessor(deps, controlSafetyProcessor);
     case 'data-quality':
       return runProcessor(deps, dataQualityProcessor);
     case 'weather-hourly':

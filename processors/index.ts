@@ -10,6 +10,7 @@ export type { ProcessorName } from './catalog.ts';
 export {
   anomaliesProcessor,
   buildingAggregatesProcessor,
+  controlSafetyProcessor,
   dataQualityProcessor,
   PROCESSORS,
   readingAggregatesProcessor,
@@ -42,6 +43,7 @@ export {
   allowedPriorities,
   BACNET_PRIORITY_NAMES,
   CONTROL_SAFETY_SOURCE,
+  ControlInputRejectedError,
   ControlSafetyPolicyError,
   controlSafety,
   DEFAULT_CONTROL_SAFETY_POLICY,
@@ -49,6 +51,9 @@ export {
   NO_INTERLOCKS,
   principalKind,
   resolveControlSafetyPolicy,
+  validateControlCommand,
+  validateControlOutcome,
+  validateControlPoint,
 } from './control-safety/index.ts';
 export type {
   BuildingRulesOverride,
@@ -84,7 +89,10 @@ export { MAX_READING_BY_UNIT, ReadingRejectedError, validateReading } from './re
 export type {
   DeadLetter,
   DeadLetterPublisher,
+  InputEvent,
+  InputValidators,
   KafkaBatchesOptions,
+  MultiInputProcessorDefinition,
   PartitionBatch,
   ProcessorDefinition,
   ProcessorDeps,

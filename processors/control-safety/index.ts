@@ -30,3 +30,9 @@ export {
   principalKind,
   resolveControlSafetyPolicy,
 } from './policy.ts';
+export {
+  ControlInputRejectedError,
+  validateControlCommand,
+  validateControlOutcome,
+  validateControlPoint,
+} from './validate-inputs.ts';
