@@ -3,6 +3,7 @@ import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { pipelineBenchmark } from './pipeline.ts';
+import { sinkBenchmark } from './sink.ts';
 
 /**
  * `npm run bench -- <name> [knobs]`: runs one benchmark and prints a table and a JSON line. Those
@@ -12,6 +13,7 @@ const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
+  sink: { usesStack: true, knobs: '--rows N --meters N --batch N', run: sinkBenchmark },
 } as const;
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,0 +1,335 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EaioError } from '../../infra/errors/index.ts';
+import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProcessor, runNamedProcessor } from '../../processors/index.ts';
+import { anomaliesProjection } from '../../projections/anomalies/index.ts';
+import { buildingsProjection } from '../../projections/buildings/index.ts';
+import { controlCommandsProjection } from '../../projections/control-commands/index.ts';
+import { dataQualityIssuesProjection } from '../../projections/data-quality-issues/index.ts';
+import { createQueryLayer, type QueryLayer } from '../../projections/queries/index.ts';
+import { readingsProjection } from '../../projections/readings/index.ts';
+import { rollupsProjection } from '../../projections/rollups/index.ts';
+import type {
+  AnomalyDetected,
+  ControlCommandRequested,
+  ControlDecision,
+  ControlOutcome,
+  DataQualityIssue,
+  SensorReading,
+  TopicKey,
+  TopicValue,
+} from '../../schemas/index.ts';
+import { publishReadings } from '../../sources/index.ts';
+import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+import { waitFor } from '../support/wait-for.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const START = Date.UTC(2016, 2, 1);
+
+/** Four offices of known floor area and one lab: the offices are each other's peers. */
+const BUILDINGS = [
+  { buildingId: 'Office_A', primaryUse: 'Office', floorAreaM2: 1000 },
+  { buildingId: 'Office_B', primaryUse: 'Office', floorAreaM2: 2000 },
+  { buildingId: 'Office_C', primaryUse: 'Office', floorAreaM2: 1500 },
+  { buildingId: 'Office_D', primaryUse: 'Office', floorAreaM2: 500 },
+  { buildingId: 'Lab_X', primaryUse: 'College Laboratory', floorAreaM2: 800 },
+] as const;
+
+/** Two kWh meters per building, hourly over two days, then one reading on day three that closes the windows. */
+function readingsOf(buildingId: string, b: number): SensorReading[] {
+  const readings: SensorReading[] = [];
+  for (let m = 0; m < 2; m++) {
+    const hours = [...Array.from({ length: 48 }, (_, h) => h), 60];
+    for (const h of hours) {
+      readings.push({
+        eventId: randomUUID(),
+        occurredAt: new Date(START + h * HOUR),
+        source: 'test',
+        buildingId,
+        meterId: `${buildingId}:e${m}`,
+        meterKind: 'electricity',
+        value: 10 * (b + 1) + m + (h % 24),
+        unit: 'kWh',
+      });
+    }
+  }
+  return readings;
+}
+
+describe('query layer over the projections', () => {
+  let platform: TestPlatform;
+  let projector: RunningProjector;
+  let aggregates: RunningProcessor;
+  let queries: QueryLayer;
+  const readings = BUILDINGS.flatMap((b, i) => readingsOf(b.buildingId, i));
+  const twoDays = readings.filter((r) => r.occurredAt.getTime() < START + 2 * DAY);
+
+  async function produce<K extends TopicKey>(
+    key: K,
+    events: readonly TopicValue<K>[],
+    keyOf: (e: TopicValue<K>) => string,
+  ) {
+    const producer = await platform.producer();
+    await producer.send({
+      topic: platform.names.topic(key),
+      acks: -1,
+      messages: await Promise.all(
+        events.map(async (e) => ({ key: keyOf(e), value: await platform.codec.encode(key, e) })),
+      ),
+    });
+  }
+
+  beforeAll(async () => {
+    platform = await createTestPlatform('queries');
+    await produce(
+      'buildings',
+      BUILDINGS.map((b) => ({
+        ...b,
+        eventId: randomUUID(),
+        occurredAt: new Date(START),
+        source: 'test',
+        siteId: null,
+        timezone: 'UTC',
+        yearBuilt: null,
+        weatherStationId: null,
+      })),
+      (b) => b.buildingId,
+    );
+    await publishReadings(await platform.feedDeps(), readings);
+    aggregates = await runNamedProcessor(
+      {
+        kafka: platform.kafka,
+        codec: platform.codec,
+        names: platform.names,
+        logger: platform.logger,
+        sessionTimeoutMs: 6_000,
+      },
+      'reading-aggregates',
+    );
+    projector = await runProjector(platform, undefined, undefined, {
+      projections: [
+        buildingsProjection,
+        readingsProjection,
+        rollupsProjection,
+        anomaliesProjection,
+        dataQualityIssuesProjection,
+        controlCommandsProjection,
+      ],
+    });
+    queries = createQueryLayer({ pool: platform.pool });
+    // Every meter's two days of daily windows are final once each partition's watermark passed them.
+    await waitFor(
+      'daily rollups of two days',
+      async () => {
+        const { rows } = await platform.pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM rollups_1d WHERE meter_id <> '' AND window_start < $1",
+          [new Date(START + 2 * DAY)],
+        );
+        return Number(rows[0]?.n) === BUILDINGS.length * 2 * 2 ? true : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await projector?.stop();
+    await aggregates?.stop();
+    await platform?.dispose();
+  });
+
+  it('sums consumption per hour and per day exactly as the readings add up, per meter kind and unit', async () => {
+    const hourly = await queries.consumption({
+      buildingId: 'Office_B',
+      from: new Date(START),
+      to: new Date(START + DAY),
+      bucket: '1h',
+    });
+    const expected = new Map<number, number>();
+    for (const r of twoDays.filter(
+      (r) => r.buildingId === 'Office_B' && r.occurredAt.getTime() < START + DAY,
+    )) {
+      expected.set(r.occurredAt.getTime(), (expected.get(r.occurredAt.getTime()) ?? 0) + r.value);
+    }
+    expect(hourly.data.map((b) => [b.start.getTime(), b.total, b.meters, b.unit])).toEqual(
+      [...expected].map(([t, total]) => [t, total, 2, 'kWh']),
+    );
+    const daily = await queries.consumption({
+      buildingId: 'Office_B',
+      meterId: 'Office_B:e1',
+      from: new Date(START),
+      to: new Date(START + 2 * DAY),
+      bucket: '1d',
+    });
+    const e1 = twoDays.filter((r) => r.meterId === 'Office_B:e1');
+    expect(daily.data.map((b) => b.total)).toEqual(
+      [0, 1].map((d) =>
+        e1
+          .filter((r) => Math.floor((r.occurredAt.getTime() - START) / DAY) === d)
+          .reduce((s, r) => s + r.value, 0),
+      ),
+    );
+    expect(daily.data.map((b) => b.readings)).toEqual([24, 24]);
+    expect(daily.dataUntil).toEqual(new Date(START + 2 * DAY));
+  });
+
+  it('says which generation and offsets an answer reflects', async () => {
+    const answer = await queries.consumption({
+      buildingId: 'Office_A',
+      from: new Date(START),
+      to: new Date(START + DAY),
+      bucket: '1d',
+    });
+    const [provenance] = answer.provenance;
+    expect(provenance?.projection).toBe('rollups');
+    expect(provenance?.generation).toBe(1);
+    expect(provenance?.offsets.length).toBeGreaterThan(0);
+    expect(provenance?.offsets.every((o) => o.topic === platform.names.topic('readingAggregates'))).toBe(
+      true,
+    );
+    expect(provenance?.lastAppliedAt).toBeInstanceOf(Date);
+  });
+
+  it('benchmarks energy use intensity against the buildings of the same primary use', async () => {
+    const range = { from: new Date(START), to: new Date(START + 2 * DAY) };
+    const answer = await queries.benchmark({ buildingId: 'Office_C', ...range });
+    const eui = (id: string, area: number) =>
+      (twoDays.filter((r) => r.buildingId === id).reduce((s, r) => s + r.value, 0) / area) * (365 / 2);
+    const offices = BUILDINGS.filter((b) => b.primaryUse === 'Office').map((b) =>
+      eui(b.buildingId, b.floorAreaM2),
+    );
+    const mine = eui('Office_C', 1500);
+    expect(answer.data?.peers.count).toBe(4);
+    expect(answer.data?.daysWithData).toBe(2);
+    expect(answer.data?.eui).toBeCloseTo(mine, 6);
+    const lower = offices.filter((x) => x < mine).length;
+    expect(answer.data?.percentile).toBeCloseTo((100 * lower) / (offices.length - 1), 6);
+    const sorted = [...offices].sort((a, b) => a - b);
+    expect(answer.data?.peers.median).toBeCloseTo(((sorted[1] ?? 0) + (sorted[2] ?? 0)) / 2, 6);
+    expect((await queries.benchmark({ buildingId: 'Nowhere', ...range })).data).toBeUndefined();
+  });
+
+  it('lists anomalies newest first, filtered by score, and reports data quality against the readings delivered', async () => {
+    const anomaly = (hour: number, score: number): AnomalyDetected => ({
+      eventId: randomUUID(),
+      occurredAt: new Date(START + hour * HOUR),
+      source: 'test',
+      buildingId: 'Office_A',
+      meterId: 'Office_A:e0',
+      meterKind: 'electricity',
+      unit: 'kWh',
+      readingAt: new Date(START + hour * HOUR),
+      observedValue: 99,
+      expectedLow: 10,
+      expectedHigh: 20,
+      score,
+      method: 'hour-of-week-mad',
+      baselineSamples: 8,
+    });
+    await produce('anomalies', [anomaly(3, 4.5), anomaly(7, 9.1), anomaly(5, 12)], (a) => a.meterId);
+    const issue = (hour: number, issueKind: DataQualityIssue['issueKind']): DataQualityIssue => ({
+      eventId: randomUUID(),
+      occurredAt: new Date(START + hour * HOUR),
+      source: 'test',
+      buildingId: 'Office_A',
+      meterId: 'Office_A:e1',
+      issueKind,
+      readingAt: new Date(START + hour * HOUR),
+      evidence: { value: '-3' },
+      severity: 'warning',
+    });
+    await produce(
+      'dataQualityIssues',
+      [issue(1, 'spike'), issue(2, 'spike'), issue(9, 'gap')],
+      (i) => i.meterId,
+    );
+
+    const anomalies = await waitFor('three anomalies', async () => {
+      const a = await queries.anomalies({ buildingId: 'Office_A' });
+      return a.data.length === 3 ? a : undefined;
+    });
+    expect(anomalies.data.map((a) => a.score)).toEqual([9.1, 12, 4.5]);
+    expect(
+      (await queries.anomalies({ buildingId: 'Office_A', minScore: 9 })).data.map((a) => a.score),
+    ).toEqual([9.1, 12]);
+
+    const report = await waitFor('three issues', async () => {
+      const r = await queries.dataQuality({
+        buildingId: 'Office_A',
+        from: new Date(START),
+        to: new Date(START + 2 * DAY),
+      });
+      return r.data.totalIssues === 3 ? r : undefined;
+    });
+    expect(report.data.byKind.map((k) => [k.issueKind, k.count])).toEqual([
+      ['gap', 1],
+      ['spike', 2],
+    ]);
+    expect(report.data.readingsPerMeter).toEqual([
+      { meterId: 'Office_A:e0', readings: 48 },
+      { meterId: 'Office_A:e1', readings: 48 },
+    ]);
+  });
+
+  it("follows a command from request to the device's answer", async () => {
+    const commandId = randomUUID();
+    const base = { source: 'test', commandId, buildingId: 'Office_A', pointId: 'zone-1-heat' };
+    const requested: ControlCommandRequested = {
+      ...base,
+      eventId: randomUUID(),
+      occurredAt: new Date(START),
+      value: 21,
+      unit: 'degC',
+      priority: 12,
+      expiresAt: new Date(START + HOUR),
+      requestedBy: 'agent:test',
+      reason: 'pre-heat',
+    };
+    const decided: ControlDecision = {
+      ...base,
+      eventId: randomUUID(),
+      occurredAt: new Date(START + 1_000),
+      decision: 'accepted',
+      reasons: [],
+    };
+    const outcome: ControlOutcome = {
+      ...base,
+      eventId: randomUUID(),
+      occurredAt: new Date(START + 2_000),
+      outcome: 'acknowledged',
+      deviceMessage: 'written',
+    };
+    const key = `${base.buildingId}/${base.pointId}`;
+    await produce('controlCommands', [requested], () => key);
+    await produce('controlDecisions', [decided], () => key);
+    await produce('controlOutcomes', [outcome], () => key);
+    const status = await waitFor('three statuses', async () => {
+      const s = await queries.commandStatus(commandId);
+      return s.data?.history.length === 3 ? s : undefined;
+    });
+    expect(status.data?.status).toBe('acknowledged');
+    expect(status.data?.requestedBy).toBe('agent:test');
+    expect(status.data?.history.map((h) => h.status)).toEqual(['requested', 'accepted', 'acknowledged']);
+    expect((await queries.commandStatus(randomUUID())).data).toBeUndefined();
+  });
+
+  it('refuses an empty range and too many buckets with a message that says what to do', async () => {
+    const empty = queries.consumption({
+      buildingId: 'Office_A',
+      from: new Date(START),
+      to: new Date(START),
+      bucket: '1h',
+    });
+    await expect(empty).rejects.toBeInstanceOf(EaioError);
+    await expect(empty).rejects.toThrow(/range is empty/);
+    await expect(
+      queries.consumption({
+        buildingId: 'Office_A',
+        from: new Date(START),
+        to: new Date(START + 60 * DAY),
+        bucket: '15m',
+      }),
+    ).rejects.toThrow(/narrow the range or use bucket '1h'/);
+  });
+});
