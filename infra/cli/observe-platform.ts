@@ -23,7 +23,8 @@ export interface ObservePlatformOptions {
   readonly groups: readonly WatchedGroup[];
   readonly host?: string;
   readonly port?: number;
-  /** Liveness and readiness paths; `/health/live` and `/health/ready` by default. */
+  /** Paths per endpoint; `/metrics`, `/health/live` and `/health/ready` by default. */
+  readonly metricsPaths?: readonly string[];
   readonly livenessPaths?: readonly string[];
   readonly readinessPaths?: readonly string[];
   /** Readiness fails while any watched partition is further behind than this. */
@@ -51,6 +52,7 @@ export async function observePlatform(
     groups,
     host = DEFAULT_METRICS_HOST,
     port = DEFAULT_METRICS_PORT,
+    metricsPaths,
     livenessPaths,
     readinessPaths,
     maxLag = 10_000,
@@ -68,6 +70,7 @@ export async function observePlatform(
       host,
       port,
       logger,
+      ...(metricsPaths ? { metricsPaths } : {}),
       ...(livenessPaths ? { livenessPaths } : {}),
       ...(readinessPaths ? { readinessPaths } : {}),
       readiness: [
@@ -97,23 +100,29 @@ export async function observePlatform(
 }
 
 /**
- * Where the server listens and which health paths it answers, from the `metrics` and `health`
- * config sections: `/health/live` and `/health/ready` always, plus the configured paths.
+ * Where the server listens and what it answers, from the `metrics` and `health` config sections:
+ * `/metrics`, and the health paths (`/health/live` and `/health/ready`, plus the configured ones).
+ * With `honourEnabled`, an endpoint whose section is not enabled is left out.
  */
 export function metricsServerSettings(
   config: EaioConfig,
-): Pick<ObservePlatformOptions, 'host' | 'port' | 'livenessPaths' | 'readinessPaths'> {
+  { honourEnabled = false }: { readonly honourEnabled?: boolean } = {},
+): Pick<ObservePlatformOptions, 'host' | 'port' | 'metricsPaths' | 'livenessPaths' | 'readinessPaths'> {
+  const metricsOn = !honourEnabled || config.metrics.enabled;
+  const healthOn = !honourEnabled || config.health.enabled;
   return {
     host: config.metrics.host,
     port: config.metrics.port,
-    livenessPaths: [...new Set(['/health/live', config.health.livenessPath])],
-    readinessPaths: [...new Set(['/health/ready', config.health.readinessPath])],
+    metricsPaths: metricsOn ? ['/metrics'] : [],
+    livenessPaths: healthOn ? [...new Set(['/health/live', config.health.livenessPath])] : [],
+    readinessPaths: healthOn ? [...new Set(['/health/ready', config.health.readinessPath])] : [],
   };
 }
 
 /**
- * For `eaio project` and `eaio process`: observes the platform only when `metrics.enabled` or
- * `health.enabled` is set, since several such processes on one host would contend for one port.
+ * For `eaio project` and `eaio process`: serves `/metrics` only when `metrics.enabled` and the
+ * health paths only when `health.enabled`, since several such processes on one host would contend
+ * for one port.
  */
 export async function observeIfEnabled(
   platform: Platform,
@@ -124,7 +133,7 @@ export async function observeIfEnabled(
   const { config } = platform;
   if (!config.metrics.enabled && !config.health.enabled) return undefined;
   const observability = await observePlatform(platform, {
-    ...metricsServerSettings(config),
+    ...metricsServerSettings(config, { honourEnabled: true }),
     registryUrl,
     groups: [group],
     logger,

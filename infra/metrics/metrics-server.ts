@@ -16,6 +16,8 @@ export interface MetricsServerOptions {
   readonly host?: string;
   /** 0 picks a free port (tests). */
   readonly port?: number;
+  /** Paths answering Prometheus scrapes; `/metrics` by default, none to serve health alone. */
+  readonly metricsPaths?: readonly string[];
   /** Paths answering liveness; `/health/live` by default. */
   readonly livenessPaths?: readonly string[];
   /** Paths answering readiness; `/health/ready` by default. */
@@ -44,15 +46,17 @@ export async function startMetricsServer({
   readiness,
   host = DEFAULT_METRICS_HOST,
   port = DEFAULT_METRICS_PORT,
+  metricsPaths = ['/metrics'],
   livenessPaths = ['/health/live'],
   readinessPaths = ['/health/ready'],
   checkTimeoutMs = 2_000,
   logger,
 }: MetricsServerOptions): Promise<RunningMetricsServer> {
   let wasReady: boolean | undefined;
+  const scrape = new Set(metricsPaths);
   const live = new Set(livenessPaths);
   const ready = new Set(readinessPaths);
-  const endpoints = ['/metrics', ...live, ...ready].join(', ');
+  const endpoints = [...scrape, ...live, ...ready].join(', ');
 
   const send = (res: ServerResponse, status: number, type: string, body: string, head: boolean) => {
     res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
@@ -67,7 +71,7 @@ export async function startMetricsServer({
       send(res, 405, JSON_TYPE, JSON.stringify({ error: 'only GET and HEAD' }), false);
       return;
     }
-    if (path === '/metrics') {
+    if (scrape.has(path)) {
       send(res, 200, registry.contentType, await registry.metrics(), head);
       return;
     }

@@ -319,6 +319,17 @@ describe('health endpoints (checks injected)', () => {
     });
   });
 
+  it('serves health alone when given no metrics paths', async () => {
+    server = await startMetricsServer({
+      registry: createMetrics({ processMetrics: false }).registry,
+      port: 0,
+      readiness: [],
+      metricsPaths: [],
+    });
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
+  });
+
   it('a taken port fails with LISTEN_FAILED naming it', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
