@@ -49,30 +49,40 @@ return 1
 `);
 
 /**
- * One reading's contribution to a day's totals, counted once: a re-applied reading finds its field
- * and changes nothing; a later log position for the same meter and time moves the total by the
- * difference. Field value: offset|partition|micro|bucket. Both keys expire together.
+ * Readings' contributions to one building's UTC day, each counted once: a re-applied reading finds
+ * its field and changes nothing; a later log position for the same meter and time moves the total by
+ * the difference. ARGV: expireAt, then groups of (field, offset, partition, micro, bucket); a field's
+ * value is offset|partition|micro|bucket. Both keys expire together.
  */
-const ADD_CONTRIBUTION = luaScript(`
-local no, np, nm = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur then
-  local o, p, m, b = string.match(cur, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-  o, p, m = tonumber(o), tonumber(p), tonumber(m)
-  if no < o or (no == o and np <= p) then return 0 end
-  if b == ARGV[5] then
-    if nm ~= m then redis.call('HINCRBY', KEYS[2], b, string.format('%.0f', nm - m)) end
+const ADD_CONTRIBUTIONS = luaScript(`
+local changed = 0
+for i = 2, #ARGV, 5 do
+  local field, bucket = ARGV[i], ARGV[i + 4]
+  local no, np, nm = tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local cur = redis.call('HGET', KEYS[1], field)
+  local take = true
+  if cur then
+    local o, p, m, b = string.match(cur, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+    o, p, m = tonumber(o), tonumber(p), tonumber(m)
+    if no < o or (no == o and np <= p) then
+      take = false
+    elseif b == bucket then
+      if nm ~= m then redis.call('HINCRBY', KEYS[2], b, string.format('%.0f', nm - m)) end
+    else
+      if m ~= 0 then redis.call('HINCRBY', KEYS[2], b, string.format('%.0f', -m)) end
+      if nm ~= 0 then redis.call('HINCRBY', KEYS[2], bucket, ARGV[i + 3]) end
+    end
   else
-    if m ~= 0 then redis.call('HINCRBY', KEYS[2], b, string.format('%.0f', -m)) end
-    if nm ~= 0 then redis.call('HINCRBY', KEYS[2], ARGV[5], ARGV[4]) end
+    redis.call('HINCRBY', KEYS[2], bucket, ARGV[i + 3])
   end
-else
-  redis.call('HINCRBY', KEYS[2], ARGV[5], ARGV[4])
+  if take then
+    redis.call('HSET', KEYS[1], field, ARGV[i + 1] .. '|' .. ARGV[i + 2] .. '|' .. ARGV[i + 3] .. '|' .. bucket)
+    changed = changed + 1
+  end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. ARGV[3] .. '|' .. ARGV[4] .. '|' .. ARGV[5])
-redis.call('EXPIREAT', KEYS[1], ARGV[6])
-redis.call('EXPIREAT', KEYS[2], ARGV[6])
-return 1
+redis.call('EXPIREAT', KEYS[1], ARGV[1])
+redis.call('EXPIREAT', KEYS[2], ARGV[1])
+return changed
 `);
 
 /** Highest offset per source partition. */
@@ -101,8 +111,9 @@ export async function applyBuildingSummary(
   keyspace: RedisKeyspace,
   changes: BuildingSummaryChanges,
   retainMs: number,
+  now: () => number = Date.now,
 ): Promise<number> {
-  const batch = scriptBatch(redis, [SET_INFO_IF_LATER, MERGE_DEMAND, ADD_CONTRIBUTION, MAX_POSITION]);
+  const batch = scriptBatch(redis, [SET_INFO_IF_LATER, MERGE_DEMAND, ADD_CONTRIBUTIONS, MAX_POSITION]);
   for (const b of changes.buildings.values()) {
     batch.call(
       SET_INFO_IF_LATER,
@@ -128,15 +139,26 @@ export async function applyBuildingSummary(
       [d.meterId, d.occurredAt, d.offset, d.partition, String(d.kwh), d.previousAt ?? '', d.eventId],
     );
   }
+  // One call per building and UTC day. A day already past its retention is skipped: Redis would
+  // delete its keys on EXPIREAT anyway, and skipping keeps a replay of years of history cheap.
+  const days = new Map<string, { keys: string[]; args: (string | number)[] }>();
+  const nowMs = now();
   for (const c of changes.contributions.values()) {
-    const keys = summaryKeys(keyspace, c.buildingId);
-    const expireAt = Math.ceil((utcDateEnd(c.utcDate) + retainMs) / 1000);
-    batch.call(
-      ADD_CONTRIBUTION,
-      [keys.contributions(c.utcDate), keys.consumption(c.utcDate)],
-      [contributionField(c.meterId, c.occurredAt), c.offset, c.partition, c.micro, c.bucket, expireAt],
-    );
+    const expireAtMs = utcDateEnd(c.utcDate) + retainMs;
+    if (expireAtMs <= nowMs) continue;
+    const id = `${c.buildingId}\u0000${c.utcDate}`;
+    let day = days.get(id);
+    if (day === undefined) {
+      const keys = summaryKeys(keyspace, c.buildingId);
+      day = {
+        keys: [keys.contributions(c.utcDate), keys.consumption(c.utcDate)],
+        args: [Math.ceil(expireAtMs / 1000)],
+      };
+      days.set(id, day);
+    }
+    day.args.push(contributionField(c.meterId, c.occurredAt), c.offset, c.partition, c.micro, c.bucket);
   }
+  for (const day of days.values()) batch.call(ADD_CONTRIBUTIONS, day.keys, day.args);
   for (const p of changes.positions.values()) {
     batch.call(
       MAX_POSITION,
