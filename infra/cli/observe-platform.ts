@@ -27,6 +27,8 @@ export interface ObservePlatformOptions {
   readonly metricsPaths?: readonly string[];
   readonly livenessPaths?: readonly string[];
   readonly readinessPaths?: readonly string[];
+  /** Metrics already handed to components (created before them); a fresh set otherwise. */
+  readonly metrics?: EaioMetrics;
   /** Readiness fails while any watched partition is further behind than this. */
   readonly maxLag?: number;
   readonly logger: Logger;
@@ -57,9 +59,9 @@ export async function observePlatform(
     readinessPaths,
     maxLag = 10_000,
     logger,
+    metrics = createMetrics(),
   }: ObservePlatformOptions,
 ): Promise<PlatformObservability> {
-  const metrics = createMetrics();
   const admin: Admin = platform.kafka.admin();
   await admin.connect();
   const lag = createConsumerLagReader({ admin, groups });
