@@ -14,3 +14,5 @@ export type { Bucket, TimeRange } from './query-arguments.ts';
 export { BUCKETS, checkRange, MAX_BUCKETS } from './query-arguments.ts';
 export type { QueryLayer, QueryLayerDeps } from './query-layer.ts';
 export { createQueryLayer } from './query-layer.ts';
+export type { WeatherNormalisedConsumption, WeatherNormalisedQuery } from './weather-normalised.ts';
+export { queryWeatherNormalised } from './weather-normalised.ts';

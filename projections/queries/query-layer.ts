@@ -9,6 +9,11 @@ import {
   queryDataQualityReport,
 } from './data-quality-report.ts';
 import { type Answer, readProvenance } from './provenance.ts';
+import {
+  queryWeatherNormalised,
+  type WeatherNormalisedConsumption,
+  type WeatherNormalisedQuery,
+} from './weather-normalised.ts';
 
 /** The typed queries the MCP adapter calls; every answer carries its provenance. */
 export interface QueryLayer {
@@ -17,6 +22,7 @@ export interface QueryLayer {
   anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyRow[]>>;
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatus | undefined>>;
+  weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
 }
 
 export interface QueryLayerDeps {
@@ -77,6 +83,12 @@ export function createQueryLayer({ pool }: QueryLayerDeps): QueryLayer {
         ['data-quality-issues', 'readings'],
         (c) => queryDataQualityReport(c, query),
         (report) => latest(report.byKind.map((k) => k.last)),
+      ),
+    weatherNormalised: (query) =>
+      answer(
+        ['rollups', 'weather', 'buildings'],
+        (c) => queryWeatherNormalised(c, query),
+        (result) => latest(result?.samples.map((s) => s.start) ?? []),
       ),
     commandStatus: (commandId) =>
       answer(

@@ -10,6 +10,7 @@ import { dataQualityIssuesProjection } from '../../projections/data-quality-issu
 import { createQueryLayer, type QueryLayer } from '../../projections/queries/index.ts';
 import { readingsProjection } from '../../projections/readings/index.ts';
 import { rollupsProjection } from '../../projections/rollups/index.ts';
+import { weatherProjection } from '../../projections/weather/index.ts';
 import type {
   AnomalyDetected,
   ControlCommandRequested,
@@ -93,7 +94,8 @@ describe('query layer over the projections', () => {
         siteId: null,
         timezone: 'UTC',
         yearBuilt: null,
-        weatherStationId: null,
+        // Office_A is near station ST1, whose temperatures make its consumption exactly linear in HDD.
+        weatherStationId: b.buildingId === 'Office_A' ? 'ST1' : null,
       })),
       (b) => b.buildingId,
     );
@@ -116,6 +118,7 @@ describe('query layer over the projections', () => {
         anomaliesProjection,
         dataQualityIssuesProjection,
         controlCommandsProjection,
+        weatherProjection,
       ],
     });
     queries = createQueryLayer({ pool: platform.pool });
@@ -312,6 +315,46 @@ describe('query layer over the projections', () => {
     expect(status.data?.requestedBy).toBe('agent:test');
     expect(status.data?.history.map((h) => h.status)).toEqual(['requested', 'accepted', 'acknowledged']);
     expect((await queries.commandStatus(randomUUID())).data).toBeUndefined();
+  });
+
+  it('separates the weather-driven part of consumption with a degree-hour model', async () => {
+    await produce(
+      'weatherHourly',
+      Array.from({ length: 48 }, (_, h) => ({
+        eventId: randomUUID(),
+        occurredAt: new Date(START + h * HOUR),
+        source: 'test',
+        stationId: 'ST1',
+        // 15.5 degC is the heating base: hour h of the day has exactly h heating degree-hours, no cooling.
+        temperatureC: 15.5 - (h % 24),
+      })),
+      (w) => w.stationId,
+    );
+    const range = { from: new Date(START), to: new Date(START + 2 * DAY) };
+    const answer = await waitFor('48 weather hours', async () => {
+      const a = await queries
+        .weatherNormalised({ buildingId: 'Office_A', ...range, sampleBy: 'hour' })
+        .catch(() => undefined);
+      return a?.data?.hours === 48 ? a : undefined;
+    });
+    const result = answer.data;
+    // Office_A's two meters read 10 + h and 11 + h in hour h of the day: 21 + 2·HDD.
+    expect(result?.model.base).toBeCloseTo(21, 9);
+    expect(result?.model.heatingSlope).toBeCloseTo(2, 9);
+    expect(result?.model.coolingSlope).toBe(0);
+    expect(result?.model.r2).toBeCloseTo(1, 9);
+    const actual = twoDays.filter((r) => r.buildingId === 'Office_A').reduce((s, r) => s + r.value, 0);
+    expect(result?.actual).toBe(actual);
+    expect(result?.predicted).toBeCloseTo(actual, 6);
+    expect(result?.normalised).toBeCloseTo(21 * 48, 6);
+    expect(answer.provenance.map((p) => p.projection)).toEqual(['rollups', 'weather', 'buildings']);
+    // Daily samples: only two days, too few to fit three parameters, and the answer says so.
+    await expect(queries.weatherNormalised({ buildingId: 'Office_A', ...range })).rejects.toThrow(
+      /only 2 day\(s\).*widen the range/,
+    );
+    await expect(queries.weatherNormalised({ buildingId: 'Office_B', ...range })).rejects.toThrow(
+      /has no weather station/,
+    );
   });
 
   it('refuses an empty range and too many buckets with a message that says what to do', async () => {
