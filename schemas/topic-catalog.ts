@@ -188,6 +188,19 @@ export const TOPICS = {
     deadLetterTopic: 'audit-log.dlq',
     doc: 'Who did what to what through the platform: MCP tool calls, replays, dead-letter redrives.',
   },
+  telemetry: {
+    name: 'telemetry',
+    valueType: 'OperationRecorded',
+    key: 'component: the operations of one component keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    // The product's record of its own work, not a source of truth: nothing derived from it has to be
+    // replayed beyond the per-minute operation stats, which look back days, not months. 30 days covers
+    // a monthly review and rebuilding those stats, and bounds a topic every tool call and batch writes to.
+    retentionMs: THIRTY_DAYS_MS,
+    deadLetterTopic: 'telemetry.dlq',
+    doc: 'What the platform itself did: one OperationRecorded per MCP tool call and per processor batch.',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -53,7 +53,9 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     case 'ControlDecision':
     case 'ControlOutcome':
       return [buildingTag((e as EventTypes[typeof type]).buildingId)];
+    // Records of actions and of the platform's own work: no tool answer is about them.
     case 'AuditRecord':
+    case 'OperationRecorded':
       return [];
     default: {
       const unhandled: never = type;

@@ -441,6 +441,46 @@ export interface MeterRegistered {
   readonly traceContext?: TraceContext | null;
 }
 
+/** The symbols of {@link OperationOutcome}, in schema order (for zod enums and exhaustive checks). */
+export const OPERATION_OUTCOMES = ['ok', 'error'] as const;
+/** Result of an operation: ok, or error (it failed or answered with an error). */
+export type OperationOutcome = (typeof OPERATION_OUTCOMES)[number];
+
+/**
+ * One unit of the platform's own work, for its telemetry: an MCP tool call, a processor batch. Keyed by
+ * component on the telemetry topic. Recorded fire-and-forget beside the work it describes, so a missing
+ * record never means the work did not happen.
+ */
+export interface OperationRecorded {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the operation finished (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'eaio.mcp-adapter', 'eaio.processors.runtime'. */
+  readonly source: string;
+  /** Which part of the platform did the work, e.g. 'mcp', 'processor:reading-aggregates'; the topic key. */
+  readonly component: string;
+  /** Agent or user on whose behalf the work was done (e.g. an MCP client), when known. */
+  readonly actor?: string | null;
+  /**
+   * What was done, as kind:name, e.g. 'mcp.tool:get_latest_readings', 'processor.batch:reading-aggregates'.
+   */
+  readonly operation: string;
+  /** Wall-clock duration of the operation in milliseconds. */
+  readonly durationMs: number;
+  /** Result of the operation. */
+  readonly outcome: OperationOutcome;
+  /** Error code when the outcome is error, e.g. 'NOT_FOUND', 'SINK_UNAVAILABLE'; null when ok. */
+  readonly errorCode?: string | null;
+  /**
+   * Operation-specific figures, e.g. the topic, partition and message counts of a batch; never secrets or
+   * tool arguments.
+   */
+  readonly details: Readonly<Record<string, string>>;
+  /** Trace context of the operation recorded; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
 /** The symbols of {@link WindowSize}, in schema order (for zod enums and exhaustive checks). */
 export const WINDOW_SIZES = ['PT15M', 'PT1H', 'P1D'] as const;
 /** Length of an aggregation window, as an ISO 8601 duration: 15 minutes, 1 hour, 1 day. */
@@ -624,6 +664,7 @@ export interface EventTypes {
   readonly DataQualityIssue: DataQualityIssue;
   readonly DeadLetterEnvelope: DeadLetterEnvelope;
   readonly MeterRegistered: MeterRegistered;
+  readonly OperationRecorded: OperationRecorded;
   readonly ReadingAggregate: ReadingAggregate;
   readonly SensorReading: SensorReading;
   readonly WeatherForecast: WeatherForecast;
@@ -642,6 +683,7 @@ export const EVENT_TYPE_NAMES = [
   'DataQualityIssue',
   'DeadLetterEnvelope',
   'MeterRegistered',
+  'OperationRecorded',
   'ReadingAggregate',
   'SensorReading',
   'WeatherForecast',
