@@ -6,15 +6,17 @@ import {
   startMcpHttpServer,
   startMcpStdioServer,
 } from '../../mcp-adapter/index.ts';
-import { PROCESSORS, type ProcessorName, runNamedProcessor } from '../../processors/index.ts';
+import { PROCESSORS, type ProcessorName } from '../../processors/index.ts';
 import { CONFIG_KEY_VARIABLE, resolveConfig, secretPaths } from '../config/index.ts';
 import { createLoggerRegistry } from '../logging/index.ts';
 import {
+  ALL_PROCESSORS,
   connectPlatform,
   type Platform,
   preparePlatform,
   refoldProjector,
   rewindProjector,
+  runProcessors,
   runProjector,
 } from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
@@ -278,21 +280,21 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   program
     .command('process')
     .description('Run a stream processor until stopped (exactly-once into its output topic).')
-    .argument('<name>', `one of: ${Object.keys(PROCESSORS).join(', ')}`)
+    .argument('<name>', `'all' or one of: ${Object.keys(PROCESSORS).join(', ')}`)
     .action(async (name: string) => {
-      if (!(name in PROCESSORS))
-        program.error(`Unknown processor '${name}'; one of: ${Object.keys(PROCESSORS).join(', ')}`);
+      if (name !== 'all' && !(name in PROCESSORS))
+        program.error(`Unknown processor '${name}'; 'all' or one of: ${Object.keys(PROCESSORS).join(', ')}`);
       const endpoints = await resolveEndpoints(config);
       const platform = connectPlatform(config, endpoints, logger);
       await preparePlatform(platform);
-      const processor = await runNamedProcessor(
-        { ...platform, sessionTimeoutMs: config.kafka.sessionTimeoutMs },
-        name as ProcessorName,
+      const processor = await runProcessors(
+        platform,
+        name === 'all' ? ALL_PROCESSORS : [name as ProcessorName],
       );
       const observed = await observeIfEnabled(
         platform,
         endpoints.registryUrl,
-        { groupId: processor.groupId },
+        processor.groupIds.map((groupId) => ({ groupId })),
         loggers.logger('metrics'),
       );
       await untilSignal();

@@ -129,7 +129,7 @@ export function metricsServerSettings(
 export async function observeIfEnabled(
   platform: Platform,
   registryUrl: string,
-  group: WatchedGroup,
+  group: WatchedGroup | readonly WatchedGroup[],
   logger: Logger,
 ): Promise<PlatformObservability | undefined> {
   const { config } = platform;
@@ -137,7 +137,7 @@ export async function observeIfEnabled(
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config, { honourEnabled: true }),
     registryUrl,
-    groups: [group],
+    groups: Array.isArray(group) ? [...group] : [group as WatchedGroup],
     logger,
   });
   if (observability.url) logger.info({ url: observability.url }, 'metrics and health endpoints served');

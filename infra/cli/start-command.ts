@@ -7,7 +7,13 @@ import {
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import type { EaioConfig } from '../config/index.ts';
 import type { Logger, LoggerRegistry } from '../logging/index.ts';
-import { connectPlatform, preparePlatform, runProjector } from '../platform/index.ts';
+import {
+  connectPlatform,
+  preparePlatform,
+  runDeadLetterIndex,
+  runProcessors,
+  runProjector,
+} from '../platform/index.ts';
 import { stackUp } from '../stack/index.ts';
 import { metricsServerSettings, observePlatform, projectorGroup } from './observe-platform.ts';
 import { untilSignal } from './run-until-signal.ts';
@@ -43,8 +49,8 @@ function connectionHelp(url: string, observabilityUrl: string | undefined): stri
 }
 
 /**
- * `eaio start`: stack up, prepare, projector, demo feed, the MCP HTTP server and the metrics and
- * health endpoints, until a signal.
+ * `eaio start`: stack up, prepare, the projector, every processor and the dead-letter index, the
+ * demo feed, the MCP HTTP server and the metrics and health endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
   const componentLogger = (component: string) => options.loggers?.logger(component) ?? logger;
@@ -52,11 +58,13 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const platform = connectPlatform(config, endpoints, componentLogger('platform'));
   await preparePlatform(platform);
   const projector = await runProjector(platform);
+  const processors = await runProcessors(platform);
+  const deadLetterIndex = await runDeadLetterIndex(platform);
   // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config),
     registryUrl: endpoints.registryUrl,
-    groups: [projectorGroup(platform)],
+    groups: [projectorGroup(platform), ...processors.groupIds.map((groupId) => ({ groupId }))],
     logger: componentLogger('metrics'),
   });
   const feed = options.demo
@@ -77,7 +85,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await mcp.close();
   await observability.close();
   await feed?.stop();
-  await projector.stop();
+  await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
   await platform.close();
   logger.info('stopped');
 }

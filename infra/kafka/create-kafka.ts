@@ -14,6 +14,14 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warnings that say nothing about this platform:
+ * - the v2 partitioner switch: every producer here uses the Java-compatible default (murmur2) on purpose;
+ * - bounded retries on an idempotent producer: the processors' producers are transactional, so a send
+ *   that runs out of retries aborts its transaction and the batch is redone, never half-written.
+ */
+const IGNORED_WARNINGS = [/switched default partitioner/, /Limiting retries for the idempotent producer/];
+
 /** A kafkajs client whose own logs go through the project logger (warnings and errors only). */
 export function createKafka({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
   return new Kafka({
@@ -23,6 +31,7 @@ export function createKafka({ brokers, clientId, logger }: KafkaClientOptions): 
     logCreator: () => (entry) => {
       const level = LEVEL_NAMES[entry.level] ?? 'info';
       const { message, ...rest } = entry.log;
+      if (level === 'warn' && IGNORED_WARNINGS.some((pattern) => pattern.test(message))) return;
       logger?.[level]({ kafkajs: entry.namespace, ...rest }, message);
     },
     retry: { initialRetryTime: 100, retries: 8 },

@@ -5,5 +5,7 @@ export type { RefoldProgress } from './refold-projector.ts';
 export { refoldProjector } from './refold-projector.ts';
 export type { RewindOptions, RewindResult, RewindTarget } from './rewind-projector.ts';
 export { rewindProjector } from './rewind-projector.ts';
+export type { RunningProcessors } from './run-processors.ts';
+export { ALL_PROCESSORS, runDeadLetterIndex, runProcessors } from './run-processors.ts';
 export type { ConsumedPosition, RunningProjector, RunProjectorOptions } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';

@@ -1,0 +1,52 @@
+import {
+  PROCESSORS,
+  type ProcessorName,
+  type RunningProcessor,
+  runNamedProcessor,
+} from '../../processors/index.ts';
+import { startDeadLetterIndex } from '../../projections/dead-letters/index.ts';
+import type { Platform } from './connect-platform.ts';
+
+/** Every catalogue processor, in the order their outputs feed each other. */
+export const ALL_PROCESSORS = Object.keys(PROCESSORS) as ProcessorName[];
+
+export interface RunningProcessors {
+  readonly groupIds: readonly string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the named catalogue processors (all by default) in this process, each in its own consumer
+ * group as `eaio process <name>` would, so the derived topics (aggregates, anomalies, data quality,
+ * hourly weather, control decisions) fill while the projector folds them. Stops them all together.
+ */
+export async function runProcessors(
+  platform: Platform,
+  names: readonly ProcessorName[] = ALL_PROCESSORS,
+): Promise<RunningProcessors> {
+  const deps = { ...platform, sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs };
+  const started = await Promise.allSettled(names.map((name) => runNamedProcessor(deps, name)));
+  const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stopAll = async () => {
+    await Promise.allSettled(running.map((p: RunningProcessor) => p.stop()));
+  };
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) {
+    await stopAll();
+    throw failed.reason;
+  }
+  return { groupIds: running.map((p) => p.groupId), stop: stopAll };
+}
+
+/** Runs the dead-letter index beside the projector: every `.dlq` topic into the `dead_letter_index` view. */
+export function runDeadLetterIndex(platform: Platform) {
+  return startDeadLetterIndex({
+    kafka: platform.kafka,
+    codec: platform.codec,
+    names: platform.names,
+    pool: platform.pool,
+    schema: platform.config.postgres.schema,
+    logger: platform.logger,
+    sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs,
+  });
+}
