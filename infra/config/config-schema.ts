@@ -191,6 +191,28 @@ export const configSchema = z.object({
         .describe('A run of equal values lasting this long (event time) is `stuck_value`.'),
     })
     .prefault({}),
+  tracing: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(false)
+        .describe(
+          'Record OpenTelemetry spans and propagate trace context through Kafka headers and events.',
+        ),
+      exporter: z
+        .enum(['none', 'console'])
+        .default('none')
+        .describe(
+          'Where spans go: `none` (ids still reach logs and events), `console` (a JSON line per span on stderr).',
+        ),
+      sampleRatio: z
+        .number()
+        .min(0)
+        .max(1)
+        .default(1)
+        .describe('Share of new traces recorded; a continued trace follows its parent.'),
+    })
+    .prefault({}),
   log: z
     .object({
       level: z.enum(LOG_LEVELS).default('info').describe('Log level of every component.'),
