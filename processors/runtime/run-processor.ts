@@ -21,6 +21,8 @@ import {
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
+import type { StreamMetrics } from '../../infra/metrics/index.ts';
+import type { OperationRecorder } from '../../infra/operations/index.ts';
 import type { EventCodec, TOPICS, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterOf, toDeadLetterMessage } from './dead-letters.ts';
@@ -87,6 +89,10 @@ export interface ProcessorDeps {
   readonly names: TopicNames;
   readonly logger: Logger;
   readonly sessionTimeoutMs?: number;
+  /** Counts consumed, produced and dead-lettered events as component `processor:<name>`; none by default. */
+  readonly metrics?: StreamMetrics;
+  /** Records each batch as an operation `processor.batch:<name>` on the telemetry topic; none by default. */
+  readonly operations?: OperationRecorder;
 }
 
 export interface RunningProcessor {
@@ -156,6 +162,16 @@ interface PartitionRun {
 type OperatorFailure =
   | { readonly on: 'stream'; readonly cursor: Cursor; readonly entry: Buffered; readonly error: unknown }
   | { readonly on: 'table'; readonly event: TableEvent; readonly error: unknown };
+
+/** What one committed transaction held, for metrics and telemetry. */
+interface Committed {
+  readonly produced: number;
+  readonly deadLettered: number;
+}
+
+const NOTHING_COMMITTED: Committed = { produced: 0, deadLettered: 0 };
+
+const errorCodeOf = (error: unknown): string => (error instanceof EaioError ? error.code : 'UNCLASSIFIED');
 
 /** Stage recorded on dead letters of events the operator itself failed on. */
 const processStage = (name: string): string => `process:${name}`;
@@ -246,6 +262,8 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
   const firstTopic = inputTopics[0] as string;
   const sessionTimeout = deps.sessionTimeoutMs ?? 30_000;
   const stage = processStage(definition.name);
+  const component = `processor:${definition.name}`;
+  const { metrics, operations } = deps;
 
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -533,7 +551,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
   };
 
   /** Drains a run and commits what it fed, its outputs and dead letters in one transaction. */
-  const drainAndCommit = async (partitionRun: PartitionRun): Promise<void> => {
+  const drainAndCommit = async (partitionRun: PartitionRun): Promise<Committed> => {
     const letters: { key: TopicKey; letter: DeadLetter }[] = [];
     const outputs: unknown[] = [];
     for (;;) {
@@ -588,7 +606,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     }
 
     const moved = partitionRun.cursors.filter((c) => c.position !== c.committed);
-    if (outputs.length === 0 && letters.length === 0 && moved.length === 0) return;
+    if (outputs.length === 0 && letters.length === 0 && moved.length === 0) return NOTHING_COMMITTED;
     const messages: Message[] = await Promise.all(
       outputs.map(async (event) => ({
         key: definition.outputKey(event),
@@ -621,38 +639,75 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
       throw error;
     }
     for (const cursor of moved) cursor.committed = cursor.position;
+    // Counted once committed: an aborted transaction is redone, and would otherwise count twice.
+    if (messages.length > 0)
+      metrics?.countProduced(component, names.topic(definition.output), messages.length);
+    for (const { letter } of letters)
+      metrics?.countDeadLetter({
+        topic: letter.sourceTopic,
+        stage: letter.stage,
+        code: errorCodeOf(letter.error),
+      });
+    return { produced: messages.length, deadLettered: letters.length };
   };
 
-  const handle = async (batch: PartitionBatch): Promise<void> => {
-    if (batch.messages.length === 0) return;
+  const handle = async (batch: PartitionBatch): Promise<Committed> => {
+    if (batch.messages.length === 0) return NOTHING_COMMITTED;
     const index = inputTopics.indexOf(batch.topic);
     const key = definition.inputs[index];
-    if (key === undefined) return;
+    if (key === undefined) return NOTHING_COMMITTED;
+    metrics?.observeBatchSize(component, batch.topic, batch.messages.length);
     // The tables' new messages first, so a registration already in the log precedes this batch.
     await tables?.catchUp();
     const partitionRun = await runFor(batch.partition);
     const cursor = partitionRun.cursors[index] as Cursor;
+    let taken = 0;
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       // Already buffered or fed: kafkajs redelivers from the committed offset after a restart.
       if (offset < cursor.seen) continue;
       cursor.buffer.push(await decodeInput(key, message));
       cursor.seen = offset + 1n;
+      taken += 1;
     }
+    if (taken > 0) metrics?.countConsumed(component, batch.topic, taken);
     cursor.end = maxBig(cursor.end, BigInt(batch.highWatermark));
-    await drainAndCommit(partitionRun);
+    return drainAndCommit(partitionRun);
   };
 
   /** A batch of only transaction markers moved an input's log end: the merge may go on. */
-  const markersPassed = async (topic: string, partition: number, next: bigint): Promise<void> => {
+  const markersPassed = async (topic: string, partition: number, next: bigint): Promise<Committed> => {
     const partitionRun = runs.get(partition);
     const cursor = partitionRun?.cursors.find((c) => c.topic === topic);
     if (partitionRun === undefined || cursor === undefined) {
       markerEnds.set(`${topic}:${partition}`, next);
-      return;
+      return NOTHING_COMMITTED;
     }
     if (cursor.buffer.length === 0 && next > cursor.seen) cursor.seen = next;
-    await drainAndCommit(partitionRun);
+    return drainAndCommit(partitionRun);
+  };
+
+  /** One operation per batch of messages on the telemetry topic (batches of markers alone are not work). */
+  const recordBatch = (
+    batch: PartitionBatch,
+    startedAt: number,
+    result: { readonly committed: Committed } | { readonly error: unknown },
+  ): void => {
+    if (operations === undefined || batch.messages.length === 0) return;
+    const committed = 'committed' in result ? result.committed : NOTHING_COMMITTED;
+    operations.record({
+      component,
+      operation: `processor.batch:${definition.name}`,
+      durationMs: performance.now() - startedAt,
+      ...('error' in result ? { errorCode: errorCodeOf(result.error) } : {}),
+      details: {
+        topic: batch.topic,
+        partition: String(batch.partition),
+        messages: String(batch.messages.length),
+        produced: String(committed.produced),
+        deadLettered: String(committed.deadLettered),
+      },
+    });
   };
 
   const markers = new Subject<{ topic: string; partition: number; next: bigint }>();
@@ -681,11 +736,15 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     .pipe(
       concatMap((item) => {
         const partition = item.kind === 'batch' ? item.batch.partition : item.partition;
+        const startedAt = performance.now();
         return defer(() =>
           item.kind === 'batch' ? handle(item.batch) : markersPassed(item.topic, partition, item.next),
         ).pipe(
-          concatMap(() => {
-            if (item.kind === 'batch') item.batch.ack();
+          concatMap((committed) => {
+            if (item.kind === 'batch') {
+              item.batch.ack();
+              recordBatch(item.batch, startedAt, { committed });
+            }
             return EMPTY;
           }),
           catchError((error: unknown) => {
@@ -696,7 +755,10 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
               { processor: definition.name, partition, err: error },
               'batch failed; will be redelivered',
             );
-            if (item.kind === 'batch') item.batch.nack(error);
+            if (item.kind === 'batch') {
+              recordBatch(item.batch, startedAt, { error });
+              item.batch.nack(error);
+            }
             return EMPTY;
           }),
         );

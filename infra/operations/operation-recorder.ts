@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, Producer } from 'kafkajs';
+import type { EventCodec, OperationRecorded, TopicNames } from '../../schemas/index.ts';
+import type { Logger } from '../logging/index.ts';
+
+/** One unit of the platform's own work, as the component that did it reports it. */
+export interface OperationRecord {
+  /** Who did the work, e.g. `mcp`, `processor:reading-aggregates`; the message key. */
+  readonly component: string;
+  /** What was done, as kind:name, e.g. `mcp.tool:get_latest_readings`. */
+  readonly operation: string;
+  readonly durationMs: number;
+  /** Error code when the work failed or answered with an error; undefined when it went well. */
+  readonly errorCode?: string;
+  /** On whose behalf, when known (an MCP client). */
+  readonly actor?: string;
+  /** Figures of the operation (counts, topic, partition); never secrets or tool arguments. */
+  readonly details?: Readonly<Record<string, string>>;
+}
+
+/** What components hold: record and forget. */
+export interface OperationRecorder {
+  /** Queues one record; never throws, never waits. */
+  record(operation: OperationRecord): void;
+}
+
+/** Why records were lost, for the counter {@link OperationRecorderOptions.onUnrecorded} feeds. */
+export type UnrecordedReason = 'buffer-full' | 'send-failed' | 'encode-failed';
+
+export interface OperationRecorderOptions {
+  /** The platform's idempotent producer, resolved on first flush. */
+  readonly producer: () => Promise<Producer>;
+  readonly codec: EventCodec;
+  readonly names: TopicNames;
+  readonly logger: Logger;
+  /** `source` of every event, e.g. `eaio.cli`. */
+  readonly source: string;
+  /** Records held while a send is in flight or Kafka is away; beyond it new records are dropped. Default 10,000. */
+  readonly maxBuffered?: number;
+  /** Records per send. Default 500. */
+  readonly maxBatch?: number;
+  /** How long a record may wait for companions before a send. Default 250 ms. */
+  readonly lingerMs?: number;
+  /** Called with each batch that reached the topic. */
+  readonly onRecorded?: (count: number) => void;
+  /** Called with each batch of records lost (logged too). */
+  readonly onUnrecorded?: (reason: UnrecordedReason, count: number) => void;
+  /** Clock for `occurredAt`; Date.now by default. */
+  readonly now?: () => number;
+}
+
+/** A recorder with its flushing under the owner's control. */
+export interface RunningOperationRecorder extends OperationRecorder {
+  /** Sends what is buffered now and waits for it (and for a send already in flight). */
+  flush(): Promise<void>;
+  /** Flushes, then stops taking records. */
+  close(): Promise<void>;
+}
+
+/**
+ * Records the platform's own work as `OperationRecorded` events on the telemetry topic. Records
+ * are buffered and sent in batches by one send at a time, off the caller's path: `record` returns
+ * at once, a slow or absent broker fills the bounded buffer and then drops records (counted, logged
+ * once per burst), and a failed send is logged and counted, never thrown at the work it describes.
+ */
+export function createOperationRecorder(options: OperationRecorderOptions): RunningOperationRecorder {
+  const { codec, names, logger, source } = options;
+  const maxBuffered = options.maxBuffered ?? 10_000;
+  const maxBatch = options.maxBatch ?? 500;
+  const lingerMs = options.lingerMs ?? 250;
+  const now = options.now ?? Date.now;
+  const topic = names.topic('telemetry');
+  const buffer: OperationRecorded[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> | undefined;
+  let closed = false;
+  let droppedSinceLog = 0;
+
+  const lost = (reason: UnrecordedReason, count: number, error?: unknown): void => {
+    options.onUnrecorded?.(reason, count);
+    if (reason === 'buffer-full') {
+      // One line per burst, not per record: a broker outage would otherwise flood the log.
+      if (droppedSinceLog === 0)
+        logger.warn({ topic, maxBuffered }, 'telemetry buffer full; dropping records');
+      droppedSinceLog += count;
+      return;
+    }
+    logger.warn({ topic, reason, count, err: error }, 'operation records lost');
+  };
+
+  const sendBatch = async (events: readonly OperationRecorded[]): Promise<void> => {
+    let messages: Message[];
+    try {
+      messages = await Promise.all(
+        events.map(async (event) => ({
+          key: event.component,
+          value: await codec.encode('telemetry', event),
+        })),
+      );
+    } catch (error) {
+      lost('encode-failed', events.length, error);
+      return;
+    }
+    try {
+      const producer = await options.producer();
+      await producer.send({ topic, messages });
+      options.onRecorded?.(events.length);
+    } catch (error) {
+      lost('send-failed', events.length, error);
+    }
+  };
+
+  const drain = async (): Promise<void> => {
+    while (buffer.length > 0) await sendBatch(buffer.splice(0, maxBatch));
+    if (droppedSinceLog > 0) {
+      logger.warn({ topic, dropped: droppedSinceLog }, 'telemetry records dropped while the buffer was full');
+      droppedSinceLog = 0;
+    }
+  };
+
+  const startFlush = (): Promise<void> => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (inFlight !== undefined) return inFlight;
+    inFlight = drain().finally(() => {
+      inFlight = undefined;
+      // Records that arrived during the send get their own linger.
+      if (buffer.length > 0 && !closed) schedule();
+    });
+    return inFlight;
+  };
+
+  const schedule = (): void => {
+    if (timer !== undefined || inFlight !== undefined) return;
+    timer = setTimeout(() => void startFlush(), lingerMs);
+    // Telemetry must not keep a process alive that has nothing else to do.
+    timer.unref();
+  };
+
+  return {
+    record(operation) {
+      if (closed) return;
+      if (buffer.length >= maxBuffered) {
+        lost('buffer-full', 1);
+        return;
+      }
+      buffer.push({
+        eventId: randomUUID(),
+        occurredAt: new Date(now()),
+        source,
+        component: operation.component,
+        actor: operation.actor ?? null,
+        operation: operation.operation,
+        durationMs: operation.durationMs,
+        outcome: operation.errorCode === undefined ? 'ok' : 'error',
+        errorCode: operation.errorCode ?? null,
+        details: { ...operation.details },
+        traceContext: null,
+      });
+      if (buffer.length >= maxBatch) void startFlush();
+      else schedule();
+    },
+    async flush() {
+      // A send in flight may have left records behind for the next one.
+      while (inFlight !== undefined || buffer.length > 0) await startFlush();
+    },
+    async close() {
+      await this.flush();
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
+
+/** A recorder that records nothing, for components run without telemetry. */
+export const NO_OPERATION_RECORDER: OperationRecorder = { record: () => undefined };
