@@ -196,9 +196,7 @@ export const configSchema = z.object({
       enabled: z
         .boolean()
         .default(false)
-        .describe(
-          'Record OpenTelemetry spans and propagate trace context through Kafka headers and events.',
-        ),
+        .describe('Record OpenTelemetry spans and propagate trace context through Kafka headers and events.'),
       exporter: z
         .enum(['none', 'console'])
         .default('none')

@@ -10,10 +10,16 @@ import {
   inProducerSpan,
   spanContextOfMessage,
   spanContextOfTraceparent,
+  type TraceContextField,
   type Tracing,
   traceContextField,
   withTraceContextField,
 } from '../../infra/telemetry/index.ts';
+
+interface Traceable {
+  readonly eventId: string;
+  readonly traceContext?: TraceContextField | null;
+}
 
 const hex = (length: number) =>
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: length, maxLength: length });
@@ -70,7 +76,8 @@ describe('trace context through Kafka headers and the events traceContext field'
   it('injects the active producer span into headers and the field, and a consumer extracts it', async () => {
     const seen = await inProducerSpan(tracing.tracer, { topic: 't', messageCount: 1 }, async (span) => {
       const headers = injectTraceHeaders(undefined, { other: 'kept' });
-      const event = withTraceContextField({ eventId: 'e', traceContext: null });
+      const untraced: Traceable = { eventId: 'e', traceContext: null };
+      const event = withTraceContextField(untraced);
       return { span: span.spanContext(), headers, event };
     });
     expect(seen.headers.other).toBe('kept');
@@ -93,7 +100,7 @@ describe('trace context through Kafka headers and the events traceContext field'
   it('writes nothing outside a span, and reads nothing from untraced or malformed input', () => {
     expect(injectTraceHeaders(ROOT_CONTEXT, {})).toEqual({});
     expect(traceContextField(ROOT_CONTEXT)).toBeNull();
-    const event = { eventId: 'e' };
+    const event: Traceable = { eventId: 'e' };
     expect(withTraceContextField(event, ROOT_CONTEXT)).toBe(event);
     expect(spanContextOfMessage(undefined)).toBeUndefined();
     expect(spanContextOfMessage({ traceparent: 'garbage' })).toBeUndefined();
