@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../../infra/logging/index.ts';
+import {
+  globalTracer,
+  injectTraceHeaders,
+  inProducerSpan,
+  withTraceContextField,
+} from '../../infra/telemetry/index.ts';
 import type { BuildingRegistered, EventCodec, SensorReading, TopicNames } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/parse-meta-open.ts';
 import { type DemoMeter, demoMeters, demoReading } from './demo-meters.ts';
@@ -10,6 +17,8 @@ export interface DemoFeedDeps {
   readonly codec: EventCodec;
   readonly names: TopicNames;
   readonly logger: Logger;
+  /** Makes the `send` span of each publish; the globally registered tracer (a no-op when off) by default. */
+  readonly tracer?: Tracer;
 }
 
 /** Produces one BuildingRegistered event per building, keyed by building id. */
@@ -18,32 +27,52 @@ export async function publishBuildings(
   buildings: readonly Bdg1Building[],
   at: Date,
 ): Promise<void> {
-  const messages = await Promise.all(
-    buildings.map(async (b) => {
-      const event: BuildingRegistered = {
-        eventId: randomUUID(),
-        occurredAt: at,
-        source: 'bdg1-importer',
-        buildingId: b.buildingId,
-        siteId: null,
-        primaryUse: b.primaryUse,
-        floorAreaM2: b.floorAreaM2,
-        timezone: b.timezone,
-        yearBuilt: b.yearBuilt,
-        weatherStationId: b.weatherStationId,
-      };
-      return { key: b.buildingId, value: await deps.codec.encode('buildings', event) };
-    }),
-  );
-  await deps.producer.send({ topic: deps.names.topic('buildings'), acks: -1, messages });
+  const topic = deps.names.topic('buildings');
+  const tracer = deps.tracer ?? globalTracer();
+  await inProducerSpan(tracer, { topic, messageCount: buildings.length }, async () => {
+    const messages = await Promise.all(
+      buildings.map(async (b) => {
+        const event: BuildingRegistered = {
+          eventId: randomUUID(),
+          occurredAt: at,
+          source: 'bdg1-importer',
+          buildingId: b.buildingId,
+          siteId: null,
+          primaryUse: b.primaryUse,
+          floorAreaM2: b.floorAreaM2,
+          timezone: b.timezone,
+          yearBuilt: b.yearBuilt,
+          weatherStationId: b.weatherStationId,
+        };
+        return {
+          key: b.buildingId,
+          value: await deps.codec.encode('buildings', withTraceContextField(event)),
+          headers: injectTraceHeaders(),
+        };
+      }),
+    );
+    await deps.producer.send({ topic, acks: -1, messages });
+  });
 }
 
-/** Produces readings keyed by meter id, so each meter's readings stay in order. */
+/**
+ * Produces readings keyed by meter id, so each meter's readings stay in order. One PRODUCER span per
+ * send; each message carries its context in `traceparent`/`tracestate` headers and in the event's
+ * `traceContext` field.
+ */
 export async function publishReadings(deps: DemoFeedDeps, readings: readonly SensorReading[]): Promise<void> {
-  const messages = await Promise.all(
-    readings.map(async (r) => ({ key: r.meterId, value: await deps.codec.encode('sensorReadings', r) })),
-  );
-  await deps.producer.send({ topic: deps.names.topic('sensorReadings'), acks: -1, messages });
+  const topic = deps.names.topic('sensorReadings');
+  const tracer = deps.tracer ?? globalTracer();
+  await inProducerSpan(tracer, { topic, messageCount: readings.length }, async () => {
+    const messages = await Promise.all(
+      readings.map(async (r) => ({
+        key: r.meterId,
+        value: await deps.codec.encode('sensorReadings', withTraceContextField(r)),
+        headers: injectTraceHeaders(),
+      })),
+    );
+    await deps.producer.send({ topic, acks: -1, messages });
+  });
 }
 
 export interface DemoFeed {
