@@ -27,6 +27,7 @@ export function activeGenerationKey(projection: string): string {
   return `p:${projection}:active`;
 }
 
+/** The key builder of one Redis generation, from its prefix. */
 export function redisKeyspace(prefix: string): RedisKeyspace {
   return { prefix, key: (...parts) => `${prefix}${parts.join(':')}` };
 }

@@ -65,7 +65,9 @@ export async function rewindProjector(platform: Platform, options: RewindOptions
         options.target.kind === 'earliest'
           ? (await admin.fetchTopicOffsets(topic)).map((p) => ({ partition: p.partition, offset: p.low }))
           : await admin.fetchTopicOffsetsByTimestamp(topic, options.target.at.getTime());
-      await admin.setOffsets({ groupId, topic, partitions: offsets });
+      // kafkajs sets a group's offsets by joining it, seconds per topic; the projector's are not
+      // needed (see below).
+      if (groupId !== projectorGroup) await admin.setOffsets({ groupId, topic, partitions: offsets });
       partitions.push(...offsets.map((o) => ({ topic, partition: o.partition, offset: o.offset })));
     }
     if (groupId === projectorGroup) {
@@ -77,6 +79,9 @@ export async function rewindProjector(platform: Platform, options: RewindOptions
       // Offsets before data: if emptying fails afterwards, the next run refolds over the old rows,
       // which idempotent writes allow; the other order could leave empty read models past the end.
       await rewindActiveGenerations(stores, PROJECTIONS, partitions);
+      // The projector positions itself from the stored offsets; its group's commits (lag
+      // monitoring only) start over with its next batches.
+      await admin.deleteGroups([groupId]).catch(() => undefined);
       if (options.dropReadModels)
         await resetActiveGenerations(stores, PROJECTIONS, await detectTimescale(platform.pool));
     }

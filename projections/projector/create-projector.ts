@@ -13,6 +13,7 @@ import {
   type ProjectorFailpoints,
 } from './project-batch.ts';
 
+/** What a projector needs: its consumer, the codec, the stores and the definitions it hosts. */
 export interface ProjectorDeps {
   readonly consumer: Consumer;
   readonly codec: EventCodec;

@@ -15,6 +15,7 @@ export interface ProjectionStores {
   readonly schema: string;
 }
 
+/** `building`: a rebuild fills it; `active`: readers and the live projector use it; `retired`: frozen. */
 export type GenerationStatus = 'building' | 'active' | 'retired';
 
 /** One row of `projection_generations`. */
@@ -57,7 +58,7 @@ export async function detectTimescale(db: pg.Pool | pg.ClientBase): Promise<Post
   return { timescale: rows[0]?.installed === true };
 }
 
-/** Generations of the named projections, newest first, optionally only those of one status. */
+/** Generations of the named projections, newest first per projection. */
 export async function readGenerations(
   db: pg.Pool | pg.ClientBase,
   schema: string,
@@ -73,8 +74,8 @@ export async function readGenerations(
 }
 
 /**
- * The active generation of each named projection, read in the caller's transaction. With `lock`,
- * each row is locked `FOR SHARE`, so a switch (which locks them exclusively) cannot interleave with
+ * The active generation of each named projection, read in the caller's transaction, each row
+ * locked `FOR SHARE`, so a switch (which locks them exclusively) cannot interleave with
  * the batch that writes them. A batch that waited for a switch finds the old row retired and the
  * new one not in its snapshot, so the read is repeated with a fresh snapshot until every projection
  * has its active row.

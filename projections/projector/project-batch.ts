@@ -43,6 +43,7 @@ export interface ProjectorFailpoints {
   readonly afterCommit?: () => void;
 }
 
+/** What the engine needs for one batch; `target` says which generations it writes. */
 export interface BatchProjectorDeps {
   readonly codec: EventCodec;
   readonly names: TopicNames;
@@ -318,4 +319,5 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
   return { floor, project };
 }
 
+/** The engine for one consumer: `floor` before a batch, `project` to apply it. */
 export type BatchProjector = ReturnType<typeof createBatchProjector>;

@@ -19,6 +19,7 @@ import {
 } from './generations.ts';
 import { advanceOffsets, readGenerationOffsets, type StoredOffset } from './offsets.ts';
 
+/** The clients a rebuild uses; `schema` is the main schema (engine tables, reader views). */
 export interface RebuildDeps {
   readonly kafka: Kafka;
   readonly codec: EventCodec;
@@ -29,6 +30,7 @@ export interface RebuildDeps {
   readonly logger: Logger;
 }
 
+/** Up to the start high-water marks, then until at the live offsets, then the switch. */
 export type RebuildPhase = 'replaying' | 'catching-up' | 'switching' | 'done';
 
 export interface RebuildProgress {
@@ -213,17 +215,8 @@ async function rebuildLocked(
     if (ranges.every((r) => r.next >= r.end)) reachedEnd();
   };
   try {
-    // A fresh group positioned exactly at the start offsets: the consumer "assigns" itself the
-    // partitions without sharing anything with the live group, and never commits.
-    for (const topic of topics) {
-      await groupAdmin.setOffsets({
-        groupId,
-        topic,
-        partitions: ranges
-          .filter((r) => r.topic === topic)
-          .map((r) => ({ partition: r.partition, offset: r.start.toString() })),
-      });
-    }
+    // A fresh group of its own: nothing is shared with the live group and nothing is committed;
+    // the projector seeks each partition to the generation's stored start offsets on its first batch.
     const consumer = deps.kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     await consumer.connect();
     const subscription = createProjector({
