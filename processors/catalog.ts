@@ -6,7 +6,7 @@ import {
   validateControlOutcome,
   validateControlPoint,
 } from './control-safety/index.ts';
-import { dataQuality } from './data-quality/index.ts';
+import { dataQuality, type QualityThresholds, withQualityThresholds } from './data-quality/index.ts';
 import { validateReading } from './readings-validation/index.ts';
 import {
   type MultiInputProcessorDefinition,
@@ -109,20 +109,38 @@ export const weatherHourlyProcessor: ProcessorDefinition<'weatherObservations', 
 /**
  * Data-quality issues of the readings (the flagged readings themselves stay in the operator's
  * output for in-process use; the log keeps the raw readings and, beside them, the issues).
+ *
+ * `thresholds` (the reloadable `quality` config section) is read each time the runtime builds a
+ * partition's operator: on assignment, and when it rebuilds one after an operator failure. Both
+ * rebuild the state by replaying the partition's log through the new operator, so a partition's
+ * issues always come from one set of thresholds applied to its whole log. Swapping thresholds inside
+ * a running operator instead would make the output depend on where the reload fell between batches,
+ * which no replay could reproduce. Issues already on the topic stay as they were.
  */
-export const dataQualityProcessor: ProcessorDefinition<'sensorReadings', 'dataQualityIssues'> = {
-  name: 'data-quality',
-  input: 'sensorReadings',
-  output: 'dataQualityIssues',
-  validate: validateReading,
-  operator: () => (readings) =>
-    readings.pipe(
-      dataQuality(),
-      filter((output) => output.kind === 'issue'),
-      map((output) => output.issue),
-    ),
-  outputKey: (issue) => issue.meterId,
-};
+export function createDataQualityProcessor(
+  thresholds: () => QualityThresholds | undefined = () => undefined,
+): ProcessorDefinition<'sensorReadings', 'dataQualityIssues'> {
+  return {
+    name: 'data-quality',
+    input: 'sensorReadings',
+    output: 'dataQualityIssues',
+    validate: validateReading,
+    operator: () => {
+      const current = thresholds();
+      const options = current === undefined ? {} : withQualityThresholds(current);
+      return (readings) =>
+        readings.pipe(
+          dataQuality(options),
+          filter((output) => output.kind === 'issue'),
+          map((output) => output.issue),
+        );
+    },
+    outputKey: (issue) => issue.meterId,
+  };
+}
+
+/** The data-quality processor with the built-in thresholds. */
+export const dataQualityProcessor = createDataQualityProcessor();
 
 /**
  * Decides every control command against the point registrations (a global table), the commands
@@ -162,8 +180,17 @@ export const PROCESSORS = {
 
 export type ProcessorName = keyof typeof PROCESSORS;
 
+/** What a catalogue processor may take beyond the runtime's deps. */
+export interface CatalogProcessorDeps extends ProcessorDeps {
+  /** Current base thresholds of the data-quality processor (see {@link createDataQualityProcessor}). */
+  readonly qualityThresholds?: () => QualityThresholds | undefined;
+}
+
 /** Starts a catalogue processor by name (a switch keeps each definition's types exact). */
-export function runNamedProcessor(deps: ProcessorDeps, name: ProcessorName): Promise<RunningProcessor> {
+export function runNamedProcessor(
+  deps: CatalogProcessorDeps,
+  name: ProcessorName,
+): Promise<RunningProcessor> {
   switch (name) {
     case 'reading-aggregates':
       return runProcessor(deps, readingAggregatesProcessor);
@@ -172,7 +199,10 @@ export function runNamedProcessor(deps: ProcessorDeps, name: ProcessorName): Pro
     case 'control-safety':
       return runProcessor(deps, controlSafetyProcessor);
     case 'data-quality':
-      return runProcessor(deps, dataQualityProcessor);
+      return runProcessor(
+        deps,
+        deps.qualityThresholds ? createDataQualityProcessor(deps.qualityThresholds) : dataQualityProcessor,
+      );
     case 'weather-hourly':
       return runProcessor(deps, weatherHourlyProcessor);
     case 'readings-by-building':

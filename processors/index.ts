@@ -6,11 +6,12 @@ export {
   anomalyEventId,
   detectAnomalies,
 } from './anomalies/index.ts';
-export type { ProcessorName } from './catalog.ts';
+export type { CatalogProcessorDeps, ProcessorName } from './catalog.ts';
 export {
   anomaliesProcessor,
   buildingAggregatesProcessor,
   controlSafetyProcessor,
+  createDataQualityProcessor,
   dataQualityProcessor,
   PROCESSORS,
   readingAggregatesProcessor,
@@ -62,6 +63,7 @@ export type {
   QualityRules,
   QualityRulesConfig,
   QualityRulesOverride,
+  QualityThresholds,
 } from './data-quality/index.ts';
 export {
   convertUnit,
@@ -71,6 +73,7 @@ export {
   dataQuality,
   resolveDataQualityOptions,
   rulesFor,
+  withQualityThresholds,
 } from './data-quality/index.ts';
 export type {
   DeadLetterEntry,

@@ -22,6 +22,7 @@ export type {
   QualityRules,
   QualityRulesConfig,
   QualityRulesOverride,
+  QualityThresholds,
 } from './rules.ts';
 export {
   DATA_QUALITY_SOURCE,
@@ -30,6 +31,7 @@ export {
   DEFAULT_QUALITY_RULES,
   resolveDataQualityOptions,
   rulesFor,
+  withQualityThresholds,
 } from './rules.ts';
 export type { Conversion, UnitDimension } from './units.ts';
 export { convertUnit, DEFAULT_CANONICAL_UNITS, UNIT_SIZES } from './units.ts';

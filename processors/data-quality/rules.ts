@@ -127,6 +127,43 @@ export const DEFAULT_QUALITY_RULES: Readonly<Record<MeterKind, QualityRules>> = 
   }),
 });
 
+/**
+ * The base thresholds an operator sets for every meter kind (the `quality` config section): what
+ * {@link DEFAULT_QUALITY_RULES} uses unless a kind, building or meter override says otherwise.
+ */
+export interface QualityThresholds {
+  readonly maxFutureMs: number;
+  readonly futureQuorum: number;
+  readonly gapFactor: number;
+  readonly spikeMadFactor: number;
+  readonly stuckMinDurationMs: number;
+}
+
+/**
+ * Options carrying `thresholds` as the base of every meter kind. The per-kind defaults do not set
+ * these three fields, so applying them to each kind equals changing the base; an explicit override
+ * in `rules` (per kind, building or meter) still wins over them.
+ */
+export function withQualityThresholds(
+  thresholds: QualityThresholds,
+  options: DataQualityOptions = {},
+): DataQualityOptions {
+  const base: QualityRulesOverride = {
+    gapFactor: thresholds.gapFactor,
+    spikeMadFactor: thresholds.spikeMadFactor,
+    stuckMinDurationMs: thresholds.stuckMinDurationMs,
+  };
+  const byKind = Object.fromEntries(
+    METER_KINDS.map((kind) => [kind, { ...base, ...options.rules?.byKind?.[kind] }]),
+  ) as Partial<Record<MeterKind, QualityRulesOverride>>;
+  return {
+    ...options,
+    rules: { ...options.rules, byKind },
+    maxFutureMs: thresholds.maxFutureMs,
+    futureQuorum: thresholds.futureQuorum,
+  };
+}
+
 /** The options, validated, with defaults filled in. */
 export interface DataQualityConfig {
   readonly rules: QualityRulesConfig;
