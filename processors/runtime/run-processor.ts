@@ -1,3 +1,4 @@
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import {
   type Admin,
   type Consumer,
@@ -23,6 +24,23 @@ import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { StreamMetrics } from '../../infra/metrics/index.ts';
 import type { OperationRecorder } from '../../infra/operations/index.ts';
+import {
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  batchSpanParent,
+  globalTracer,
+  injectTraceHeaders,
+  inSpan,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+  type TraceContextField,
+  withTraceContextField,
+} from '../../infra/telemetry/index.ts';
 import type { EventCodec, TOPICS, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterOf, toDeadLetterMessage } from './dead-letters.ts';
@@ -93,6 +111,11 @@ export interface ProcessorDeps {
   readonly metrics?: StreamMetrics;
   /** Records each batch as an operation `processor.batch:<name>` on the telemetry topic; none by default. */
   readonly operations?: OperationRecorder;
+  /**
+   * Makes one CONSUMER span per committed batch (see `drainAndCommit`); the globally registered
+   * tracer (a no-op while tracing is off) by default.
+   */
+  readonly tracer?: Tracer;
 }
 
 export interface RunningProcessor {
@@ -264,6 +287,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
   const stage = processStage(definition.name);
   const component = `processor:${definition.name}`;
   const { metrics, operations } = deps;
+  const tracer = deps.tracer ?? globalTracer();
 
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -550,8 +574,18 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     return partitionRun;
   };
 
-  /** Drains a run and commits what it fed, its outputs and dead letters in one transaction. */
+  /**
+   * Drains a run and commits what it fed, its outputs and dead letters in one transaction, inside
+   * one CONSUMER span per batch rather than per event: outputs are not one-to-one with inputs (a
+   * window closes on a later event, merged inputs interleave), the transaction is the unit of work,
+   * and a span per event would cost more than the event. The span continues the producer's trace
+   * when the events fed share one, and otherwise starts a trace linking each (`batchTrace`); the
+   * outputs carry its context in their headers and `traceContext` field.
+   */
   const drainAndCommit = async (partitionRun: PartitionRun): Promise<Committed> => {
+    const startedAt = Date.now();
+    // Entries below each cursor's position after the drain are the ones it fed (or dead-lettered).
+    const queued = partitionRun.cursors.map((c) => c.buffer.slice());
     const letters: { key: TopicKey; letter: DeadLetter }[] = [];
     const outputs: unknown[] = [];
     for (;;) {
@@ -607,48 +641,83 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
 
     const moved = partitionRun.cursors.filter((c) => c.position !== c.committed);
     if (outputs.length === 0 && letters.length === 0 && moved.length === 0) return NOTHING_COMMITTED;
-    const messages: Message[] = await Promise.all(
-      outputs.map(async (event) => ({
-        key: definition.outputKey(event),
-        value: await codec.encode(definition.output, event as TopicValue<typeof definition.output>),
-      })),
+    const fed = partitionRun.cursors.flatMap((c, i) =>
+      (queued[i] ?? [])
+        .filter((entry) => entry.offset < c.position)
+        .map((entry) => ({
+          headers: entry.message.headers,
+          traceContext: (entry.input?.value as { traceContext?: TraceContextField | null } | undefined)
+            ?.traceContext,
+        })),
     );
-    const producer = await producerFor(partitionRun.partition);
-    const transaction = await producer.transaction();
-    try {
-      if (messages.length > 0) await transaction.send({ topic: names.topic(definition.output), messages });
-      const at = new Date();
-      for (const key of new Set(letters.map((l) => l.key))) {
-        await transaction.send({
-          topic: names.deadLetter(key),
-          messages: letters.filter((l) => l.key === key).map((l) => toDeadLetterMessage(l.letter, at)),
-        });
-      }
-      if (moved.length > 0) {
-        await transaction.sendOffsets({
-          consumerGroupId: groupId,
-          topics: moved.map((c) => ({
-            topic: c.topic,
-            partitions: [{ partition: partitionRun.partition, offset: c.position.toString() }],
+    const { parent, links, droppedLinks } = batchSpanParent(fed);
+    const spanAttributes = {
+      [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+      [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+      [ATTR_MESSAGING_DESTINATION_NAME]: inputTopics.join(','),
+      [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(partitionRun.partition),
+      [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: groupId,
+      [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: fed.length,
+      'eaio.processor': definition.name,
+      'eaio.outputs': outputs.length,
+      'eaio.dead_letters': letters.length,
+      'eaio.trace.links_dropped': droppedLinks,
+    };
+    return inSpan(
+      tracer,
+      `process ${definition.name}`,
+      { kind: SpanKind.CONSUMER, parent, links, startTime: startedAt, attributes: spanAttributes },
+      async () => {
+        const messages: Message[] = await Promise.all(
+          outputs.map(async (event) => ({
+            key: definition.outputKey(event),
+            value: await codec.encode(
+              definition.output,
+              withTraceContextField(event as TopicValue<typeof definition.output>),
+            ),
+            headers: injectTraceHeaders(),
           })),
-        });
-      }
-      await transaction.commit();
-    } catch (error) {
-      await transaction.abort().catch(() => undefined);
-      throw error;
-    }
-    for (const cursor of moved) cursor.committed = cursor.position;
-    // Counted once committed: an aborted transaction is redone, and would otherwise count twice.
-    if (messages.length > 0)
-      metrics?.countProduced(component, names.topic(definition.output), messages.length);
-    for (const { letter } of letters)
-      metrics?.countDeadLetter({
-        topic: letter.sourceTopic,
-        stage: letter.stage,
-        code: errorCodeOf(letter.error),
-      });
-    return { produced: messages.length, deadLettered: letters.length };
+        );
+        const producer = await producerFor(partitionRun.partition);
+        const transaction = await producer.transaction();
+        try {
+          if (messages.length > 0)
+            await transaction.send({ topic: names.topic(definition.output), messages });
+          const at = new Date();
+          for (const key of new Set(letters.map((l) => l.key))) {
+            await transaction.send({
+              topic: names.deadLetter(key),
+              messages: letters.filter((l) => l.key === key).map((l) => toDeadLetterMessage(l.letter, at)),
+            });
+          }
+          if (moved.length > 0) {
+            await transaction.sendOffsets({
+              consumerGroupId: groupId,
+              topics: moved.map((c) => ({
+                topic: c.topic,
+                partitions: [{ partition: partitionRun.partition, offset: c.position.toString() }],
+              })),
+            });
+          }
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => undefined);
+          throw error;
+        }
+        for (const cursor of moved) cursor.committed = cursor.position;
+        // Counted once committed: an aborted transaction is redone, and would otherwise count twice.
+        if (messages.length > 0)
+          metrics?.countProduced(component, names.topic(definition.output), messages.length);
+        for (const { letter } of letters)
+          metrics?.countDeadLetter({
+            topic: letter.sourceTopic,
+            stage: letter.stage,
+            code: errorCodeOf(letter.error),
+          });
+        return { produced: messages.length, deadLettered: letters.length };
+      },
+    );
   };
 
   const handle = async (batch: PartitionBatch): Promise<Committed> => {
