@@ -123,15 +123,34 @@ export async function activeLatestReadingsKeyspace(redis: Redis): Promise<RedisK
 
 /**
  * Latest reading of every meter of a building, optionally of one kind, sorted by meter id, from the
- * active generation (so answers keep coming during a rebuild).
+ * active generation (so answers keep coming during a rebuild). A rebuild deletes the old
+ * generation's keys only after moving the pointer, so a read during which the pointer moved is
+ * repeated on the new generation.
  */
 export async function readLatestReadings(
   redis: Redis,
   buildingId: string,
   meterKind?: MeterKind,
 ): Promise<LatestReading[]> {
-  const keyspace = await activeLatestReadingsKeyspace(redis);
-  if (keyspace === undefined) return [];
+  for (let attempt = 0; ; attempt++) {
+    const before = await redis.get(activeGenerationKey(NAME));
+    if (before === null) return [];
+    const readings = await readGeneration(
+      redis,
+      redisKeyspace(redisGenerationPrefix(NAME, Number(before))),
+      buildingId,
+      meterKind,
+    );
+    if (attempt >= 2 || (await redis.get(activeGenerationKey(NAME))) === before) return readings;
+  }
+}
+
+async function readGeneration(
+  redis: Redis,
+  keyspace: RedisKeyspace,
+  buildingId: string,
+  meterKind: MeterKind | undefined,
+): Promise<LatestReading[]> {
   const meterIds = (await redis.smembers(buildingMetersKey(keyspace, buildingId))).sort();
   if (meterIds.length === 0) return [];
   const pipeline = redis.pipeline();
