@@ -4,10 +4,14 @@ import {
   type BatchOutcome,
   type ConsumedPosition,
   createProjector,
+  createToolResultCache,
   detectTimescale,
   PROJECTIONS,
   type ProjectorFailpoints,
+  type ToolResultCache,
+  tagsToInvalidate,
 } from '../../projections/index.ts';
+import type { ProjectionMetrics, StreamMetrics } from '../metrics/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 export type { ConsumedPosition } from '../../projections/index.ts';
@@ -22,6 +26,14 @@ export interface RunProjectorOptions {
   readonly projections?: readonly AnyProjection[];
   /** Test-only hooks (e.g. `eaio project --exit-after-batches`). */
   readonly failpoints?: ProjectorFailpoints;
+  /** The process's metrics (consumed, batch sizes, dead letters, projection write latency). */
+  readonly metrics?: StreamMetrics & ProjectionMetrics;
+  /**
+   * The tool-result cache whose entries each batch's events make stale; by default one on the
+   * platform's Redis with the default namespace, the one the MCP server reads, so answers are
+   * invalidated whichever process serves them.
+   */
+  readonly cache?: Pick<ToolResultCache, 'invalidateTags'>;
 }
 
 /**
@@ -45,6 +57,7 @@ export async function runProjector(
     maxWaitTimeInMs: 1_000,
   });
   await consumer.connect();
+  const cache = options.cache ?? createToolResultCache({ redis: platform.redis });
   const subscription = createProjector({
     consumer,
     codec: platform.codec,
@@ -58,6 +71,10 @@ export async function runProjector(
     context: await detectTimescale(platform.pool),
     ...(onPosition ? { onPosition } : {}),
     ...(options.failpoints ? { failpoints: options.failpoints } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    afterBatch: async (events) => {
+      await cache.invalidateTags(tagsToInvalidate(events));
+    },
   }).subscribe({
     next: onOutcome,
     error: (error: unknown) => platform.logger.error({ err: error }, 'projector stopped'),

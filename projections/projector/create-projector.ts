@@ -3,9 +3,10 @@ import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
 import { catchError, concatMap, defer, EMPTY, type Observable } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
+import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../processors/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
-import type { AnyProjection, PostgresDdlContext } from '../projection.ts';
+import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
 import {
   type BatchOutcome,
   createBatchProjector,
@@ -34,6 +35,13 @@ export interface ProjectorDeps {
   /** How far the consumer has read each partition, transaction markers included. */
   readonly onPosition?: (position: ConsumedPosition) => void;
   readonly failpoints?: ProjectorFailpoints;
+  /** Consumed events, batch sizes and dead letters (component `projector`) and write latency per projection. */
+  readonly metrics?: StreamMetrics & ProjectionMetrics;
+  /**
+   * After each batch's writes have committed in every store, with the events newly applied, e.g.
+   * `(events) => cache.invalidateTags(tagsToInvalidate(events))`. Failures are logged.
+   */
+  readonly afterBatch?: (events: readonly ProjectionEvent<TopicKey>[]) => Promise<void>;
 }
 
 /** How far the projector has read a partition: `next` is the next offset it will read. */
@@ -70,6 +78,8 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
     target: deps.target ?? { kind: 'active' },
     ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}),
     ...(deps.failpoints ? { failpoints: deps.failpoints } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
+    ...(deps.afterBatch ? { onApplied: deps.afterBatch } : {}),
   });
 
   // Partitions positioned since the last assignment; a rebalance may hand any partition back with

@@ -2,6 +2,7 @@ import type { KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
+import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import {
   type DeadLetter,
   type DeadLetterPublisher,
@@ -54,7 +55,18 @@ export interface BatchProjectorDeps {
   readonly deadLetters?: DeadLetterPublisher;
   readonly target: GenerationTarget;
   readonly failpoints?: ProjectorFailpoints;
+  /** Records consumed events, batch sizes and dead letters as component `projector`, and write latency per projection. */
+  readonly metrics?: StreamMetrics & ProjectionMetrics;
+  /**
+   * Called with a batch's newly applied events once every store has committed them, e.g. to
+   * invalidate cached answers. A failure is logged, not retried: the events are applied, and a
+   * redelivered batch would find nothing left to apply.
+   */
+  readonly onApplied?: (events: readonly ProjectionEvent<TopicKey>[]) => Promise<void>;
 }
+
+/** The component name the projector's metrics carry. */
+const COMPONENT = 'projector';
 
 /** Topic-level checks an event must pass before any projection sees it; the rest are taken as decoded. */
 const VALIDATORS: Partial<{ [K in TopicKey]: (value: TopicValue<K>) => TopicValue<K> }> = {
@@ -184,6 +196,11 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     if (letters.length === 0 || deps.deadLetters === undefined) return;
     await deps.deadLetters.publish(names.deadLetter(key), letters);
     for (const l of letters) {
+      deps.metrics?.countDeadLetter({
+        topic: l.sourceTopic,
+        stage: l.stage,
+        code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
+      });
       logger.warn(
         {
           topic: l.sourceTopic,
@@ -221,6 +238,9 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       const client = await stores.pool.connect().catch((error: unknown) => {
         throw sinkUnavailable(error, 'postgres');
       });
+      // Timed per projection from its write to the commit that makes it visible; a rolled-back
+      // attempt records nothing.
+      const timers: (() => void)[] = [];
       try {
         await client.query('BEGIN');
         const generations = await currentGenerations(client, projections, true);
@@ -246,6 +266,8 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
           if (next <= from) continue;
           const mine = events.filter((e) => BigInt(e.event.offset) >= from);
           if (mine.length > 0) {
+            const timer = deps.metrics?.startProjectionWrite(projection.name, projection.store);
+            if (timer) timers.push(timer);
             let state = projection.initial();
             for (const { event } of mine) state = projection.evolve(state, event);
             await write(client, projection, generation, state);
@@ -255,6 +277,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
           ]);
         }
         await client.query('COMMIT');
+        for (const end of timers) end();
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw sinkUnavailable(error, sink);
@@ -306,6 +329,18 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       },
       'redis',
     );
+    deps.metrics?.observeBatchSize(COMPONENT, batch.topic, batch.messages.length);
+    if (pending.length > 0) deps.metrics?.countConsumed(COMPONENT, batch.topic, pending.length);
+    if (deps.onApplied && events.length > 0) {
+      await deps
+        .onApplied(events.map((e) => e.event))
+        .catch((error: unknown) =>
+          logger.warn(
+            { topic: batch.topic, partition: batch.partition, err: error },
+            'after-batch hook failed',
+          ),
+        );
+    }
     return {
       topic: batch.topic,
       partition: batch.partition,
