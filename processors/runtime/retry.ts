@@ -1,7 +1,8 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import { isTransient } from '../../infra/errors/index.ts';
+import { retryTransient } from '../../infra/resilience/index.ts';
 
 export interface RetryOptions {
+  /** Tries in all, the first one included. */
   readonly attempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
@@ -10,18 +11,20 @@ export interface RetryOptions {
 }
 
 /**
- * Runs `work` until it succeeds or `attempts` are spent, waiting with exponential backoff and full
- * jitter between tries (a back-off between I/O attempts, not a stand-in for readiness).
+ * Runs `work` until it succeeds or `attempts` are spent, through the cockatiel policy of
+ * `retryTransient`: exponential backoff with decorrelated jitter, capped at `maxDelayMs` (a back-off
+ * between I/O attempts, not a stand-in for readiness). A failure that is not retryable (a poison
+ * event, a permanent error) is thrown at once, so the caller can dead-letter it without delay; the
+ * last transient one is thrown once the attempts are spent, so the caller fails its batch.
+ * `attempt` counts from 1.
  */
 export async function withRetry<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const retryable = options.retryable ?? isTransient;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work(attempt);
-    } catch (error) {
-      if (attempt >= options.attempts || !retryable(error)) throw error;
-      const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-      await delay(Math.random() * ceiling);
-    }
-  }
+  const policy = retryTransient({
+    maxAttempts: options.attempts,
+    initialDelayMs: options.baseDelayMs,
+    maxDelayMs: options.maxDelayMs,
+    // Callers classify their own failures into EAIO errors, so only those count by default.
+    retryable: options.retryable ?? isTransient,
+  });
+  return policy.execute(({ attempt }) => work(attempt + 1));
 }
