@@ -13,6 +13,7 @@ export const METRIC_NAMES = {
   cacheRequests: 'eaio_cache_requests_total',
   mcpToolDuration: 'eaio_mcp_tool_duration_seconds',
   mcpToolErrors: 'eaio_mcp_tool_errors_total',
+  circuitState: 'eaio_circuit_state',
 } as const;
 
 /** The prom-client instruments behind {@link EaioMetrics}, for callers that need them raw. */
@@ -27,7 +28,21 @@ export interface EaioInstruments {
   readonly cacheRequests: Counter<'category' | 'result'>;
   readonly mcpToolDuration: Histogram<'tool'>;
   readonly mcpToolErrors: Counter<'tool' | 'code'>;
+  readonly circuitState: Gauge<'dependency'>;
 }
+
+/** Circuit breakers as the metrics see them (infra/resilience's `CircuitBreakers` fits). */
+export interface CircuitStateSource {
+  breakerStates(): readonly { readonly dependency: string; readonly state: string }[];
+}
+
+/** Values of `eaio_circuit_state`; anything else a source reports counts as open. */
+export const CIRCUIT_STATE_VALUES: Readonly<Record<string, number>> = {
+  closed: 0,
+  open: 1,
+  'half-open': 2,
+  isolated: 3,
+};
 
 /** What a stream stage (projector, processor runtime) records per batch. */
 export interface StreamMetrics {
@@ -75,6 +90,8 @@ export interface EaioMetrics extends StreamMetrics, ProjectionMetrics, CacheMetr
   readonly instruments: EaioInstruments;
   /** Reports this reader's partitions as `eaio_consumer_lag` on every scrape. */
   watchConsumerLag(reader: ConsumerLagReader): void;
+  /** Reports these breakers as `eaio_circuit_state{dependency}` on every scrape. */
+  watchCircuitBreakers(source: CircuitStateSource): void;
 }
 
 export interface MetricsOptions {
@@ -98,6 +115,7 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const lagReaders: ConsumerLagReader[] = [];
+  const breakerSources: CircuitStateSource[] = [];
 
   const consumerLagReadErrors = new Counter({
     name: METRIC_NAMES.consumerLagReadErrors,
@@ -175,6 +193,18 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
       labelNames: ['tool', 'code'],
       registers,
     }),
+    circuitState: new Gauge({
+      name: METRIC_NAMES.circuitState,
+      help: 'Circuit breaker state per dependency: 0 closed, 1 open, 2 half-open, 3 isolated.',
+      labelNames: ['dependency'],
+      registers,
+      collect() {
+        this.reset();
+        for (const source of breakerSources)
+          for (const b of source.breakerStates())
+            this.set({ dependency: b.dependency }, CIRCUIT_STATE_VALUES[b.state] ?? 1);
+      },
+    }),
   };
 
   const observeTool = (tool: string, seconds: number, errorCode?: string): void => {
@@ -187,6 +217,9 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
     instruments,
     watchConsumerLag(reader) {
       lagReaders.push(reader);
+    },
+    watchCircuitBreakers(source) {
+      breakerSources.push(source);
     },
     countConsumed(component, topic, count = 1) {
       instruments.eventsConsumed.inc({ component, topic }, count);

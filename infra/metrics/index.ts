@@ -7,6 +7,7 @@ export type {
 export { createConsumerLagReader } from './consumer-lag.ts';
 export type {
   CacheMetrics,
+  CircuitStateSource,
   EaioInstruments,
   EaioMetrics,
   McpToolMetrics,
@@ -14,6 +15,6 @@ export type {
   ProjectionMetrics,
   StreamMetrics,
 } from './create-metrics.ts';
-export { createMetrics, METRIC_NAMES } from './create-metrics.ts';
+export { CIRCUIT_STATE_VALUES, createMetrics, METRIC_NAMES } from './create-metrics.ts';
 export type { MetricsServerOptions, RunningMetricsServer } from './metrics-server.ts';
 export { DEFAULT_METRICS_HOST, DEFAULT_METRICS_PORT, startMetricsServer } from './metrics-server.ts';
