@@ -1,6 +1,7 @@
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { EaioError } from '../infra/errors/index.ts';
+import type { DependencyBreaker } from '../infra/resilience/index.ts';
 import { AVRO_SCHEMAS } from './avro-schemas.ts';
 import { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
 import type { EventTypeName, EventTypes } from './event-types.ts';
@@ -40,6 +41,11 @@ export interface EventCodec {
 export interface EventCodecOptions {
   readonly registryUrl: string;
   readonly names: TopicNames;
+  /**
+   * The registry's circuit breaker: schema lookups that miss the codec's caches go through it, so a
+   * registry that is down fails them at once instead of each waiting for its own timeout.
+   */
+  readonly breaker?: DependencyBreaker;
 }
 
 // The library does not export its error classes, so they are recognised by shape.
@@ -51,9 +57,13 @@ function isResponseError(error: unknown): error is Error & { status: number } {
   return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
 }
 
-export function createEventCodec({ registryUrl, names }: EventCodecOptions): EventCodec {
+export function createEventCodec({ registryUrl, names, breaker }: EventCodecOptions): EventCodec {
   const registry = createRegistryClient(registryUrl);
+  const lookup = <T>(call: () => Promise<T>): Promise<T> =>
+    breaker === undefined ? call() : breaker.execute(call);
   const ids = new Map<TopicKey, number>();
+  // Writer schemas by id, kept here so a cached one never waits on (or is refused by) the breaker.
+  const writers = new Map<number, avro.Type>();
   const readers = new Map<EventTypeName, avro.Type>();
   // A resolver per (reader type, writer schema id): building one walks both schemas, so it is done once.
   const resolvers = new Map<string, ReturnType<avro.Type['createResolver']>>();
@@ -89,14 +99,18 @@ export function createEventCodec({ registryUrl, names }: EventCodecOptions): Eve
   async function schemaIdOf(topic: TopicKey): Promise<number> {
     const cached = ids.get(topic);
     if (cached !== undefined) return cached;
-    const id = await registry.getLatestSchemaId(valueSubject(names.topic(topic)));
+    const id = await lookup(() => registry.getLatestSchemaId(valueSubject(names.topic(topic))));
     ids.set(topic, id);
     return id;
   }
 
   async function writerOf(schemaId: number): Promise<avro.Type> {
+    const cached = writers.get(schemaId);
+    if (cached !== undefined) return cached;
     try {
-      return (await registry.getSchema(schemaId)) as avro.Type;
+      const writer = (await lookup(() => registry.getSchema(schemaId))) as avro.Type;
+      writers.set(schemaId, writer);
+      return writer;
     } catch (error) {
       if (isResponseError(error) && error.status === 404) {
         throw new SchemaDecodeError(

@@ -8,6 +8,7 @@ import { createKafka, ensureTopics } from '../kafka/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { createPool } from '../postgres/index.ts';
 import { createRedis } from '../redis/index.ts';
+import { type CircuitBreakers, createCircuitBreakers } from '../resilience/index.ts';
 
 /** Where the services are, once the stack manager (or the operator) has said so. */
 export interface PlatformEndpoints {
@@ -26,6 +27,11 @@ export interface Platform {
   readonly codec: EventCodec;
   readonly pool: pg.Pool;
   readonly redis: Redis;
+  /**
+   * One circuit breaker per dependency (postgres, redis, registry), shared by the process's
+   * components; the codec's schema lookups already go through the registry's.
+   */
+  readonly breakers: CircuitBreakers;
   /** An idempotent producer, connected on first use. */
   producer(): Promise<Producer>;
   close(): Promise<void>;
@@ -34,7 +40,8 @@ export interface Platform {
 export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints, logger: Logger): Platform {
   const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.kafka.clientId, logger });
   const names = topicNames(config.kafka.topicPrefix);
-  const codec = createEventCodec({ registryUrl: endpoints.registryUrl, names });
+  const breakers = createCircuitBreakers({ logger });
+  const codec = createEventCodec({ registryUrl: endpoints.registryUrl, names, breaker: breakers.registry });
   const pool = createPool({ url: endpoints.postgresUrl, schema: config.postgres.schema });
   // Without a listener a dropped idle connection would be an uncaught 'error' event and crash the process.
   pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
@@ -50,6 +57,7 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
     codec,
     pool,
     redis,
+    breakers,
     producer() {
       producer ??= (async () => {
         const p = kafka.producer({

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EaioError } from '../../infra/errors/index.ts';
+import { EaioError, isTransient } from '../../infra/errors/index.ts';
+import { classifyFailure, type DependencyBreaker } from '../../infra/resilience/index.ts';
 import { luaScript, runScript } from '../redis-scripts/index.ts';
 
 /** TTLs used when the options give none: weather moves slowly, sensor answers go stale in minutes. */
@@ -12,10 +13,17 @@ export interface CacheLookup {
   readonly outcome: 'hit' | 'miss';
   /** On a miss: whether the computed value was stored (false when an invalidation overtook it). */
   readonly stored?: boolean;
+  /** True when Redis was unavailable, so the answer was computed without the cache. */
+  readonly bypassed?: boolean;
 }
 
 export interface ToolResultCacheOptions {
   readonly redis: Redis;
+  /**
+   * Redis's circuit breaker: every cache command goes through it. While Redis is unavailable (open
+   * circuit or a network failure) lookups compute their answer without the cache instead of failing.
+   */
+  readonly breaker?: DependencyBreaker;
   /** TTL per category in seconds, merged over {@link DEFAULT_CACHE_TTL_SECONDS}. */
   readonly ttlSeconds?: Readonly<Record<string, number>>;
   /** Key namespace under the client's key prefix; default `cache`. */
@@ -110,7 +118,13 @@ interface StoredEntry {
 
 /** Creates a tool-result cache on `redis` (see {@link ToolResultCache}). */
 export function createToolResultCache(options: ToolResultCacheOptions): ToolResultCache {
-  const { redis, onLookup } = options;
+  const { redis, onLookup, breaker } = options;
+  const guarded = <T>(call: () => Promise<T>): Promise<T> =>
+    breaker === undefined
+      ? call().catch((error: unknown) => {
+          throw classifyFailure('redis', error);
+        })
+      : breaker.execute(call);
   const ttlSeconds = { ...DEFAULT_CACHE_TTL_SECONDS, ...options.ttlSeconds };
   for (const [category, ttl] of Object.entries(ttlSeconds)) {
     if (!(Number.isFinite(ttl) && ttl > 0)) {
@@ -157,7 +171,17 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
     ): Promise<CachedResult<T>> {
       const ttlMs = ttlMsOf(category);
       const entry = entryKey(category, key);
-      const [cached, sequence] = await redis.mget(entry, sequenceKey);
+      let cached: string | null | undefined;
+      let sequence: string | null | undefined;
+      try {
+        [cached, sequence] = await guarded(() => redis.mget(entry, sequenceKey));
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        // A cache must not turn a Redis outage into failed answers.
+        const value = await compute();
+        onLookup?.({ category, outcome: 'miss', stored: false, bypassed: true });
+        return { value, cachedAt: new Date(now()), hit: false };
+      }
       if (cached !== null && cached !== undefined) {
         const stored = JSON.parse(cached) as StoredEntry;
         onLookup?.({ category, outcome: 'hit' });
@@ -171,18 +195,24 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
       let stored = false;
       // undefined has no JSON form; a computation that outlived the invalidation memory cannot be vouched for.
       if (value !== undefined && cachedAt - startedAt < maxComputeMs) {
-        const reply = await runScript(
-          redis,
-          STORE_UNLESS_INVALIDATED,
-          [entry, ...tags.map(versionKey), ...tags.map(membersKey)],
-          [
-            sequence ?? '0',
-            ttlMs,
-            JSON.stringify({ v: value, t: cachedAt } satisfies StoredEntry),
-            tags.length,
-          ],
-        );
-        stored = Number(reply) === 1;
+        const store = () =>
+          runScript(
+            redis,
+            STORE_UNLESS_INVALIDATED,
+            [entry, ...tags.map(versionKey), ...tags.map(membersKey)],
+            [
+              sequence ?? '0',
+              ttlMs,
+              JSON.stringify({ v: value, t: cachedAt } satisfies StoredEntry),
+              tags.length,
+            ],
+          );
+        try {
+          stored = Number(await guarded(store)) === 1;
+        } catch (error) {
+          // The answer is good; only keeping it failed, and the next lookup computes it again.
+          if (!isTransient(error)) throw error;
+        }
       }
       onLookup?.({ category, outcome: 'miss', stored });
       return { value, cachedAt: new Date(cachedAt), hit: false };
@@ -191,11 +221,13 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
     async invalidateTags(tags) {
       const unique = [...new Set(tags)];
       if (unique.length === 0) return 0;
-      const reply = await runScript(
-        redis,
-        INVALIDATE_TAGS,
-        [sequenceKey, ...unique.map(versionKey), ...unique.map(membersKey)],
-        [unique.length, maxComputeMs],
+      const reply = await guarded(() =>
+        runScript(
+          redis,
+          INVALIDATE_TAGS,
+          [sequenceKey, ...unique.map(versionKey), ...unique.map(membersKey)],
+          [unique.length, maxComputeMs],
+        ),
       );
       return Number(reply);
     },
