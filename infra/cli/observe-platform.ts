@@ -66,6 +66,7 @@ export async function observePlatform(
   await admin.connect();
   const lag = createConsumerLagReader({ admin, groups });
   metrics.watchConsumerLag(lag);
+  metrics.watchCircuitBreakers(platform.breakers);
   try {
     const server = await startMetricsServer({
       registry: metrics.registry,
