@@ -1,5 +1,15 @@
+import { type Attributes, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import {
+  ATTR_DB_COLLECTION_NAME,
+  ATTR_DB_OPERATION_NAME,
+  ATTR_DB_SYSTEM_NAME,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  DB_SYSTEM_NAME_VALUE_REDIS,
+  globalTracer,
+  inSpan,
+} from '../infra/telemetry/index.ts';
 import {
   type BuildingView,
   type LatestReading,
@@ -19,10 +29,39 @@ export interface ReadModels {
   buildingIds(): Promise<string[]>;
 }
 
-export function createReadModels({ pool, redis }: { pool: pg.Pool; redis: Redis }): ReadModels {
+/**
+ * The read models over the platform's clients. Each read is a CLIENT span (`HGETALL
+ * latest-readings`, `SELECT buildings`) with the database semantic attributes, a child of the
+ * tool call that asked for it.
+ */
+export function createReadModels({
+  pool,
+  redis,
+  tracer = globalTracer(),
+}: {
+  pool: pg.Pool;
+  redis: Redis;
+  tracer?: Tracer;
+}): ReadModels {
+  const read = <T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> =>
+    inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, work);
+  const redisRead = (operation: string, collection: string) => ({
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_REDIS,
+    [ATTR_DB_OPERATION_NAME]: operation,
+    [ATTR_DB_COLLECTION_NAME]: collection,
+  });
+  const postgresRead = (collection: string) => ({
+    [ATTR_DB_SYSTEM_NAME]: DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+    [ATTR_DB_OPERATION_NAME]: 'SELECT',
+    [ATTR_DB_COLLECTION_NAME]: collection,
+  });
   return {
-    latestReadings: (buildingId, meterKind) => readLatestReadings(redis, buildingId, meterKind),
-    building: (buildingId) => readBuilding(pool, buildingId),
-    buildingIds: () => listBuildingIds(pool),
+    latestReadings: (buildingId, meterKind) =>
+      read('HGETALL latest-readings', redisRead('HGETALL', 'latest-readings'), () =>
+        readLatestReadings(redis, buildingId, meterKind),
+      ),
+    building: (buildingId) =>
+      read('SELECT buildings', postgresRead('buildings'), () => readBuilding(pool, buildingId)),
+    buildingIds: () => read('SELECT buildings', postgresRead('buildings'), () => listBuildingIds(pool)),
   };
 }

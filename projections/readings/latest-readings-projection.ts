@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { activeTraceparent } from '../../infra/telemetry/index.ts';
 import type { MeterKind, ReadingUnit, SensorReading } from '../../schemas/index.ts';
 import { activeGenerationKey, redisGenerationPrefix, redisKeyspace } from '../generation-names.ts';
 import type { Positioned } from '../positioned-event.ts';
@@ -12,7 +13,9 @@ export type LatestReadingsChanges = Map<string, Positioned<SensorReading>>;
 
 /**
  * Compare-and-set on (event time, offset): a redelivered or older reading never replaces a newer
- * one, so the key stays right under at-least-once delivery, replays and rebuilds.
+ * one, so the key stays right under at-least-once delivery, replays and rebuilds. ARGV[10] is the
+ * `traceparent` of the span that wrote the value (empty when untraced: the field is removed, so
+ * it never names an older write).
  */
 const SET_LATEST_IF_NEWER = `
 local current = redis.call('HMGET', KEYS[1], 'occurredAt', 'offset')
@@ -23,6 +26,7 @@ if current[1] then
 end
 redis.call('HSET', KEYS[1], 'occurredAt', ARGV[1], 'offset', ARGV[2], 'partition', ARGV[3], 'meterId', ARGV[4],
   'buildingId', ARGV[5], 'meterKind', ARGV[6], 'value', ARGV[7], 'unit', ARGV[8], 'eventId', ARGV[9])
+if ARGV[10] ~= '' then redis.call('HSET', KEYS[1], 'traceparent', ARGV[10]) else redis.call('HDEL', KEYS[1], 'traceparent') end
 redis.call('SADD', KEYS[2], ARGV[4])
 return 1
 `;
@@ -56,13 +60,18 @@ export function evolveLatestReadings(
   return state;
 }
 
-/** Applies a batch's newest readings in one pipeline round trip; returns how many changed a key. */
+/**
+ * Applies a batch's newest readings in one pipeline round trip; returns how many changed a key.
+ * Each value keeps the `traceparent` of the span active here (the projector's write span), which
+ * the MCP tool links to, so an answer leads back to the write and to the reading's ingestion.
+ */
 export async function applyLatestReadings(
   redis: Redis,
   keyspace: RedisKeyspace,
   changes: LatestReadingsChanges,
 ): Promise<number> {
   if (changes.size === 0) return 0;
+  const writtenBy = activeTraceparent() ?? '';
   const client = withCommand(redis);
   const pipeline = client.pipeline() as ReturnType<Redis['pipeline']> & {
     eaioSetLatestIfNewer(latestKey: string, metersKey: string, ...args: string[]): unknown;
@@ -80,6 +89,7 @@ export async function applyLatestReadings(
       String(event.value),
       event.unit,
       event.eventId,
+      writtenBy,
     );
   }
   const results = (await pipeline.exec()) ?? [];
@@ -113,6 +123,8 @@ export interface LatestReading {
   readonly unit: ReadingUnit;
   readonly occurredAt: Date;
   readonly eventId: string;
+  /** W3C `traceparent` of the projector span that wrote this value; absent when written untraced. */
+  readonly traceparent?: string;
 }
 
 /** Key space of the generation readers use now, or undefined before the projection has one. */
@@ -170,6 +182,7 @@ async function readGeneration(
       unit: h.unit as ReadingUnit,
       occurredAt: new Date(Number(h.occurredAt)),
       eventId: h.eventId ?? '',
+      ...(h.traceparent ? { traceparent: h.traceparent } : {}),
     });
   }
   return readings;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { METER_KINDS } from '../../../schemas/index.ts';
 import type { ReadModels } from '../../read-models.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
+import { linkToWriters, traceToolCall } from '../../trace-tool-call.ts';
 
 export const getLatestReadingsInput = z.object({
   buildingId: z
@@ -46,37 +47,39 @@ export function registerGetLatestReadings(server: McpServer, readModels: ReadMod
       outputSchema: getLatestReadingsOutput,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
-    async ({ buildingId, meterKind }) => {
-      const readings = await readModels.latestReadings(buildingId, meterKind);
-      if (readings.length === 0 && (await readModels.building(buildingId)) === undefined) {
-        return {
-          isError: true,
-          content: [
-            {
-              type: 'text',
-              text: `No building '${buildingId}' is known. Building ids are case-sensitive, e.g. 'Office_Cristina'; list the eaio://buildings/{id} resources to see them.`,
-            },
-          ],
+    ({ buildingId, meterKind }) =>
+      traceToolCall(TOOL_NAMES.getLatestReadings, async () => {
+        const readings = await readModels.latestReadings(buildingId, meterKind);
+        linkToWriters(readings);
+        if (readings.length === 0 && (await readModels.building(buildingId)) === undefined) {
+          return {
+            isError: true,
+            content: [
+              {
+                type: 'text',
+                text: `No building '${buildingId}' is known. Building ids are case-sensitive, e.g. 'Office_Cristina'; list the eaio://buildings/{id} resources to see them.`,
+              },
+            ],
+          };
+        }
+        const output = {
+          buildingId,
+          ...(meterKind ? { meterKind } : {}),
+          readings: readings.map((r) => ({
+            meterId: r.meterId,
+            meterKind: r.meterKind,
+            value: r.value,
+            unit: r.unit,
+            occurredAt: r.occurredAt.toISOString(),
+          })),
         };
-      }
-      const output = {
-        buildingId,
-        ...(meterKind ? { meterKind } : {}),
-        readings: readings.map((r) => ({
-          meterId: r.meterId,
-          meterKind: r.meterKind,
-          value: r.value,
-          unit: r.unit,
-          occurredAt: r.occurredAt.toISOString(),
-        })),
-      };
-      const summary =
-        output.readings.length === 0
-          ? `Building ${buildingId} has no ${meterKind ?? ''} readings yet.`.replace('  ', ' ')
-          : output.readings
-              .map((r) => `${r.meterId} (${r.meterKind}): ${r.value} ${r.unit} at ${r.occurredAt}`)
-              .join('\n');
-      return { content: [{ type: 'text', text: summary }], structuredContent: output };
-    },
+        const summary =
+          output.readings.length === 0
+            ? `Building ${buildingId} has no ${meterKind ?? ''} readings yet.`.replace('  ', ' ')
+            : output.readings
+                .map((r) => `${r.meterId} (${r.meterKind}): ${r.value} ${r.unit} at ${r.occurredAt}`)
+                .join('\n');
+        return { content: [{ type: 'text', text: summary }], structuredContent: output };
+      }),
   );
 }
