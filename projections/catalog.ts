@@ -6,6 +6,7 @@ import { controlCommandsProjection } from './control-commands/index.ts';
 import { currentWeatherProjection } from './current-weather/index.ts';
 import { dataQualityIssuesProjection } from './data-quality-issues/index.ts';
 import { metersProjection } from './meters/index.ts';
+import { operationStatsProjection } from './operation-stats/index.ts';
 import type { AnyProjection } from './projection.ts';
 import { latestReadingsProjection, readingsProjection } from './readings/index.ts';
 import { rollupsProjection } from './rollups/index.ts';
@@ -28,6 +29,7 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   dataQualityIssuesProjection,
   controlCommandsProjection,
   weatherProjection,
+  operationStatsProjection,
 ];
 
 /** The catalogue entry called `name`, or undefined. */

@@ -35,6 +35,12 @@ export {
   redisGenerationPrefix,
   redisKeyspace,
 } from './generation-names.ts';
+export type { OperationMinute, OperationRow, OperationStatsChanges } from './operation-stats/index.ts';
+export {
+  operationMinutes,
+  operationStatsProjection,
+  readOperationStats,
+} from './operation-stats/index.ts';
 export type { Positioned } from './positioned-event.ts';
 export type {
   AnyProjection,
