@@ -149,7 +149,16 @@ export async function pipelineBenchmark(
     };
   } finally {
     clearInterval(sampler);
-    await platform.pool.query(`DROP SCHEMA IF EXISTS bench_${id} CASCADE`).catch(() => undefined);
+    // The read models' generations live in schemas named after the main one (bench_<id>_<name>_g<n>).
+    const { rows: schemas } = await platform.pool
+      .query<{ nspname: string }>(
+        "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $1 || '_')",
+        [`bench_${id}`],
+      )
+      .catch(() => ({ rows: [] as { nspname: string }[] }));
+    for (const { nspname } of schemas) {
+      await platform.pool.query(`DROP SCHEMA IF EXISTS "${nspname}" CASCADE`).catch(() => undefined);
+    }
     const admin = platform.kafka.admin();
     await admin.connect();
     await admin
