@@ -24,9 +24,10 @@ export {
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
   MESSAGING_SYSTEM_VALUE_KAFKA,
 } from './semantic-attributes.ts';
-export type { SpanOptions, TracedMessage } from './spans.ts';
+export type { BatchSpanParent, SpanOptions, TracedMessage } from './spans.ts';
 export {
   batchSpanParent,
+  batchSpanParentOf,
   globalTracer,
   inProducerSpan,
   inSpan,

@@ -5,6 +5,7 @@ import {
   type Link,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
   type TimeInput,
@@ -124,12 +125,20 @@ export interface TracedMessage {
  * Parent context and links of a span covering a batch of consumed messages (see `batchTrace`):
  * the producer's context when the batch carries one trace, else a new trace linking them all.
  */
-export function batchSpanParent(messages: readonly TracedMessage[]): {
+export function batchSpanParent(messages: readonly TracedMessage[]): BatchSpanParent {
+  return batchSpanParentOf(messages.map((m) => spanContextOfMessage(m.headers, m.traceContext)));
+}
+
+/** Where a batch span starts: its parent context (the root for a new trace) and its links. */
+export interface BatchSpanParent {
   readonly parent: Context;
   readonly links: readonly Link[];
   readonly droppedLinks: number;
-} {
-  const decided = batchTrace(messages.map((m) => spanContextOfMessage(m.headers, m.traceContext)));
+}
+
+/** {@link batchSpanParent} over span contexts already extracted (undefined for untraced events). */
+export function batchSpanParentOf(contexts: readonly (SpanContext | undefined)[]): BatchSpanParent {
+  const decided = batchTrace(contexts);
   return {
     parent: decided.parent === undefined ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, decided.parent),
     links: decided.links,

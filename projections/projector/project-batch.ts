@@ -1,8 +1,27 @@
+import { type SpanContext, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
+import {
+  ATTR_DB_SYSTEM_NAME,
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+  batchSpanParentOf,
+  DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+  DB_SYSTEM_NAME_VALUE_REDIS,
+  globalTracer,
+  inSpan,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_SYSTEM_VALUE_KAFKA,
+  spanContextOfMessage,
+  type TraceContextField,
+} from '../../infra/telemetry/index.ts';
 import {
   type DeadLetter,
   type DeadLetterPublisher,
@@ -63,6 +82,8 @@ export interface BatchProjectorDeps {
    * redelivered batch would find nothing left to apply.
    */
   readonly onApplied?: (events: readonly ProjectionEvent<TopicKey>[]) => Promise<void>;
+  /** Makes the write spans (see `inTransaction`); the globally registered tracer by default. */
+  readonly tracer?: Tracer;
 }
 
 /** The component name the projector's metrics carry. */
@@ -93,6 +114,8 @@ export interface PartitionFloor {
 
 interface Valid {
   readonly event: ProjectionEvent<TopicKey>;
+  /** The producer's span context, from the message headers or else the event's `traceContext`. */
+  readonly trace?: SpanContext | undefined;
 }
 
 /**
@@ -103,6 +126,7 @@ interface Valid {
  */
 export function createBatchProjector(deps: BatchProjectorDeps) {
   const { codec, names, stores, logger, target } = deps;
+  const tracer = deps.tracer ?? globalTracer();
   const engineTable = (table: string) => qualified(stores.schema, table);
 
   async function currentGenerations(
@@ -179,6 +203,10 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       return {
         ok: true,
         value: {
+          trace: spanContextOfMessage(
+            message.headers,
+            (event as { traceContext?: TraceContextField | null }).traceContext,
+          ),
           event: {
             topic: key,
             event,
@@ -218,7 +246,11 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
 
   /**
    * One transaction over the projections of one store: lock their generations, read their offsets,
-   * write what each has not applied yet, move their offsets past the batch.
+   * write what each has not applied yet, move their offsets past the batch. Each projection's write
+   * is a CONSUMER span `project <name>`: a child of the events' trace when they carry one (so a
+   * single reading's trace runs from its producer through this write), else a new trace linking
+   * each event's context. A store may keep the active span's `traceparent` with what it wrote
+   * (latest-readings does, for the MCP tool to link to).
    */
   async function inTransaction(
     projections: readonly AnyProjection[],
@@ -270,7 +302,32 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
             if (timer) timers.push(timer);
             let state = projection.initial();
             for (const { event } of mine) state = projection.evolve(state, event);
-            await write(client, projection, generation, state);
+            const { parent, links, droppedLinks } = batchSpanParentOf(mine.map((e) => e.trace));
+            await inSpan(
+              tracer,
+              `project ${projection.name}`,
+              {
+                kind: SpanKind.CONSUMER,
+                parent,
+                links,
+                attributes: {
+                  [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
+                  [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+                  [ATTR_MESSAGING_OPERATION_NAME]: 'process',
+                  [ATTR_MESSAGING_DESTINATION_NAME]: batch.topic,
+                  [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
+                  [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: mine.length,
+                  [ATTR_DB_SYSTEM_NAME]:
+                    projection.store === 'redis'
+                      ? DB_SYSTEM_NAME_VALUE_REDIS
+                      : DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+                  'eaio.projection': projection.name,
+                  'eaio.generation': generation.generation,
+                  'eaio.trace.links_dropped': droppedLinks,
+                },
+              },
+              () => write(client, projection, generation, state),
+            );
           }
           await advanceOffsets(client, stores.schema, generation, [
             { topic: batch.topic, partition: batch.partition, nextOffset: next },
