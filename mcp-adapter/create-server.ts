@@ -1,4 +1,5 @@
 import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { instrumentTools, type ToolInstrumentation } from './instrument-tools.ts';
 import type { ReadModels } from './read-models.ts';
 import { registerBuildingResource } from './resources/buildings/index.ts';
 import { registerGetLatestReadings } from './tools/readings/index.ts';
@@ -9,12 +10,17 @@ export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
  * A factory of MCP server instances over the read models. The SDK builds one instance per HTTP
  * request or stdio connection; instances hold no state of their own.
  */
-export function createMcpServerFactory(readModels: ReadModels): McpServerFactory {
+export function createMcpServerFactory(
+  readModels: ReadModels,
+  instrumentation: ToolInstrumentation = {},
+): McpServerFactory {
   return () => {
     const server = new McpServer(SERVER_INFO, {
       instructions:
         'EAIO Stream answers questions about building energy data from its read models. Start from a building id (resources eaio://buildings/{id}), then ask for its latest readings.',
     });
+    // Before any tool is registered, so every one is measured and recorded.
+    instrumentTools(server, instrumentation);
     registerGetLatestReadings(server, readModels);
     registerBuildingResource(server, readModels);
     return server;

@@ -12,10 +12,12 @@ import {
 } from '../infra/telemetry/index.ts';
 import {
   type BuildingView,
+  buildingTag,
   type LatestReading,
   listBuildingIds,
   readBuilding,
   readLatestReadings,
+  type ToolResultCache,
 } from '../projections/index.ts';
 import type { MeterKind } from '../schemas/index.ts';
 
@@ -32,16 +34,20 @@ export interface ReadModels {
 /**
  * The read models over the platform's clients. Each read is a CLIENT span (`HGETALL
  * latest-readings`, `SELECT buildings`) with the database semantic attributes, a child of the
- * tool call that asked for it.
+ * tool call that asked for it. With a `cache`, latest readings are answered from the tool-result
+ * cache (category `sensors`, tagged `building:<id>`), which the projector invalidates after each
+ * batch that touches the building.
  */
 export function createReadModels({
   pool,
   redis,
   tracer = globalTracer(),
+  cache,
 }: {
   pool: pg.Pool;
   redis: Redis;
   tracer?: Tracer;
+  cache?: ToolResultCache;
 }): ReadModels {
   const read = <T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> =>
     inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, work);
@@ -55,11 +61,22 @@ export function createReadModels({
     [ATTR_DB_OPERATION_NAME]: 'SELECT',
     [ATTR_DB_COLLECTION_NAME]: collection,
   });
+  const latestReadings = (buildingId: string, meterKind?: MeterKind) =>
+    read('HGETALL latest-readings', redisRead('HGETALL', 'latest-readings'), () =>
+      readLatestReadings(redis, buildingId, meterKind),
+    );
   return {
-    latestReadings: (buildingId, meterKind) =>
-      read('HGETALL latest-readings', redisRead('HGETALL', 'latest-readings'), () =>
-        readLatestReadings(redis, buildingId, meterKind),
-      ),
+    latestReadings: async (buildingId, meterKind) => {
+      if (cache === undefined) return latestReadings(buildingId, meterKind);
+      const { value, hit } = await cache.getOrCompute(
+        'sensors',
+        `latest-readings:${buildingId}:${meterKind ?? '*'}`,
+        () => latestReadings(buildingId, meterKind),
+        { tags: [buildingTag(buildingId)] },
+      );
+      // A hit comes back through JSON: event times as strings.
+      return hit ? value.map((r) => ({ ...r, occurredAt: new Date(r.occurredAt) })) : value;
+    },
     building: (buildingId) =>
       read('SELECT buildings', postgresRead('buildings'), () => readBuilding(pool, buildingId)),
     buildingIds: () => read('SELECT buildings', postgresRead('buildings'), () => listBuildingIds(pool)),
