@@ -53,6 +53,34 @@ const COLUMNS = `meter_id         text NOT NULL,
  * `apply`). TimescaleDB: a hypertable with 7-day chunks, compressed by meter after 30 days. The
  * unique key (meter_id, occurred_at) includes the time column, as both require.
  */
+/** Per-meter buckets of `readings`, named like the rollups' reader views' sizes. */
+const BUCKETS = [
+  { view: 'readings_15m', size: 'PT15M', width: '15 minutes' },
+  { view: 'readings_1h', size: 'PT1H', width: '1 hour' },
+  { view: 'readings_1d', size: 'P1D', width: '1 day' },
+] as const;
+
+/**
+ * Sums, means, minima, maxima and counts of `readings` per meter and bucket. With TimescaleDB they
+ * are continuous aggregates, refreshed incrementally by a policy (real-time aggregation covers the
+ * not yet materialised tail); without it, plain views that aggregate on read. They complement the
+ * `rollups` read model (folded from the windows processors' aggregates, with their lateness and
+ * corrections): these follow the stored readings as they are, corrections included.
+ */
+function bucketsDdl(timescale: boolean): string {
+  return BUCKETS.map(({ view, size, width }) => {
+    const select = `SELECT meter_id, building_id, meter_kind, unit, '${size}'::text AS window_size,
+        ${timescale ? 'time_bucket' : 'date_bin'}('${width}'::interval, occurred_at${timescale ? '' : ", TIMESTAMPTZ '2000-01-01 00:00:00+00'"}) AS window_start,
+        sum(value) AS sum, avg(value) AS mean, min(value) AS min, max(value) AS max, count(*) AS count
+      FROM readings GROUP BY 1, 2, 3, 4, 5, 6`;
+    return timescale
+      ? `CREATE MATERIALIZED VIEW ${view} WITH (timescaledb.continuous, timescaledb.materialized_only = false) AS ${select} WITH NO DATA;
+         SELECT add_continuous_aggregate_policy('${view}', start_offset => INTERVAL '30 days',
+           end_offset => INTERVAL '${width}', schedule_interval => INTERVAL '${width === '1 day' ? '1 hour' : width}');`
+      : `CREATE VIEW ${view} AS ${select};`;
+  }).join('\n');
+}
+
 export function readingsDdl({ timescale }: PostgresDdlContext): string {
   const readings = timescale
     ? `CREATE TABLE readings (${COLUMNS});
@@ -74,7 +102,8 @@ export function readingsDdl({ timescale }: PostgresDdlContext): string {
       source_partition integer NOT NULL,
       source_offset    bigint NOT NULL
     );
-    CREATE INDEX latest_readings_building ON latest_readings (building_id, meter_kind);`;
+    CREATE INDEX latest_readings_building ON latest_readings (building_id, meter_kind);
+    ${bucketsDdl(timescale)}`;
 }
 
 function columns(rows: readonly Positioned<SensorReading>[]) {
@@ -140,6 +169,6 @@ export const readingsProjection: PostgresProjection<'sensorReadings', ReadingsCh
   initial: () => ({ readings: new Map(), latest: new Map() }),
   evolve: evolveReadings,
   ddl: readingsDdl,
-  readerViews: ['readings', 'latest_readings'],
+  readerViews: ['readings', 'latest_readings', ...BUCKETS.map((b) => b.view)],
   apply: applyReadings,
 };

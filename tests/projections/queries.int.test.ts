@@ -177,6 +177,19 @@ describe('query layer over the projections', () => {
     expect(daily.dataUntil).toEqual(new Date(START + 2 * DAY));
   });
 
+  it('aggregates the stored readings per meter and bucket in readings_15m/1h/1d, equal to the rollups of final windows', async () => {
+    for (const view of ['1h', '1d'] as const) {
+      const { rows } = await platform.pool.query<{ a: number; b: number; n: string }>(
+        `SELECT r.sum AS a, b.sum AS b, b.count AS n FROM readings_${view} b
+           JOIN rollups_${view} r ON r.meter_id = b.meter_id AND r.window_start = b.window_start
+          WHERE b.window_start < $1`,
+        [new Date(START + 2 * DAY)],
+      );
+      expect(rows.length).toBe(BUILDINGS.length * 2 * (view === '1h' ? 48 : 2));
+      for (const row of rows) expect(row.b).toBe(row.a);
+    }
+  });
+
   it('says which generation and offsets an answer reflects', async () => {
     const answer = await queries.consumption({
       buildingId: 'Office_A',
