@@ -68,6 +68,12 @@ export interface ToolResultCache {
   ): Promise<CachedResult<T>>;
   /** Deletes every entry carrying any of `tags` and refuses later stores of answers computed before; returns entries deleted. */
   invalidateTags(tags: readonly string[]): Promise<number>;
+  /**
+   * Replaces the TTLs given at creation (merged over {@link DEFAULT_CACHE_TTL_SECONDS}), e.g. from a
+   * reloaded `cache` config section. Entries stored already keep the TTL they were stored with.
+   * Throws an INVALID_ARGUMENT EaioError, and keeps the TTLs in force, when one is not > 0.
+   */
+  setTtlSeconds(ttlSeconds: Readonly<Record<string, number>>): void;
 }
 
 /**
@@ -125,19 +131,23 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
           throw classifyFailure('redis', error);
         })
       : breaker.execute(call);
-  const ttlSeconds = { ...DEFAULT_CACHE_TTL_SECONDS, ...options.ttlSeconds };
-  for (const [category, ttl] of Object.entries(ttlSeconds)) {
-    if (!(Number.isFinite(ttl) && ttl > 0)) {
-      throw new EaioError(
-        'INVALID_ARGUMENT',
-        'permanent',
-        `Cache TTL of '${category}' must be > 0 s, got ${ttl}`,
-        {
-          context: { category, ttl },
-        },
-      );
+  const checkedTtls = (given: Readonly<Record<string, number>> | undefined): Record<string, number> => {
+    const ttls = { ...DEFAULT_CACHE_TTL_SECONDS, ...given };
+    for (const [category, ttl] of Object.entries(ttls)) {
+      if (!(Number.isFinite(ttl) && ttl > 0)) {
+        throw new EaioError(
+          'INVALID_ARGUMENT',
+          'permanent',
+          `Cache TTL of '${category}' must be > 0 s, got ${ttl}`,
+          {
+            context: { category, ttl },
+          },
+        );
+      }
     }
-  }
+    return ttls;
+  };
+  let ttlSeconds = checkedTtls(options.ttlSeconds);
   const ns = options.namespace ?? 'cache';
   const maxComputeMs = options.maxComputeMs ?? 600_000;
   const now = options.now ?? Date.now;
@@ -230,6 +240,10 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
         ),
       );
       return Number(reply);
+    },
+
+    setTtlSeconds(given) {
+      ttlSeconds = checkedTtls(given);
     },
   };
 }
