@@ -20,6 +20,7 @@ import {
   runProjector,
 } from '../platform/index.ts';
 import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
+import { tracingFromSettings } from '../telemetry/index.ts';
 import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
 import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
 import { observeIfEnabled, projectorGroup } from './observe-platform.ts';
@@ -40,6 +41,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     secretPaths: secretPaths(config).map((path) => `config.${path}`),
   });
   const logger = loggers.logger('cli');
+  // Before any component exists: they all take the globally registered tracer. A no-op when off.
+  const tracing = tracingFromSettings(config.tracing, { serviceName: 'eaio-stream' });
+  if (tracing.enabled) logger.debug({ tracing: config.tracing }, 'tracing on');
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const program = new Command('eaio')
     .description('EAIO Stream: building energy data, event-sourced.')
@@ -344,5 +348,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     )
     .action(() => configEncrypt(process.stdin, env[CONFIG_KEY_VARIABLE], (t) => process.stdout.write(t)));
 
-  await program.parseAsync([...argv]);
+  try {
+    await program.parseAsync([...argv]);
+  } finally {
+    // Exports the spans still queued before the process exits.
+    await tracing.shutdown();
+  }
 }
