@@ -8,7 +8,13 @@ export type { ConsumptionBucket, ConsumptionQuery } from './consumption.ts';
 export { queryConsumption } from './consumption.ts';
 export type { DataQualityQuery, DataQualityReport } from './data-quality-report.ts';
 export { queryDataQualityReport } from './data-quality-report.ts';
-export type { Answer, Provenance } from './provenance.ts';
+export type { KeptAnswer, LastKnownGood, LastKnownGoodOptions } from './last-known-good.ts';
+export {
+  createLastKnownGood,
+  DEFAULT_LAST_KNOWN_GOOD_TTL_SECONDS,
+  normaliseArguments,
+} from './last-known-good.ts';
+export type { Answer, AnswerBody, Provenance, Staleness } from './provenance.ts';
 export { readProvenance } from './provenance.ts';
 export type { Bucket, TimeRange } from './query-arguments.ts';
 export { BUCKETS, checkRange, MAX_BUCKETS } from './query-arguments.ts';

@@ -16,13 +16,33 @@ export interface Provenance {
   readonly lastAppliedAt: Date | null;
 }
 
-/** An answer of the query layer: the data, what it was read from, and how fresh it is. */
-export interface Answer<T> {
+/** What an answer says, fresh or kept: the data, what it was read from, and how recent its events are. */
+export interface AnswerBody<T> {
   readonly data: T;
   readonly provenance: readonly Provenance[];
   /** Event time of the newest event behind the answer, null when there is none. */
   readonly dataUntil: Date | null;
 }
+
+/**
+ * An answer served while PostgreSQL was unavailable: the last good answer to the same query, kept in
+ * Redis. Its data and provenance are as they were then; these fields say how old it is and why.
+ */
+export interface Staleness {
+  readonly stale: true;
+  /** When this answer was last read fresh from PostgreSQL. */
+  readonly staleSince: Date;
+  /** How old it was when served, in milliseconds. */
+  readonly ageMs: number;
+  /** Why no fresh answer could be read (e.g. `PostgreSQL is unavailable (circuit open ...)`). */
+  readonly reason: string;
+}
+
+/**
+ * An answer of the query layer: the data, what it was read from, and how fresh it is. `stale: false`
+ * for an answer read now; `stale: true` with {@link Staleness} for a kept one.
+ */
+export type Answer<T> = AnswerBody<T> & ({ readonly stale: false } | Staleness);
 
 /**
  * Reads the provenance of the given projections from the engine's bookkeeping tables (the

@@ -1,4 +1,12 @@
+import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { EaioError } from '../../infra/errors/index.ts';
+import type { Logger } from '../../infra/logging/index.ts';
+import {
+  type CircuitBreakers,
+  createCircuitBreakers,
+  isNetworkFailure,
+} from '../../infra/resilience/index.ts';
 import { type AnomaliesQuery, type AnomalyRow, queryAnomalies } from './anomalies.ts';
 import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from './benchmark.ts';
 import { type CommandStatus, queryCommandStatus } from './command-status.ts';
@@ -8,14 +16,19 @@ import {
   type DataQualityReport,
   queryDataQualityReport,
 } from './data-quality-report.ts';
-import { type Answer, readProvenance } from './provenance.ts';
+import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
+import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
 import {
   queryWeatherNormalised,
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from './weather-normalised.ts';
 
-/** The typed queries the MCP adapter calls; every answer carries its provenance. */
+/**
+ * The typed queries the MCP adapter calls; every answer carries its provenance. While PostgreSQL is
+ * unavailable an answer may be the last good one, flagged `stale: true`; with none kept, the call fails
+ * with a transient DEPENDENCY_UNAVAILABLE EaioError whose message says when to retry.
+ */
 export interface QueryLayer {
   consumption(query: ConsumptionQuery): Promise<Answer<ConsumptionBucket[]>>;
   benchmark(query: BenchmarkQuery): Promise<Answer<BuildingBenchmark | undefined>>;
@@ -28,6 +41,20 @@ export interface QueryLayer {
 export interface QueryLayerDeps {
   /** A pool whose connections have `search_path` set to the read models' schema. */
   readonly pool: pg.Pool;
+  /**
+   * The process's breakers (the platform's): every read goes through `postgres`, kept answers through
+   * `redis`. A private set by default.
+   */
+  readonly breakers?: Pick<CircuitBreakers, 'postgres' | 'redis'>;
+  /** Where the last good answer of each query is kept; without it a PostgreSQL outage fails every query. */
+  readonly redis?: Redis;
+  /** How long a kept answer lives after its last fresh read (default 7 days). */
+  readonly lastKnownGoodTtlSeconds?: number;
+  /** A read taking longer than this counts as PostgreSQL being unavailable (default 10 s). */
+  readonly timeoutMs?: number;
+  /** Where failures to keep an answer are reported (they never fail the fresh answer). */
+  readonly logger?: Logger;
+  readonly now?: () => number;
 }
 
 const latest = (dates: readonly (Date | null | undefined)[]): Date | null =>
@@ -38,13 +65,31 @@ const latest = (dates: readonly (Date | null | undefined)[]): Date | null =>
  * together with the provenance of the read models it used: Postgres projections commit their rows
  * and offsets together, so the offsets reported are exactly those the rows reflect.
  */
-export function createQueryLayer({ pool }: QueryLayerDeps): QueryLayer {
-  async function answer<T>(
+export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
+  const { pool, logger, timeoutMs = 10_000 } = deps;
+  const now = deps.now ?? Date.now;
+  const breakers = deps.breakers ?? createCircuitBreakers(logger ? { logger } : {});
+  const kept =
+    deps.redis === undefined
+      ? undefined
+      : createLastKnownGood({
+          redis: deps.redis,
+          breaker: breakers.redis,
+          now,
+          ...(deps.lastKnownGoodTtlSeconds === undefined ? {} : { ttlSeconds: deps.lastKnownGoodTtlSeconds }),
+        });
+
+  async function readFresh<T>(
     projections: readonly string[],
     read: (client: pg.ClientBase) => Promise<T>,
     dataUntil: (data: T) => Date | null,
-  ): Promise<Answer<T>> {
+  ): Promise<AnswerBody<T>> {
     const client = await pool.connect();
+    // A connection lost while checked out also fails the running query (handled below); pg emits it as
+    // an 'error' event as well, which would crash the process without a listener.
+    const ignoreLost = () => undefined;
+    client.on('error', ignoreLost);
+    let lost = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const data = await read(client);
@@ -52,46 +97,117 @@ export function createQueryLayer({ pool }: QueryLayerDeps): QueryLayer {
       await client.query('COMMIT');
       return { data, provenance, dataUntil: dataUntil(data) };
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      lost = isNetworkFailure(error);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', ignoreLost);
+      // A broken connection is discarded, not handed to the next query.
+      client.release(lost);
     }
+  }
+
+  /** The kept answer of a query PostgreSQL could not answer, or the typed error saying so. */
+  async function degraded<T>(name: string, args: unknown, failure: EaioError): Promise<Answer<T>> {
+    let recalled: KeptAnswer<T> | undefined;
+    let keptFailure = '';
+    try {
+      recalled = await kept?.recall<T>(name, args);
+    } catch (error) {
+      keptFailure = ` (kept answers unreadable: ${error instanceof Error ? error.message : String(error)})`;
+    }
+    if (recalled !== undefined) {
+      return {
+        ...recalled.answer,
+        stale: true,
+        staleSince: recalled.storedAt,
+        ageMs: Math.max(0, now() - recalled.storedAt.getTime()),
+        reason: failure.message,
+      };
+    }
+    const retryIn = Math.max(1, Math.ceil(breakers.postgres.retryInMs() / 1000));
+    throw new EaioError(
+      'DEPENDENCY_UNAVAILABLE',
+      'transient',
+      `PostgreSQL is unavailable; no cached answer for ${name} ${JSON.stringify(normaliseArguments(args))}${keptFailure}; retry in ${retryIn} s. Cause: ${failure.message}`,
+      { cause: failure, context: { dependency: 'postgres', query: name, retryInMs: retryIn * 1000 } },
+    );
+  }
+
+  /**
+   * One query through the breaker: a fresh answer is kept (best effort) and returned `stale: false`;
+   * when PostgreSQL is unavailable the kept one is served instead. Other errors (bad arguments, a
+   * failing statement) are thrown as they are.
+   */
+  async function answer<T>(
+    name: string,
+    args: unknown,
+    projections: readonly string[],
+    read: (client: pg.ClientBase) => Promise<T>,
+    dataUntil: (data: T) => Date | null,
+  ): Promise<Answer<T>> {
+    let fresh: AnswerBody<T>;
+    try {
+      fresh = await breakers.postgres.execute(() => readFresh(projections, read, dataUntil), { timeoutMs });
+    } catch (error) {
+      if (error instanceof EaioError && error.code === 'DEPENDENCY_UNAVAILABLE')
+        return degraded(name, args, error);
+      throw error;
+    }
+    if (kept !== undefined) {
+      // Keeping is for a later outage; failing to keep must not fail the answer in hand.
+      await kept.remember(name, args, fresh).catch((error: unknown) => {
+        logger?.warn({ err: error, query: name }, 'last good answer not kept');
+      });
+    }
+    return { ...fresh, stale: false };
   }
 
   return {
     consumption: (query) =>
       answer(
+        'consumption',
+        query,
         ['rollups'],
         (c) => queryConsumption(c, query),
         (rows) => latest(rows.map((r) => r.end)),
       ),
     benchmark: (query) =>
       answer(
+        'benchmark',
+        query,
         ['rollups', 'buildings'],
         (c) => queryBenchmark(c, query),
         () => null,
       ),
     anomalies: (query) =>
       answer(
+        'anomalies',
+        query,
         ['anomalies'],
         (c) => queryAnomalies(c, query),
         (rows) => latest(rows.map((r) => r.occurredAt)),
       ),
     dataQuality: (query) =>
       answer(
+        'dataQuality',
+        query,
         ['data-quality-issues', 'readings'],
         (c) => queryDataQualityReport(c, query),
         (report) => latest(report.byKind.map((k) => k.last)),
       ),
     weatherNormalised: (query) =>
       answer(
+        'weatherNormalised',
+        query,
         ['rollups', 'weather', 'buildings'],
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
       ),
     commandStatus: (commandId) =>
       answer(
+        'commandStatus',
+        { commandId },
         ['control-commands'],
         (c) => queryCommandStatus(c, commandId),
         (status) => status?.statusAt ?? null,
