@@ -24,6 +24,7 @@ import { tracingFromSettings } from '../telemetry/index.ts';
 import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
 import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
 import { observeIfEnabled, projectorGroup } from './observe-platform.ts';
+import { createProcessRuntime } from './process-runtime.ts';
 import { projectionsList, projectionsRebuild } from './projections-command.ts';
 import { resolveEndpoints } from './resolve-endpoints.ts';
 import { untilSignal } from './run-until-signal.ts';
@@ -85,7 +86,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .command('start')
     .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
     .option('--no-demo', 'do not run the demo feed')
-    .action((opts: { demo: boolean }) => startCommand(config, logger, { demo: opts.demo, env, loggers }));
+    .action((opts: { demo: boolean }) =>
+      startCommand(config, logger, { demo: opts.demo, env, loggers, resolved }),
+    );
 
   program
     .command('project')
@@ -102,7 +105,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       await preparePlatform(platform);
       const exitAfter = opts.exitAfterBatches === undefined ? undefined : Number(opts.exitAfterBatches);
       let committed = 0;
+      const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.project' });
       const projector = await runProjector(platform, undefined, undefined, {
+        metrics: runtime.metrics,
+        cache: runtime.cache,
         ...(exitAfter === undefined
           ? {}
           : {
@@ -119,10 +125,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         endpoints.registryUrl,
         projectorGroup(platform),
         loggers.logger('metrics'),
+        runtime.metrics,
       );
       await untilSignal();
       await observed?.close();
       await projector.stop();
+      await runtime.close();
       await platform.close();
     });
 
@@ -291,19 +299,27 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       const endpoints = await resolveEndpoints(config);
       const platform = connectPlatform(config, endpoints, logger);
       await preparePlatform(platform);
+      const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.process' });
       const processor = await runProcessors(
         platform,
         name === 'all' ? ALL_PROCESSORS : [name as ProcessorName],
+        {
+          metrics: runtime.metrics,
+          operations: runtime.operations,
+          qualityThresholds: runtime.qualityThresholds,
+        },
       );
       const observed = await observeIfEnabled(
         platform,
         endpoints.registryUrl,
         processor.groupIds.map((groupId) => ({ groupId })),
         loggers.logger('metrics'),
+        runtime.metrics,
       );
       await untilSignal();
       await observed?.close();
       await processor.stop();
+      await runtime.close();
       await platform.close();
     });
 
@@ -314,7 +330,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     .option('--http', 'serve Streamable HTTP (default)')
     .action(async (opts: { stdio?: boolean }) => {
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
-      const factory = createMcpServerFactory(createReadModels(platform));
+      // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
+      const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
+      const factory = createMcpServerFactory(createReadModels({ ...platform, cache: runtime.cache }), {
+        metrics: runtime.metrics,
+        operations: runtime.operations,
+      });
       if (opts.stdio) {
         const handle = startMcpStdioServer(factory);
         await untilSignal();
@@ -330,6 +351,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
         await untilSignal();
         await server.close();
       }
+      await runtime.close();
       await platform.close();
     });
 

@@ -132,6 +132,8 @@ export async function observeIfEnabled(
   registryUrl: string,
   group: WatchedGroup | readonly WatchedGroup[],
   logger: Logger,
+  /** The metrics the process's components record into; a fresh set otherwise. */
+  metrics?: EaioMetrics,
 ): Promise<PlatformObservability | undefined> {
   const { config } = platform;
   if (!config.metrics.enabled && !config.health.enabled) return undefined;
@@ -140,6 +142,7 @@ export async function observeIfEnabled(
     registryUrl,
     groups: Array.isArray(group) ? [...group] : [group as WatchedGroup],
     logger,
+    ...(metrics ? { metrics } : {}),
   });
   if (observability.url) logger.info({ url: observability.url }, 'metrics and health endpoints served');
   return observability;

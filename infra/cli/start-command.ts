@@ -5,7 +5,7 @@ import {
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
-import type { EaioConfig } from '../config/index.ts';
+import type { EaioConfig, ResolvedConfig } from '../config/index.ts';
 import type { Logger, LoggerRegistry } from '../logging/index.ts';
 import {
   connectPlatform,
@@ -16,13 +16,16 @@ import {
 } from '../platform/index.ts';
 import { stackUp } from '../stack/index.ts';
 import { metricsServerSettings, observePlatform, projectorGroup } from './observe-platform.ts';
+import { createProcessRuntime } from './process-runtime.ts';
 import { untilSignal } from './run-until-signal.ts';
 
 export interface StartOptions {
   readonly demo: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Per-component loggers (levels changeable at runtime); without it everything logs as `logger`. */
-  readonly loggers?: LoggerRegistry;
+  /** Per-component loggers; a reloaded `log` section changes their levels. */
+  readonly loggers: LoggerRegistry;
+  /** The configuration as resolved, for the store that reloads its reloadable sections. */
+  readonly resolved: ResolvedConfig;
 }
 
 function connectionHelp(url: string, observabilityUrl: string | undefined): string {
@@ -53,18 +56,26 @@ function connectionHelp(url: string, observabilityUrl: string | undefined): stri
  * demo feed, the MCP HTTP server and the metrics and health endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
-  const componentLogger = (component: string) => options.loggers?.logger(component) ?? logger;
+  const componentLogger = (component: string) => options.loggers.logger(component);
   const endpoints = await stackUp(config, { log: (line) => logger.info(line), env: options.env });
   const platform = connectPlatform(config, endpoints, componentLogger('platform'));
   await preparePlatform(platform);
-  const projector = await runProjector(platform);
-  const processors = await runProcessors(platform);
+  // One metrics registry, telemetry recorder, tool-result cache and config store for the process.
+  const runtime = createProcessRuntime(platform, options.resolved, options.loggers, { source: 'eaio.start' });
+  const { metrics, operations, cache } = runtime;
+  const projector = await runProjector(platform, undefined, undefined, { metrics, cache });
+  const processors = await runProcessors(platform, undefined, {
+    metrics,
+    operations,
+    qualityThresholds: runtime.qualityThresholds,
+  });
   const deadLetterIndex = await runDeadLetterIndex(platform);
   // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config),
     registryUrl: endpoints.registryUrl,
     groups: [projectorGroup(platform), ...processors.groupIds.map((groupId) => ({ groupId }))],
+    metrics,
     logger: componentLogger('metrics'),
   });
   const feed = options.demo
@@ -76,7 +87,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: createMcpServerFactory(createReadModels(platform)),
+    factory: createMcpServerFactory(createReadModels({ ...platform, cache }), { metrics, operations }),
     logger: componentLogger('mcp'),
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));
@@ -86,6 +97,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await observability.close();
   await feed?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
+  await runtime.close();
   await platform.close();
   logger.info('stopped');
 }

@@ -1,4 +1,5 @@
 import {
+  type CatalogProcessorDeps,
   PROCESSORS,
   type ProcessorName,
   type RunningProcessor,
@@ -23,8 +24,10 @@ export interface RunningProcessors {
 export async function runProcessors(
   platform: Platform,
   names: readonly ProcessorName[] = ALL_PROCESSORS,
+  /** The process's metrics, operation recorder and current quality thresholds, when it has them. */
+  extra: Pick<CatalogProcessorDeps, 'metrics' | 'operations' | 'qualityThresholds'> = {},
 ): Promise<RunningProcessors> {
-  const deps = { ...platform, sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs };
+  const deps = { ...platform, sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs, ...extra };
   const started = await Promise.allSettled(names.map((name) => runNamedProcessor(deps, name)));
   const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stopAll = async () => {
