@@ -22,7 +22,8 @@ async function valueOf(
   const { values } = await metric.get();
   const series = values.find(
     (v) =>
-      (v.metricName ?? name) === `${name}${suffix}` &&
+      // Histogram series name their part (_bucket, _count, _sum) in metricName, which the type omits.
+      ((v as { metricName?: string }).metricName ?? name) === `${name}${suffix}` &&
       Object.entries(labels).every(([k, value]) => String(v.labels[k]) === value),
   );
   return series?.value ?? 0;
