@@ -21,11 +21,13 @@ export interface RollupChange {
 
 /**
  * One batch's changes: full statements keep the highest revision per window (the processor numbers
- * them along the log), deltas are summed per window in log order.
+ * them along the log), deltas are summed per window in log order. The maps belong to the batch:
+ * `evolve` updates them in place, as copying them per event made a batch's fold quadratic (a backlog
+ * batch of 10,000 aggregates took 15 s).
  */
 export interface RollupChanges {
-  readonly statements: ReadonlyMap<string, RollupChange>;
-  readonly deltas: ReadonlyMap<string, RollupChange>;
+  readonly statements: Map<string, RollupChange>;
+  readonly deltas: Map<string, RollupChange>;
 }
 
 function addDelta(into: ReadingAggregate, delta: ReadingAggregate): ReadingAggregate {
@@ -41,7 +43,7 @@ function addDelta(into: ReadingAggregate, delta: ReadingAggregate): ReadingAggre
   };
 }
 
-/** Pure fold of one aggregate event into a batch's changes. */
+/** Fold of one aggregate event into a batch's changes (mutates only the batch's own maps). */
 export function evolveRollups(
   state: RollupChanges,
   { event, partition, offset }: ProjectionEvent<'readingAggregates'>,
@@ -49,15 +51,17 @@ export function evolveRollups(
   const key = rollupKey(event);
   if (event.revision === DELTA_REVISION) {
     const pending = state.deltas.get(key);
-    const deltas = new Map(state.deltas);
-    deltas.set(key, { aggregate: pending ? addDelta(pending.aggregate, event) : event, partition, offset });
-    return { statements: state.statements, deltas };
+    state.deltas.set(key, {
+      aggregate: pending ? addDelta(pending.aggregate, event) : event,
+      partition,
+      offset,
+    });
+    return state;
   }
   const seen = state.statements.get(key);
   if (seen !== undefined && seen.aggregate.revision >= event.revision) return state;
-  const statements = new Map(state.statements);
-  statements.set(key, { aggregate: event, partition, offset });
-  return { statements, deltas: state.deltas };
+  state.statements.set(key, { aggregate: event, partition, offset });
+  return state;
 }
 
 const DDL = `
