@@ -11,7 +11,7 @@ import { createTestPlatform, type TestPlatform } from '../support/test-platform.
 import { waitFor } from '../support/wait-for.ts';
 
 /** The value of one series of a metric (`suffix` picks `_count`/`_sum`/`_bucket` of a histogram); 0 when absent. */
-async function valueOf(
+async function seriesValue(
   registry: Registry,
   name: string,
   labels: Readonly<Record<string, string>>,
@@ -74,19 +74,19 @@ describe('metrics wiring: the projector and a processor record into their proces
   it('projector: consumed = N on the readings topic, one dead letter with its code, write latency per projection', async () => {
     await platform.waitForReadings(readings.length);
     const consumed = () =>
-      valueOf(projectorMetrics.registry, METRIC_NAMES.eventsConsumed, { component: 'projector', topic });
+      seriesValue(projectorMetrics.registry, METRIC_NAMES.eventsConsumed, { component: 'projector', topic });
     await waitFor('projector consumed every message', async () =>
       (await consumed()) >= N ? true : undefined,
     );
     expect(await consumed()).toBe(N);
     expect(
-      await valueOf(projectorMetrics.registry, METRIC_NAMES.deadLetters, {
+      await seriesValue(projectorMetrics.registry, METRIC_NAMES.deadLetters, {
         topic,
         stage: 'decode',
         code: 'SCHEMA_FRAMING',
       }),
     ).toBe(1);
-    const batches = await valueOf(
+    const batches = await seriesValue(
       projectorMetrics.registry,
       METRIC_NAMES.batchSize,
       { component: 'projector', topic },
@@ -97,7 +97,7 @@ describe('metrics wiring: the projector and a processor record into their proces
       ['readings', 'postgres'],
       ['latest-readings', 'redis'],
     ] as const) {
-      const writes = await valueOf(
+      const writes = await seriesValue(
         projectorMetrics.registry,
         METRIC_NAMES.projectionWriteDuration,
         { projection, store },
@@ -111,9 +111,9 @@ describe('metrics wiring: the projector and a processor record into their proces
     await caughtUp(platform, processor.groupId, topic);
     const component = 'processor:reading-aggregates';
     const registry = processorMetrics.registry;
-    expect(await valueOf(registry, METRIC_NAMES.eventsConsumed, { component, topic })).toBe(N);
+    expect(await seriesValue(registry, METRIC_NAMES.eventsConsumed, { component, topic })).toBe(N);
     const aggregatesTopic = platform.names.topic('readingAggregates');
-    const produced = await valueOf(registry, METRIC_NAMES.eventsProduced, {
+    const produced = await seriesValue(registry, METRIC_NAMES.eventsProduced, {
       component,
       topic: aggregatesTopic,
     });
@@ -122,11 +122,15 @@ describe('metrics wiring: the projector and a processor record into their proces
     const onTopic = await platform.readAll(aggregatesTopic, produced);
     expect(onTopic.length).toBe(produced);
     expect(
-      await valueOf(registry, METRIC_NAMES.deadLetters, { topic, stage: 'decode', code: 'SCHEMA_FRAMING' }),
+      await seriesValue(registry, METRIC_NAMES.deadLetters, {
+        topic,
+        stage: 'decode',
+        code: 'SCHEMA_FRAMING',
+      }),
     ).toBe(1);
-    expect(await valueOf(registry, METRIC_NAMES.batchSize, { component, topic }, '_count')).toBeGreaterThan(
-      0,
-    );
+    expect(
+      await seriesValue(registry, METRIC_NAMES.batchSize, { component, topic }, '_count'),
+    ).toBeGreaterThan(0);
   });
 
   it('a cached answer tagged building:<id> disappears once a new reading of that building is projected', async () => {
@@ -143,11 +147,11 @@ describe('metrics wiring: the projector and a processor record into their proces
       return lookup.hit ? undefined : lookup;
     });
     expect(after.value).toBe('after');
-    const hits = await valueOf(projectorMetrics.registry, METRIC_NAMES.cacheRequests, {
+    const hits = await seriesValue(projectorMetrics.registry, METRIC_NAMES.cacheRequests, {
       category: 'sensors',
       result: 'hit',
     });
-    const misses = await valueOf(projectorMetrics.registry, METRIC_NAMES.cacheRequests, {
+    const misses = await seriesValue(projectorMetrics.registry, METRIC_NAMES.cacheRequests, {
       category: 'sensors',
       result: 'miss',
     });
