@@ -3,6 +3,7 @@ import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { pipelineBenchmark } from './pipeline.ts';
+import { queriesBenchmark } from './queries.ts';
 import { sinkBenchmark } from './sink.ts';
 
 /**
@@ -13,6 +14,11 @@ const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
+  queries: {
+    usesStack: true,
+    knobs: '--buildings N --meters N --days N --calls N --seed N --processors a,b --keep --reuse ID',
+    run: queriesBenchmark,
+  },
   sink: { usesStack: true, knobs: '--rows N --meters N --batch N', run: sinkBenchmark },
 } as const;
 
