@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
-import { catchError, concatMap, defer, EMPTY, type Observable } from 'rxjs';
+import { catchError, concatMap, defer, EMPTY, mergeMap, type Observable } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../processors/index.ts';
@@ -60,6 +60,14 @@ export interface ConsumedPosition {
  * projections handling it (the start of the log for one that has none), so it resumes from its own
  * table whatever the group committed.
  */
+/**
+ * Partition batches projected at once. Each partition stays in order (kafkajs hands a partition
+ * its next batch only once the previous one is acknowledged), and different partitions touch
+ * different rows (topics are keyed), so their transactions do not wait on each other; the waits on
+ * Postgres and Redis of one batch overlap with the work of the others.
+ */
+export const PARTITIONS_PROJECTED_AT_ONCE = 4;
+
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const { consumer, names, logger } = deps;
   const byTopic = new Map<string, AnyProjection[]>();
@@ -125,24 +133,29 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
     return engine.project(batch, projections, at);
   }
 
-  return kafkaBatches(consumer, { topics: [...byTopic.keys()] }).pipe(
-    concatMap((batch) =>
-      defer(() => handle(batch)).pipe(
-        concatMap((outcome) => {
-          // After a seek kafkajs marks the batch stale, so this ack commits nothing.
-          batch.ack();
-          return outcome === undefined ? EMPTY : [outcome];
-        }),
-        catchError((error: unknown) => {
-          // Not acknowledged: kafkajs redelivers the batch after restarting the consumer.
-          logger.error(
-            { topic: batch.topic, partition: batch.partition, err: error },
-            'batch failed; will be redelivered',
-          );
-          batch.nack(error);
-          return EMPTY;
-        }),
-      ),
+  return kafkaBatches(consumer, {
+    topics: [...byTopic.keys()],
+    partitionsConsumedConcurrently: PARTITIONS_PROJECTED_AT_ONCE,
+  }).pipe(
+    mergeMap(
+      (batch) =>
+        defer(() => handle(batch)).pipe(
+          concatMap((outcome) => {
+            // After a seek kafkajs marks the batch stale, so this ack commits nothing.
+            batch.ack();
+            return outcome === undefined ? EMPTY : [outcome];
+          }),
+          catchError((error: unknown) => {
+            // Not acknowledged: kafkajs redelivers the batch after restarting the consumer.
+            logger.error(
+              { topic: batch.topic, partition: batch.partition, err: error },
+              'batch failed; will be redelivered',
+            );
+            batch.nack(error);
+            return EMPTY;
+          }),
+        ),
+      PARTITIONS_PROJECTED_AT_ONCE,
     ),
   );
 }
