@@ -16,7 +16,11 @@ const PER_LIFE = 300;
 describe('the projector SIGKILLed again and again, also between its Postgres commit and its ack', () => {
   let platform: TestPlatform;
   const running: EaioProcess[] = [];
-  const readings = hourlyReadings(BUILDING, METERS, HOURS);
+  // Hour by hour across every meter (each meter still in time order), so every life's chunk reaches
+  // every partition: a failpoint life needs several partitions with new work to reach its n-th commit.
+  const readings = hourlyReadings(BUILDING, METERS, HOURS).sort(
+    (a, b) => a.occurredAt.getTime() - b.occurredAt.getTime(),
+  );
 
   const spawnProjector = (args: readonly string[] = []): EaioProcess => {
     const p = spawnEaio(['project', ...args], platform.childEnv);
