@@ -1,5 +1,6 @@
 import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
+import { sendInChunks } from './send-in-chunks.ts';
 
 /**
  * Headers every dead letter carries, beside the original key, value and headers. Documented in the
@@ -95,11 +96,12 @@ export function createDeadLetterPublisher(
     async publish(topic, letters) {
       if (letters.length === 0) return;
       const failedAt = clock();
-      await producer.send({
+      // Letters carry the original bytes: a batch of large poison events must not exceed the broker's limit.
+      await sendInChunks(
+        { send: (record) => producer.send({ ...record, acks: -1 }) },
         topic,
-        acks: -1,
-        messages: letters.map((l) => toDeadLetterMessage(l, failedAt)),
-      });
+        letters.map((l) => toDeadLetterMessage(l, failedAt)),
+      );
     },
   };
 }

@@ -23,3 +23,4 @@ export type {
   RunningProcessor,
 } from './run-processor.ts';
 export { runProcessor } from './run-processor.ts';
+export { chunkMessages, MAX_SEND_BYTES, messageBytes, sendInChunks } from './send-in-chunks.ts';

@@ -46,6 +46,7 @@ import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterOf, toDeadLetterMessage } from './dead-letters.ts';
 import { kafkaBatches, type PartitionBatch } from './kafka-batches.ts';
 import { compareTablePositions, nextStreamInput, type StreamHead, tableIsDue } from './merge-order.ts';
+import { sendInChunks } from './send-in-chunks.ts';
 import { startTableReader, type TableEvent, type TableReader } from './table-reader.ts';
 
 /**
@@ -682,14 +683,14 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
         const producer = await producerFor(partitionRun.partition);
         const transaction = await producer.transaction();
         try {
-          if (messages.length > 0)
-            await transaction.send({ topic: names.topic(definition.output), messages });
+          await sendInChunks(transaction, names.topic(definition.output), messages);
           const at = new Date();
           for (const key of new Set(letters.map((l) => l.key))) {
-            await transaction.send({
-              topic: names.deadLetter(key),
-              messages: letters.filter((l) => l.key === key).map((l) => toDeadLetterMessage(l.letter, at)),
-            });
+            await sendInChunks(
+              transaction,
+              names.deadLetter(key),
+              letters.filter((l) => l.key === key).map((l) => toDeadLetterMessage(l.letter, at)),
+            );
           }
           if (moved.length > 0) {
             await transaction.sendOffsets({
