@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import kafkajs, { type Message } from 'kafkajs';
+import type { Message } from 'kafkajs';
 import type pg from 'pg';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { EaioError } from '../infra/errors/index.ts';
@@ -176,41 +176,6 @@ function singleInput(name: ProcessorName): { input: TopicKey; output: TopicKey }
     );
   }
   return { input: definition.input, output: definition.output };
-}
-
-/**
- * Raises `max.message.bytes` of the processors' output topics. A processor writes all the outputs of
- * one input batch in one transaction; over a backlog a batch of readings (up to 1 MiB per partition)
- * yields several MiB of aggregates with trace headers, above the broker's 1 MiB record-batch limit,
- * and the processor crashes with MESSAGE_TOO_LARGE. AlterConfigs replaces a topic's whole config, so
- * the catalogue's cleanup policy and retention go with it.
- */
-async function raiseMessageLimit(
-  platform: Platform,
-  processors: readonly ProcessorName[],
-  bytes: number,
-): Promise<void> {
-  const admin = platform.kafka.admin();
-  await admin.connect();
-  try {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: processors.map((p) => {
-        const output = singleInput(p).output;
-        return {
-          type: kafkajs.ConfigResourceTypes.TOPIC,
-          name: platform.names.topic(output),
-          configEntries: [
-            { name: 'max.message.bytes', value: String(bytes) },
-            { name: 'cleanup.policy', value: TOPICS[output].cleanupPolicy },
-            { name: 'retention.ms', value: String(TOPICS[output].retentionMs) },
-          ],
-        };
-      }),
-    });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** High-water mark per partition of a topic (partitions never written are left out). */
@@ -696,7 +661,6 @@ export async function queriesBenchmark(
       seed: { type: 'string', default: '1' },
       processors: { type: 'string', default: DEFAULT_PROCESSORS.join(',') },
       keep: { type: 'boolean', default: false },
-      'output-max-message-bytes': { type: 'string', default: String(16 * 2 ** 20) },
       reuse: { type: 'string' },
     },
   });
@@ -704,7 +668,6 @@ export async function queriesBenchmark(
   const meters = Number(values.meters);
   const days = Number(values.days);
   const seed = Number(values.seed);
-  const outputMaxMessageBytes = Number(values['output-max-message-bytes']);
   const processors = values.processors.split(',').filter(Boolean) as ProcessorName[];
   for (const name of processors) {
     if (!(name in PROCESSORS)) {
@@ -741,10 +704,9 @@ export async function queriesBenchmark(
     let load: LoadFigures = { reused: id };
     if (values.reuse === undefined) {
       await preparePlatform(platform);
-      if (outputMaxMessageBytes > 0) await raiseMessageLimit(platform, processors, outputMaxMessageBytes);
       const produced = await produceFleet(platform, { buildings, meters, days, seed });
       progress(`produced ${produced.readings} readings at ${produced.produceReadingsPerS}/s; catching up`);
-      load = { ...produced, outputMaxMessageBytes, ...(await catchUp(platform, processors)) };
+      load = { ...produced, ...(await catchUp(platform, processors)) };
     }
     load = { ...load, ...(await rowCounts(platform)) };
     console.log('\nLoad');
