@@ -794,7 +794,9 @@ describe('decideCommand properties', () => {
           expect(gap).toBeGreaterThanOrEqual(0.5 - 1e-9);
         }
       }),
-      { numRuns: 2000 },
+      // About 3.3 % of the scenarios are accepted: 5,000 runs accept ~165 (sd ~13), so the floor
+      // below cannot trip by chance, as it did at 2,000 runs (~66 accepted, sd ~8).
+      { numRuns: 5000 },
     );
     // The property means little if nothing is ever accepted.
     expect(accepted).toBeGreaterThan(50);
