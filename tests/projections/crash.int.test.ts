@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReadModels } from '../../mcp-adapter/index.ts';
+import { expectEveryReadingOnce } from '../support/exactly-once.ts';
 import { chunkedPublisher, hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -145,25 +146,7 @@ describe('the projector SIGKILLed again and again, also between its Postgres com
     // Kills landed mid-stream: some readings were still to project at each of them.
     expect(kills.every((k) => k.projected < readings.length)).toBe(true);
 
-    const { rows } = await platform.pool.query<{
-      rows: string;
-      distinct_events: string;
-      distinct_keys: string;
-    }>(
-      `SELECT count(*) AS rows, count(DISTINCT event_id) AS distinct_events,
-              count(DISTINCT (meter_id, occurred_at)) AS distinct_keys FROM readings`,
-    );
-    expect(rows[0]).toEqual({
-      rows: String(readings.length),
-      distinct_events: String(readings.length),
-      distinct_keys: String(readings.length),
-    });
-    const stored = new Set(
-      (await platform.pool.query<{ event_id: string }>('SELECT event_id FROM readings')).rows.map(
-        (r) => r.event_id,
-      ),
-    );
-    expect(readings.filter((r) => !stored.has(r.eventId))).toEqual([]);
+    await expectEveryReadingOnce(platform, readings);
     const latest = await createReadModels(platform).latestReadings(BUILDING);
     expect(latest.map((r) => r.eventId).sort()).toEqual(
       [...latestPerMeter(readings).values()].map((r) => r.eventId).sort(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectEveryReadingOnce } from '../support/exactly-once.ts';
 import { chunkedPublisher, hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -73,21 +74,6 @@ describe('the projector killed abruptly mid-stream and restarted loses nothing a
 
     // Both kills landed mid-stream, with readings still to project.
     expect(killedAt.every((n) => n > 0 && n < readings.length)).toBe(true);
-    const { rows } = await platform.pool.query<{
-      rows: string;
-      distinct_events: string;
-      distinct_keys: string;
-    }>(
-      `SELECT count(*) AS rows, count(DISTINCT event_id) AS distinct_events,
-              count(DISTINCT (meter_id, occurred_at)) AS distinct_keys FROM readings`,
-    );
-    expect(rows[0]).toEqual({
-      rows: String(readings.length),
-      distinct_events: String(readings.length),
-      distinct_keys: String(readings.length),
-    });
-    const stored = await platform.pool.query<{ event_id: string }>('SELECT event_id FROM readings');
-    const storedIds = new Set(stored.rows.map((r) => r.event_id));
-    expect(readings.filter((r) => !storedIds.has(r.eventId))).toEqual([]);
+    await expectEveryReadingOnce(platform, readings);
   });
 });
