@@ -17,19 +17,17 @@ import {
 import {
   activeBuildingSummaryKeyspace,
   buildingTag,
+  createQueryLayer,
   createToolResultCache,
   PROJECTIONS,
-  readBuildingSummary,
-  readLatestReadings,
-} from '../projections/index.ts';
-import {
-  createQueryLayer,
   queryAnomalies,
   queryBenchmark,
   queryConsumption,
   queryDataQualityReport,
   queryWeatherNormalised,
-} from '../projections/queries/index.ts';
+  readBuildingSummary,
+  readLatestReadings,
+} from '../projections/index.ts';
 import { TOPICS, type TopicKey, type TopicValue } from '../schemas/index.ts';
 import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fleet.ts';
 

@@ -7,22 +7,24 @@ import {
   createCircuitBreakers,
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
-import { type AnomaliesQuery, type AnomalyRow, queryAnomalies } from './anomalies.ts';
-import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from './benchmark.ts';
-import { type CommandStatus, queryCommandStatus } from './command-status.ts';
-import { type ConsumptionBucket, type ConsumptionQuery, queryConsumption } from './consumption.ts';
+import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
+import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from '../buildings/index.ts';
+import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
 import {
   type DataQualityQuery,
   type DataQualityReport,
   queryDataQualityReport,
-} from './data-quality-report.ts';
-import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
-import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
+} from '../data-quality-issues/index.ts';
 import {
+  type ConsumptionBucket,
+  type ConsumptionQuery,
+  queryConsumption,
   queryWeatherNormalised,
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
-} from './weather-normalised.ts';
+} from '../rollups/index.ts';
+import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
+import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
 
 /**
  * The typed queries the MCP adapter calls; every answer carries its provenance. While PostgreSQL is
@@ -32,9 +34,9 @@ import {
 export interface QueryLayer {
   consumption(query: ConsumptionQuery): Promise<Answer<ConsumptionBucket[]>>;
   benchmark(query: BenchmarkQuery): Promise<Answer<BuildingBenchmark | undefined>>;
-  anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyRow[]>>;
+  anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyView[]>>;
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
-  commandStatus(commandId: string): Promise<Answer<CommandStatus | undefined>>;
+  commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
 }
 

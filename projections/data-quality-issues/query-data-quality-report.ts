@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
 export interface DataQualityQuery extends TimeRange {
   readonly buildingId: string;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /** A control command as the control-commands read model knows it, with its status history. */
-export interface CommandStatus {
+export interface CommandStatusView {
   readonly commandId: string;
   readonly buildingId: string;
   readonly pointId: string;
@@ -29,7 +29,7 @@ export interface CommandStatus {
 export async function queryCommandStatus(
   db: pg.Pool | pg.ClientBase,
   commandId: string,
-): Promise<CommandStatus | undefined> {
+): Promise<CommandStatusView | undefined> {
   const [current, history] = await Promise.all([
     db.query<{
       command_id: string;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { BUCKETS, type Bucket, checkRange, type TimeRange } from './query-arguments.ts';
+import { BUCKETS, type Bucket, checkRange, type TimeRange } from '../query-arguments.ts';
 
 export interface ConsumptionQuery extends TimeRange {
   readonly buildingId: string;

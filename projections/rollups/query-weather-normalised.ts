@@ -7,7 +7,7 @@ import {
   weatherNormalisedConsumption,
 } from '../../processors/weather/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
 export interface WeatherNormalisedQuery extends TimeRange {
   readonly buildingId: string;

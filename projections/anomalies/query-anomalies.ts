@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
 export interface AnomaliesQuery extends Partial<TimeRange> {
   readonly buildingId: string;
@@ -12,7 +12,7 @@ export interface AnomaliesQuery extends Partial<TimeRange> {
 }
 
 /** One detected anomaly, as the anomalies read model holds it. */
-export interface AnomalyRow {
+export interface AnomalyView {
   readonly eventId: string;
   readonly occurredAt: Date;
   readonly buildingId: string;
@@ -33,7 +33,7 @@ export const MAX_ANOMALIES = 500;
 export async function queryAnomalies(
   db: pg.Pool | pg.ClientBase,
   query: AnomaliesQuery,
-): Promise<AnomalyRow[]> {
+): Promise<AnomalyView[]> {
   if (query.from !== undefined && query.to !== undefined) checkRange({ from: query.from, to: query.to });
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_ANOMALIES);
   const { rows } = await db.query<{

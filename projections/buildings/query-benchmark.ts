@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
 export interface BenchmarkQuery extends TimeRange {
   readonly buildingId: string;

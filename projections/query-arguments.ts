@@ -1,4 +1,4 @@
-import { EaioError } from '../../infra/errors/index.ts';
+import { EaioError } from '../infra/errors/index.ts';
 
 /** Bucket sizes of consumption answers, each served by the rollup of the same size. */
 export const BUCKETS = { '15m': 'rollups_15m', '1h': 'rollups_1h', '1d': 'rollups_1d' } as const;
