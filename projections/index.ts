@@ -1,4 +1,4 @@
-export type { AnomaliesQuery, AnomalyView } from './anomalies/index.ts';
+export type { AnomaliesQuery, AnomalyRow, AnomalyView } from './anomalies/index.ts';
 export { MAX_ANOMALIES, queryAnomalies } from './anomalies/index.ts';
 export type { AnomalyFeedItem, AnomalyFeedOptions, ReadAnomalyFeedOptions } from './anomaly-feed/index.ts';
 export {
@@ -23,7 +23,7 @@ export {
 export type { BenchmarkQuery, BuildingBenchmark, BuildingView } from './buildings/index.ts';
 export { buildingsProjection, listBuildingIds, queryBenchmark, readBuilding } from './buildings/index.ts';
 export { PROJECTIONS, projectionNamed } from './catalog.ts';
-export type { CommandStatusView } from './control-commands/index.ts';
+export type { CommandStatus, CommandStatusView } from './control-commands/index.ts';
 export { queryCommandStatus } from './control-commands/index.ts';
 export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
 export {
