@@ -9,6 +9,7 @@ import {
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import { checkRange, type TimeRange } from '../query-arguments.ts';
 
+/** Whose consumption to fit against the weather, over `[from, to)`, and to which reference weather. */
 export interface WeatherNormalisedQuery extends TimeRange {
   readonly buildingId: string;
   /** Default electricity. */
