@@ -5,7 +5,7 @@ import {
   fitDegreeHourModel,
   predictConsumption,
   weatherNormalisedConsumption,
-} from '../../processors/weather/index.ts';
+} from '../../processors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import { checkRange, type TimeRange } from '../query-arguments.ts';
 
