@@ -86,6 +86,7 @@ export {
   resetActiveGenerations,
   rewindActiveGenerations,
 } from './projector/index.ts';
+export type { Bucket, TimeRange } from './query-arguments.ts';
 export type {
   Answer,
   AnswerBody,
@@ -93,9 +94,8 @@ export type {
   QueryLayer,
   QueryLayerDeps,
   Staleness,
-} from './queries/index.ts';
-export { createQueryLayer } from './queries/index.ts';
-export type { Bucket, TimeRange } from './query-arguments.ts';
+} from './query-layer/index.ts';
+export { createQueryLayer } from './query-layer/index.ts';
 export type { LatestReading } from './readings/index.ts';
 export {
   activeLatestReadingsKeyspace,

@@ -7,7 +7,7 @@ import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { buildingsProjection } from '../../projections/buildings/index.ts';
 import { controlCommandsProjection } from '../../projections/control-commands/index.ts';
 import { dataQualityIssuesProjection } from '../../projections/data-quality-issues/index.ts';
-import { createQueryLayer, type QueryLayer } from '../../projections/queries/index.ts';
+import { createQueryLayer, type QueryLayer } from '../../projections/query-layer/index.ts';
 import { readingsProjection } from '../../projections/readings/index.ts';
 import { rollupsProjection } from '../../projections/rollups/index.ts';
 import { weatherProjection } from '../../projections/weather/index.ts';
