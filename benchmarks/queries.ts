@@ -408,7 +408,7 @@ function querySpecs(
   seed: number,
 ): QuerySpec[] {
   const random = seededRandom(seed);
-  const queries = createQueryLayer({ pool: platform.pool });
+  const queries = createQueryLayer({ pool: platform.pool, redis: platform.redis });
   const { redis } = platform;
   const building = () => extent.buildings[Math.floor(random() * extent.buildings.length)] as string;
   const spanHours = Math.floor((extent.toMs - extent.fromMs) / HOUR_MS);

@@ -121,7 +121,7 @@ describe('query layer over the projections', () => {
         weatherProjection,
       ],
     });
-    queries = createQueryLayer({ pool: platform.pool });
+    queries = createQueryLayer({ pool: platform.pool, redis: platform.redis });
     // Every meter's two days of daily windows are final once each partition's watermark passed them.
     await waitFor(
       'daily rollups of two days',

@@ -80,6 +80,7 @@ describe('queries while PostgreSQL is unavailable', () => {
       pool: proxiedPool,
       breakers,
       redis: platform.redis,
+      keepLastKnownGood: true,
       logger: platform.logger,
     });
   }, 180_000);
