@@ -17,19 +17,17 @@ import {
 import {
   activeBuildingSummaryKeyspace,
   buildingTag,
+  createQueryLayer,
   createToolResultCache,
   PROJECTIONS,
-  readBuildingSummary,
-  readLatestReadings,
-} from '../projections/index.ts';
-import {
-  createQueryLayer,
   queryAnomalies,
   queryBenchmark,
   queryConsumption,
   queryDataQualityReport,
   queryWeatherNormalised,
-} from '../projections/queries/index.ts';
+  readBuildingSummary,
+  readLatestReadings,
+} from '../projections/index.ts';
 import { TOPICS, type TopicKey, type TopicValue } from '../schemas/index.ts';
 import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fleet.ts';
 
@@ -410,7 +408,7 @@ function querySpecs(
   seed: number,
 ): QuerySpec[] {
   const random = seededRandom(seed);
-  const queries = createQueryLayer({ pool: platform.pool });
+  const queries = createQueryLayer({ pool: platform.pool, redis: platform.redis });
   const { redis } = platform;
   const building = () => extent.buildings[Math.floor(random() * extent.buildings.length)] as string;
   const spanHours = Math.floor((extent.toMs - extent.fromMs) / HOUR_MS);

@@ -1,17 +1,20 @@
 import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import type { QueryLayer } from '../projections/index.ts';
 import { instrumentTools, type ToolInstrumentation } from './instrument-tools.ts';
-import type { ReadModels } from './read-models.ts';
 import { registerBuildingResource } from './resources/buildings/index.ts';
 import { registerGetLatestReadings } from './tools/readings/index.ts';
 
 export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
 
+/** What the MCP tools and resources read, all through the query layer: its lookups so far. */
+export type McpReads = Pick<QueryLayer, 'latestReadings' | 'building' | 'buildingIds'>;
+
 /**
- * A factory of MCP server instances over the read models. The SDK builds one instance per HTTP
- * request or stdio connection; instances hold no state of their own.
+ * A factory of MCP server instances over the query layer, the adapter's one seam to the read models.
+ * The SDK builds one instance per HTTP request or stdio connection; instances hold no state of their own.
  */
 export function createMcpServerFactory(
-  readModels: ReadModels,
+  queries: McpReads,
   instrumentation: ToolInstrumentation = {},
 ): McpServerFactory {
   return () => {
@@ -21,8 +24,8 @@ export function createMcpServerFactory(
     });
     // Before any tool is registered, so every one is measured and recorded.
     instrumentTools(server, instrumentation);
-    registerGetLatestReadings(server, readModels);
-    registerBuildingResource(server, readModels);
+    registerGetLatestReadings(server, queries);
+    registerBuildingResource(server, queries);
     return server;
   };
 }

@@ -1,8 +1,6 @@
 export { createMcpServerFactory, SERVER_INFO } from './create-server.ts';
 export type { ToolInstrumentation } from './instrument-tools.ts';
 export { instrumentTools, TOOL_ERROR_CODE, toolResultErrorCode } from './instrument-tools.ts';
-export type { ReadModels } from './read-models.ts';
-export { createReadModels } from './read-models.ts';
 export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
 export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';

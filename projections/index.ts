@@ -1,3 +1,5 @@
+export type { AnomaliesQuery, AnomalyRow, AnomalyView } from './anomalies/index.ts';
+export { MAX_ANOMALIES, queryAnomalies } from './anomalies/index.ts';
 export type { AnomalyFeedItem, AnomalyFeedOptions, ReadAnomalyFeedOptions } from './anomaly-feed/index.ts';
 export {
   ANOMALY_FEED,
@@ -18,9 +20,11 @@ export {
   createBuildingSummaryProjection,
   readBuildingSummary,
 } from './building-summary/index.ts';
-export type { BuildingView } from './buildings/index.ts';
-export { buildingsProjection, listBuildingIds, readBuilding } from './buildings/index.ts';
+export type { BenchmarkQuery, BuildingBenchmark, BuildingView } from './buildings/index.ts';
+export { buildingsProjection, listBuildingIds, queryBenchmark, readBuilding } from './buildings/index.ts';
 export { PROJECTIONS, projectionNamed } from './catalog.ts';
+export type { CommandStatus, CommandStatusView } from './control-commands/index.ts';
+export { queryCommandStatus } from './control-commands/index.ts';
 export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
 export {
   activeCurrentWeatherKeyspace,
@@ -29,6 +33,9 @@ export {
   readBuildingWeather,
   readStationWeather,
 } from './current-weather/index.ts';
+export type { DataQualityQuery, DataQualityReport } from './data-quality-issues/index.ts';
+export { queryDataQualityReport } from './data-quality-issues/index.ts';
+export { startDeadLetterIndex } from './dead-letters/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
@@ -80,6 +87,16 @@ export {
   resetActiveGenerations,
   rewindActiveGenerations,
 } from './projector/index.ts';
+export type { Bucket, TimeRange } from './query-arguments.ts';
+export type {
+  Answer,
+  AnswerBody,
+  Provenance,
+  QueryLayer,
+  QueryLayerDeps,
+  Staleness,
+} from './query-layer/index.ts';
+export { createQueryLayer } from './query-layer/index.ts';
 export type { LatestReading } from './readings/index.ts';
 export {
   activeLatestReadingsKeyspace,
@@ -87,6 +104,13 @@ export {
   readingsProjection,
   readLatestReadings,
 } from './readings/index.ts';
+export type {
+  ConsumptionBucket,
+  ConsumptionQuery,
+  WeatherNormalisedConsumption,
+  WeatherNormalisedQuery,
+} from './rollups/index.ts';
+export { queryConsumption, queryWeatherNormalised } from './rollups/index.ts';
 export type { AppliedMigrations } from './schema/index.ts';
 export { ensureMonthlyPartitions, monthlyPartitionName, monthsOf, runMigrations } from './schema/index.ts';
 export type {

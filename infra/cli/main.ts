@@ -1,12 +1,8 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
-import {
-  createMcpServerFactory,
-  createReadModels,
-  startMcpHttpServer,
-  startMcpStdioServer,
-} from '../../mcp-adapter/index.ts';
+import { createMcpServerFactory, startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index.ts';
 import { PROCESSORS, type ProcessorName } from '../../processors/index.ts';
+import { createQueryLayer } from '../../projections/index.ts';
 import { CONFIG_KEY_VARIABLE, resolveConfig, secretPaths } from '../config/index.ts';
 import { createLoggerRegistry } from '../logging/index.ts';
 import {
@@ -332,7 +328,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
-      const factory = createMcpServerFactory(createReadModels({ ...platform, cache: runtime.cache }), {
+      const factory = createMcpServerFactory(createQueryLayer({ ...platform, cache: runtime.cache }), {
         metrics: runtime.metrics,
         operations: runtime.operations,
       });

@@ -1,9 +1,5 @@
-import {
-  createMcpServerFactory,
-  createReadModels,
-  startMcpHttpServer,
-  TOOL_NAMES,
-} from '../../mcp-adapter/index.ts';
+import { createMcpServerFactory, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
+import { createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import type { EaioConfig, ResolvedConfig } from '../config/index.ts';
 import type { Logger, LoggerRegistry } from '../logging/index.ts';
@@ -87,7 +83,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: createMcpServerFactory(createReadModels({ ...platform, cache }), { metrics, operations }),
+    factory: createMcpServerFactory(createQueryLayer({ ...platform, cache }), { metrics, operations }),
     logger: componentLogger('mcp'),
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));

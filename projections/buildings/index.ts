@@ -6,3 +6,5 @@ export {
   listBuildingIds,
   readBuilding,
 } from './buildings-projection.ts';
+export type { BenchmarkQuery, BuildingBenchmark } from './query-benchmark.ts';
+export { queryBenchmark } from './query-benchmark.ts';

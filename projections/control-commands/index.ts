@@ -14,3 +14,5 @@ export {
   mergeCommandRows,
   mergeControlCommandsChanges,
 } from './control-commands-projection.ts';
+export type { CommandStatusView } from './query-command-status.ts';
+export { queryCommandStatus } from './query-command-status.ts';

@@ -4,3 +4,5 @@ export {
   evolveDataQualityIssues,
   mergeDataQualityIssuesChanges,
 } from './data-quality-issues-projection.ts';
+export type { DataQualityQuery, DataQualityReport } from './query-data-quality-report.ts';
+export { queryDataQualityReport } from './query-data-quality-report.ts';

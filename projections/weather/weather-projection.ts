@@ -1,8 +1,4 @@
-import {
-  DEFAULT_DEGREE_HOUR_BASES,
-  type DegreeHourBases,
-  degreeHours,
-} from '../../processors/weather/index.ts';
+import { DEFAULT_DEGREE_HOUR_BASES, type DegreeHourBases, degreeHours } from '../../processors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
 import type { PostgresProjection, ProjectionEvent } from '../projection.ts';
 

@@ -10,14 +10,13 @@ import {
 import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
   createMcpServerFactory,
-  createReadModels,
   type RunningMcpHttpServer,
   startMcpHttpServer,
   TOOL_ERROR_CODE,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
 import { readingAggregatesProcessor, runProcessor } from '../../processors/index.ts';
-import { operationMinutes, readOperationStats } from '../../projections/index.ts';
+import { createQueryLayer, operationMinutes, readOperationStats } from '../../projections/index.ts';
 import { minuteOf } from '../../projections/operation-stats/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { caughtUp, readEvents } from '../support/processor-runs.ts';
@@ -63,7 +62,7 @@ describe('telemetry: the platform records its own work and folds it into operati
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
-      factory: createMcpServerFactory(createReadModels(platform), { metrics, operations: recorder }),
+      factory: createMcpServerFactory(createQueryLayer(platform), { metrics, operations: recorder }),
       logger: platform.logger,
     });
     client = new Client({ name: 'eaio-telemetry', version: '1.0.0' });

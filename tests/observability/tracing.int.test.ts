@@ -7,12 +7,12 @@ import { type RunningProjector, runProjector } from '../../infra/platform/index.
 import { createTracing, inSpan, type Tracing } from '../../infra/telemetry/index.ts';
 import {
   createMcpServerFactory,
-  createReadModels,
   type RunningMcpHttpServer,
   startMcpHttpServer,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
 import { type RunningProcessor, readingsByBuildingProcessor, runProcessor } from '../../processors/index.ts';
+import { createQueryLayer } from '../../projections/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
@@ -62,7 +62,7 @@ describe('one trace from a reading produced to the MCP answer that returns it', 
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
-      factory: createMcpServerFactory(createReadModels(platform)),
+      factory: createMcpServerFactory(createQueryLayer(platform)),
       logger: platform.logger,
     });
     client = new Client({ name: 'eaio-tracing', version: '1.0.0' });

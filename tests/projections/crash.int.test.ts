@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadModels } from '../../mcp-adapter/index.ts';
+import { createQueryLayer } from '../../projections/index.ts';
 import { expectEveryReadingOnce } from '../support/exactly-once.ts';
 import { chunkedPublisher, hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
@@ -147,7 +147,7 @@ describe('the projector SIGKILLed again and again, also between its Postgres com
     expect(kills.every((k) => k.projected < readings.length)).toBe(true);
 
     await expectEveryReadingOnce(platform, readings);
-    const latest = await createReadModels(platform).latestReadings(BUILDING);
+    const latest = await createQueryLayer(platform).latestReadings(BUILDING);
     expect(latest.map((r) => r.eventId).sort()).toEqual(
       [...latestPerMeter(readings).values()].map((r) => r.eventId).sort(),
     );

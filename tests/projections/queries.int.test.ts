@@ -7,7 +7,7 @@ import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { buildingsProjection } from '../../projections/buildings/index.ts';
 import { controlCommandsProjection } from '../../projections/control-commands/index.ts';
 import { dataQualityIssuesProjection } from '../../projections/data-quality-issues/index.ts';
-import { createQueryLayer, type QueryLayer } from '../../projections/queries/index.ts';
+import { createQueryLayer, type QueryLayer } from '../../projections/query-layer/index.ts';
 import { readingsProjection } from '../../projections/readings/index.ts';
 import { rollupsProjection } from '../../projections/rollups/index.ts';
 import { weatherProjection } from '../../projections/weather/index.ts';
@@ -121,7 +121,7 @@ describe('query layer over the projections', () => {
         weatherProjection,
       ],
     });
-    queries = createQueryLayer({ pool: platform.pool });
+    queries = createQueryLayer({ pool: platform.pool, redis: platform.redis });
     // Every meter's two days of daily windows are final once each partition's watermark passed them.
     await waitFor(
       'daily rollups of two days',

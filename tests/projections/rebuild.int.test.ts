@@ -6,8 +6,12 @@ import {
   rebuildNamedProjection,
   runProjector,
 } from '../../infra/platform/index.ts';
-import { createReadModels } from '../../mcp-adapter/index.ts';
-import { activeGenerationKey, generationSchema, redisGenerationPrefix } from '../../projections/index.ts';
+import {
+  activeGenerationKey,
+  createQueryLayer,
+  generationSchema,
+  redisGenerationPrefix,
+} from '../../projections/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
@@ -63,7 +67,7 @@ describe('rebuild: a new generation is built beside the live one and switched in
     void done.finally(() => {
       settled = true;
     });
-    const models = createReadModels(platform);
+    const models = createQueryLayer(platform);
     while (!settled) {
       try {
         counts.push(await platform.countReadings());
@@ -234,7 +238,7 @@ describe('rebuild: a new generation is built beside the live one and switched in
     await publish(newest);
     const expected = [...latestPerMeter(produced).values()].map((r) => r.eventId).sort();
     await waitFor('the newest readings served from generation 2', async () => {
-      const latest = await createReadModels(platform).latestReadings(BUILDING);
+      const latest = await createQueryLayer(platform).latestReadings(BUILDING);
       return JSON.stringify(latest.map((r) => r.eventId).sort()) === JSON.stringify(expected)
         ? true
         : undefined;
@@ -251,6 +255,6 @@ describe('rebuild: a new generation is built beside the live one and switched in
     expect(list.stdout()).toMatch(/^buildings +postgres +active g2, retired g1 +lag 0/m);
     expect(list.stdout()).toMatch(/^readings +postgres +active g2, retired g1 +lag 0/m);
     expect(list.stdout()).toMatch(/^latest-readings +redis +active g2 +lag 0/m);
-    expect((await createReadModels(platform).building(BUILDING))?.buildingId).toBe(BUILDING);
+    expect((await createQueryLayer(platform).building(BUILDING))?.buildingId).toBe(BUILDING);
   });
 });

@@ -10,12 +10,7 @@ import {
   createCircuitBreakers,
 } from '../../infra/resilience/index.ts';
 import { anomaliesProjection } from '../../projections/anomalies/index.ts';
-import {
-  type AnomalyRow,
-  type Answer,
-  createQueryLayer,
-  type QueryLayer,
-} from '../../projections/queries/index.ts';
+import { type AnomalyView, type Answer, createQueryLayer, type QueryLayer } from '../../projections/index.ts';
 import type { AnomalyDetected } from '../../schemas/index.ts';
 import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -85,6 +80,7 @@ describe('queries while PostgreSQL is unavailable', () => {
       pool: proxiedPool,
       breakers,
       redis: platform.redis,
+      keepLastKnownGood: true,
       logger: platform.logger,
     });
   }, 180_000);
@@ -109,7 +105,10 @@ describe('queries while PostgreSQL is unavailable', () => {
     proxy.cut();
 
     // Failure 1: the same query (arguments in another key order) answers from the kept copy.
-    const stale: Answer<AnomalyRow[]> = await queries.anomalies({ limit: undefined, buildingId: 'Office_A' });
+    const stale: Answer<AnomalyView[]> = await queries.anomalies({
+      limit: undefined,
+      buildingId: 'Office_A',
+    });
     expect(stale.stale).toBe(true);
     if (!stale.stale) throw new Error('unreachable');
     expect(stale.data).toEqual(fresh.data);

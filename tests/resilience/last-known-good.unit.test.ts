@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { normaliseArguments } from '../../projections/queries/index.ts';
+import { normaliseArguments } from '../../projections/query-layer/index.ts';
 
 describe('normalised query arguments (the key of a kept answer)', () => {
   it('ignore key order and undefined fields, and write dates as ISO text', () => {

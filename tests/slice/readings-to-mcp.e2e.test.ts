@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
   createMcpServerFactory,
-  createReadModels,
   type RunningMcpHttpServer,
   startMcpHttpServer,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
-import type { BatchOutcome } from '../../projections/index.ts';
+import { type BatchOutcome, createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -42,7 +41,7 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
-      factory: createMcpServerFactory(createReadModels(platform)),
+      factory: createMcpServerFactory(createQueryLayer(platform)),
       logger: platform.logger,
     });
     client = new Client({ name: 'eaio-e2e', version: '1.0.0' });
@@ -86,7 +85,7 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
   it('get_latest_readings returns exactly the latest value of each meter produced', async () => {
     const expected = latestPerMeter(readings);
     await waitFor('redis latest values', async () => {
-      const got = await createReadModels(platform).latestReadings(buildingId);
+      const got = await createQueryLayer(platform).latestReadings(buildingId);
       const complete =
         got.length === expected.size && got.every((r) => r.value === expected.get(r.meterId)?.value);
       return complete ? true : undefined;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewindProjector, runProjector } from '../../infra/platform/index.ts';
-import { createReadModels } from '../../mcp-adapter/index.ts';
+import { createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { spawnEaio } from '../support/spawn-eaio.ts';
@@ -15,13 +15,13 @@ describe('replay: the read models are rebuilt from the log, row for row', () => 
     readings: (await platform.pool.query('SELECT * FROM readings ORDER BY meter_id, occurred_at')).rows,
     latest: (await platform.pool.query('SELECT * FROM latest_readings ORDER BY meter_id')).rows,
     buildings: (await platform.pool.query('SELECT * FROM buildings ORDER BY building_id')).rows,
-    redis: await createReadModels(platform).latestReadings('PrimClass_Uma'),
+    redis: await createQueryLayer(platform).latestReadings('PrimClass_Uma'),
   });
 
   const projectEverything = async () => {
     const projector = await runProjector(platform);
     await waitFor('the whole log projected', async () => {
-      const latest = await createReadModels(platform).latestReadings('PrimClass_Umar');
+      const latest = await createQueryLayer(platform).latestReadings('PrimClass_Umar');
       return (await platform.countReadings()) === readings.length && latest.length === 3 ? true : undefined;
     });
     return projector;
@@ -59,7 +59,7 @@ describe('replay: the read models are rebuilt from the log, row for row', () => 
     expect(result.droppedReadModels).toBe(true);
     expect(result.partitions.every((p) => p.offset === '0')).toBe(true);
     expect(await platform.countReadings()).toBe(0);
-    expect(await createReadModels(platform).latestReadings('PrimClass_Uma')).toEqual([]);
+    expect(await createQueryLayer(platform).latestReadings('PrimClass_Uma')).toEqual([]);
 
     const projector = await projectEverything();
     await projector.stop();

@@ -1,15 +1,18 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/server';
-import type { ReadModels } from '../../read-models.ts';
+import type { QueryLayer } from '../../../projections/index.ts';
 
 export const BUILDING_URI_TEMPLATE = 'eaio://buildings/{id}';
 
 /** `eaio://buildings/{id}`: a building's description and its meters, from the Postgres read models. */
-export function registerBuildingResource(server: McpServer, readModels: ReadModels): void {
+export function registerBuildingResource(
+  server: McpServer,
+  queries: Pick<QueryLayer, 'building' | 'buildingIds'>,
+): void {
   server.registerResource(
     'building',
     new ResourceTemplate(BUILDING_URI_TEMPLATE, {
       list: async () => ({
-        resources: (await readModels.buildingIds()).map((id) => ({
+        resources: (await queries.buildingIds()).map((id) => ({
           uri: `eaio://buildings/${encodeURIComponent(id)}`,
           name: id,
           mimeType: 'application/json',
@@ -17,7 +20,7 @@ export function registerBuildingResource(server: McpServer, readModels: ReadMode
       }),
       complete: {
         id: async (prefix) =>
-          (await readModels.buildingIds()).filter((id) => id.startsWith(prefix)).slice(0, 100),
+          (await queries.buildingIds()).filter((id) => id.startsWith(prefix)).slice(0, 100),
       },
     }),
     {
@@ -29,7 +32,7 @@ export function registerBuildingResource(server: McpServer, readModels: ReadMode
     async (uri, variables) => {
       const raw = variables.id;
       const id = decodeURIComponent(Array.isArray(raw) ? (raw[0] ?? '') : (raw ?? ''));
-      const building = await readModels.building(id);
+      const building = await queries.building(id);
       if (building === undefined) {
         throw new Error(
           `No building '${id}' is known; list the eaio://buildings/{id} resources to see the ids.`,

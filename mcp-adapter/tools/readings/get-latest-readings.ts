@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
-import type { ReadModels } from '../../read-models.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 import { linkToWriters, traceToolCall } from '../../trace-tool-call.ts';
 
@@ -36,7 +36,10 @@ export const getLatestReadingsOutput = z.object({
 });
 
 /** `get_latest_readings`: the newest reading of each meter of a building, from the Redis read model. */
-export function registerGetLatestReadings(server: McpServer, readModels: ReadModels): void {
+export function registerGetLatestReadings(
+  server: McpServer,
+  queries: Pick<QueryLayer, 'latestReadings' | 'building'>,
+): void {
   server.registerTool(
     TOOL_NAMES.getLatestReadings,
     {
@@ -49,9 +52,9 @@ export function registerGetLatestReadings(server: McpServer, readModels: ReadMod
     },
     ({ buildingId, meterKind }) =>
       traceToolCall(TOOL_NAMES.getLatestReadings, async () => {
-        const readings = await readModels.latestReadings(buildingId, meterKind);
+        const readings = await queries.latestReadings(buildingId, meterKind);
         linkToWriters(readings);
-        if (readings.length === 0 && (await readModels.building(buildingId)) === undefined) {
+        if (readings.length === 0 && (await queries.building(buildingId)) === undefined) {
           return {
             isError: true,
             content: [

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
+/** Whose energy use intensity to benchmark, over `[from, to)`, for which meter kind and unit. */
 export interface BenchmarkQuery extends TimeRange {
   readonly buildingId: string;
   /** Default electricity. */

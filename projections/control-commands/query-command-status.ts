@@ -1,48 +1,53 @@
 import type pg from 'pg';
+import type { ControlUnit, DecisionReason } from '../../schemas/index.ts';
+import type { CommandStatus } from './command-status.ts';
+import type { StatusHistoryRow } from './control-commands-projection.ts';
 
-/** A control command as the control-commands read model knows it, with its status history. */
-export interface CommandStatus {
+/**
+ * A control command as the control-commands read model knows it, with its status history; statuses
+ * are the slice's {@link CommandStatus} and history entries its {@link StatusHistoryRow}s.
+ */
+export interface CommandStatusView {
   readonly commandId: string;
   readonly buildingId: string;
   readonly pointId: string;
   /** Current status: requested, then accepted or rejected, then what the device reported. */
-  readonly status: string;
+  readonly status: CommandStatus;
   readonly statusAt: Date;
   readonly requestedBy: string | null;
   readonly value: number | null;
-  readonly unit: string | null;
+  readonly unit: ControlUnit | null;
   readonly priority: number | null;
   readonly expiresAt: Date | null;
   /** Why it was accepted or rejected, as the control-safety processor said it. */
-  readonly decisionReasons: unknown;
+  readonly decisionReasons: readonly DecisionReason[] | null;
   readonly deviceMessage: string | null;
-  readonly history: readonly {
-    readonly status: string;
-    readonly occurredAt: Date;
-    readonly source: string;
-    readonly reasons: unknown;
-    readonly deviceMessage: string | null;
-  }[];
+  readonly history: readonly Pick<
+    StatusHistoryRow,
+    'status' | 'occurredAt' | 'source' | 'reasons' | 'deviceMessage'
+  >[];
 }
 
 /** Status and history of one command; undefined when no event of it has been projected. */
 export async function queryCommandStatus(
   db: pg.Pool | pg.ClientBase,
   commandId: string,
-): Promise<CommandStatus | undefined> {
+): Promise<CommandStatusView | undefined> {
+  // Typed as the projection writes them: only COMMAND_STATUSES (control_commands' CHECK holds it to
+  // them), a request's ControlUnit, a decision's DecisionReason[] as jsonb.
   const [current, history] = await Promise.all([
     db.query<{
       command_id: string;
       building_id: string;
       point_id: string;
-      status: string;
+      status: CommandStatus;
       status_at: Date;
       requested_by: string | null;
       value: number | null;
-      unit: string | null;
+      unit: ControlUnit | null;
       priority: number | null;
       expires_at: Date | null;
-      decision_reasons: unknown;
+      decision_reasons: readonly DecisionReason[] | null;
       device_message: string | null;
     }>(
       `SELECT command_id, building_id, point_id, status, status_at, requested_by, value, unit, priority,
@@ -51,10 +56,10 @@ export async function queryCommandStatus(
       [commandId],
     ),
     db.query<{
-      status: string;
+      status: CommandStatus;
       occurred_at: Date;
       source: string;
-      reasons: unknown;
+      reasons: readonly DecisionReason[] | null;
       device_message: string | null;
     }>(
       `SELECT status, occurred_at, source, reasons, device_message FROM control_command_status_history

@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { EaioError } from '../../infra/errors/index.ts';
@@ -7,53 +8,70 @@ import {
   createCircuitBreakers,
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
-import { type AnomaliesQuery, type AnomalyRow, queryAnomalies } from './anomalies.ts';
-import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from './benchmark.ts';
-import { type CommandStatus, queryCommandStatus } from './command-status.ts';
-import { type ConsumptionBucket, type ConsumptionQuery, queryConsumption } from './consumption.ts';
+import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
+import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from '../buildings/index.ts';
+import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
 import {
   type DataQualityQuery,
   type DataQualityReport,
   queryDataQualityReport,
-} from './data-quality-report.ts';
-import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
-import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
+} from '../data-quality-issues/index.ts';
 import {
+  type ConsumptionBucket,
+  type ConsumptionQuery,
+  queryConsumption,
   queryWeatherNormalised,
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
-} from './weather-normalised.ts';
+} from '../rollups/index.ts';
+import type { ToolResultCache } from '../tool-result-cache/index.ts';
+import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
+import { createLookups, type Lookups } from './lookups.ts';
+import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
 
 /**
- * The typed queries the MCP adapter calls; every answer carries its provenance. While PostgreSQL is
- * unavailable an answer may be the last good one, flagged `stale: true`; with none kept, the call fails
- * with a transient DEPENDENCY_UNAVAILABLE EaioError whose message says when to retry.
+ * The one seam over the read models: the MCP adapter reads through it and nothing else, never Kafka.
+ * Its {@link Lookups} (latest readings, buildings) are read spans, latest readings through the
+ * tool-result cache. Its typed queries answer from the Postgres read models with their provenance;
+ * while PostgreSQL is unavailable an answer may be the last good one, flagged `stale: true`; with none
+ * kept, the call fails with a transient DEPENDENCY_UNAVAILABLE EaioError whose message says when to retry.
  */
-export interface QueryLayer {
+export interface QueryLayer extends Lookups {
   consumption(query: ConsumptionQuery): Promise<Answer<ConsumptionBucket[]>>;
   benchmark(query: BenchmarkQuery): Promise<Answer<BuildingBenchmark | undefined>>;
-  anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyRow[]>>;
+  anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyView[]>>;
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
-  commandStatus(commandId: string): Promise<Answer<CommandStatus | undefined>>;
+  commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
 }
 
+/** The clients the query layer reads and what wraps its reads; the platform's clients fit. */
 export interface QueryLayerDeps {
   /** A pool whose connections have `search_path` set to the read models' schema. */
   readonly pool: pg.Pool;
+  /** The Redis of the Redis read models; also where kept answers live with `keepLastKnownGood`. */
+  readonly redis: Redis;
+  /** Where the lookups' read spans go; the global tracer by default. */
+  readonly tracer?: Tracer;
+  /** Answers latest readings from the tool-result cache when given (category `sensors`). */
+  readonly cache?: ToolResultCache;
   /**
-   * The process's breakers (the platform's): every read goes through `postgres`, kept answers through
-   * `redis`. A private set by default.
+   * The process's breakers (the platform's): every query answer goes through `postgres`, kept answers
+   * through `redis`. A private set by default.
    */
   readonly breakers?: Pick<CircuitBreakers, 'postgres' | 'redis'>;
-  /** Where the last good answer of each query is kept; without it a PostgreSQL outage fails every query. */
-  readonly redis?: Redis;
+  /**
+   * Keep the last good answer of each query in `redis`, to serve while PostgreSQL is unavailable;
+   * without it a PostgreSQL outage fails every query. Off by default.
+   */
+  readonly keepLastKnownGood?: boolean;
   /** How long a kept answer lives after its last fresh read (default 7 days). */
   readonly lastKnownGoodTtlSeconds?: number;
   /** A read taking longer than this counts as PostgreSQL being unavailable (default 10 s). */
   readonly timeoutMs?: number;
   /** Where failures to keep an answer are reported (they never fail the fresh answer). */
   readonly logger?: Logger;
+  /** The clock of kept answers' ages (tests inject one). */
   readonly now?: () => number;
 }
 
@@ -61,7 +79,7 @@ const latest = (dates: readonly (Date | null | undefined)[]): Date | null =>
   dates.reduce<Date | null>((max, d) => (d != null && (max === null || d > max) ? d : max), null);
 
 /**
- * Builds the query layer. Each answer is read in one REPEATABLE READ, read-only transaction
+ * Builds the query layer. Each query answer is read in one REPEATABLE READ, read-only transaction
  * together with the provenance of the read models it used: Postgres projections commit their rows
  * and offsets together, so the offsets reported are exactly those the rows reflect.
  */
@@ -69,15 +87,14 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
   const { pool, logger, timeoutMs = 10_000 } = deps;
   const now = deps.now ?? Date.now;
   const breakers = deps.breakers ?? createCircuitBreakers(logger ? { logger } : {});
-  const kept =
-    deps.redis === undefined
-      ? undefined
-      : createLastKnownGood({
-          redis: deps.redis,
-          breaker: breakers.redis,
-          now,
-          ...(deps.lastKnownGoodTtlSeconds === undefined ? {} : { ttlSeconds: deps.lastKnownGoodTtlSeconds }),
-        });
+  const kept = deps.keepLastKnownGood
+    ? createLastKnownGood({
+        redis: deps.redis,
+        breaker: breakers.redis,
+        now,
+        ...(deps.lastKnownGoodTtlSeconds === undefined ? {} : { ttlSeconds: deps.lastKnownGoodTtlSeconds }),
+      })
+    : undefined;
 
   async function readFresh<T>(
     projections: readonly string[],
@@ -164,6 +181,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
   }
 
   return {
+    ...createLookups(deps),
     consumption: (query) =>
       answer(
         'consumption',

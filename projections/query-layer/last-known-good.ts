@@ -22,6 +22,7 @@ export interface LastKnownGood {
   recall<T>(query: string, args: unknown): Promise<KeptAnswer<T> | undefined>;
 }
 
+/** Where kept answers live, how long, and through which breaker. */
 export interface LastKnownGoodOptions {
   readonly redis: Redis;
   /** Redis's breaker; every command goes through it. */

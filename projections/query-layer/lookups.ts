@@ -9,46 +9,41 @@ import {
   DB_SYSTEM_NAME_VALUE_REDIS,
   globalTracer,
   inSpan,
-} from '../infra/telemetry/index.ts';
-import {
-  type BuildingView,
-  buildingTag,
-  type LatestReading,
-  listBuildingIds,
-  readBuilding,
-  readLatestReadings,
-  type ToolResultCache,
-} from '../projections/index.ts';
-import type { MeterKind } from '../schemas/index.ts';
+} from '../../infra/telemetry/index.ts';
+import type { MeterKind } from '../../schemas/index.ts';
+import { type BuildingView, listBuildingIds, readBuilding } from '../buildings/index.ts';
+import { type LatestReading, readLatestReadings } from '../readings/index.ts';
+import { buildingTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 
 /**
- * Everything the MCP adapter reads, as one small seam over the projections. The adapter never
- * reads Kafka to answer a query.
+ * The plain lookups of the query layer: answers read as they are, without provenance, the breaker or
+ * a kept answer (the MCP tools and resources have always read them so).
  */
-export interface ReadModels {
+export interface Lookups {
+  /** The latest reading of each meter of a building (optionally of one kind), from Redis. */
   latestReadings(buildingId: string, meterKind?: MeterKind): Promise<LatestReading[]>;
+  /** A building and its meters, from PostgreSQL; undefined when unknown. */
   building(buildingId: string): Promise<BuildingView | undefined>;
+  /** Every known building id, from PostgreSQL. */
   buildingIds(): Promise<string[]>;
 }
 
+/** What the lookups read from and record to. */
+export interface LookupsDeps {
+  readonly pool: pg.Pool;
+  readonly redis: Redis;
+  readonly tracer?: Tracer;
+  readonly cache?: ToolResultCache;
+}
+
 /**
- * The read models over the platform's clients. Each read is a CLIENT span (`HGETALL
+ * The lookups over the platform's clients. Each read is a CLIENT span (`HGETALL
  * latest-readings`, `SELECT buildings`) with the database semantic attributes, a child of the
  * tool call that asked for it. With a `cache`, latest readings are answered from the tool-result
  * cache (category `sensors`, tagged `building:<id>`), which the projector invalidates after each
  * batch that touches the building.
  */
-export function createReadModels({
-  pool,
-  redis,
-  tracer = globalTracer(),
-  cache,
-}: {
-  pool: pg.Pool;
-  redis: Redis;
-  tracer?: Tracer;
-  cache?: ToolResultCache;
-}): ReadModels {
+export function createLookups({ pool, redis, tracer = globalTracer(), cache }: LookupsDeps): Lookups {
   const read = <T>(name: string, attributes: Attributes, work: () => Promise<T>): Promise<T> =>
     inSpan(tracer, name, { kind: SpanKind.CLIENT, attributes }, work);
   const redisRead = (operation: string, collection: string) => ({

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
+import type { AnomalyRow } from './anomalies-projection.ts';
 
+/** Which anomalies to list: one building's, optionally one meter's, within a range, above a score. */
 export interface AnomaliesQuery extends Partial<TimeRange> {
   readonly buildingId: string;
   readonly meterId?: string;
@@ -11,29 +13,20 @@ export interface AnomaliesQuery extends Partial<TimeRange> {
   readonly limit?: number;
 }
 
-/** One detected anomaly, as the anomalies read model holds it. */
-export interface AnomalyRow {
-  readonly eventId: string;
-  readonly occurredAt: Date;
-  readonly buildingId: string;
-  readonly meterId: string;
-  readonly meterKind: MeterKind;
-  readonly unit: ReadingUnit;
-  readonly readingAt: Date;
-  readonly observedValue: number;
-  readonly expectedLow: number;
-  readonly expectedHigh: number;
-  readonly score: number;
-  readonly method: string;
-}
+/**
+ * One anomaly as {@link queryAnomalies} answers it: the read model's row without who produced it, the
+ * baseline's size and its place in the log, which answers have never carried.
+ */
+export type AnomalyView = Omit<AnomalyRow, 'source' | 'baselineSamples' | 'sourcePartition' | 'sourceOffset'>;
 
+/** The most anomalies one answer holds, whatever `limit` asks. */
 export const MAX_ANOMALIES = 500;
 
 /** Anomalies of a building (or one meter), newest first, optionally within `[from, to)`. */
 export async function queryAnomalies(
   db: pg.Pool | pg.ClientBase,
   query: AnomaliesQuery,
-): Promise<AnomalyRow[]> {
+): Promise<AnomalyView[]> {
   if (query.from !== undefined && query.to !== undefined) checkRange({ from: query.from, to: query.to });
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_ANOMALIES);
   const { rows } = await db.query<{

@@ -1,7 +1,8 @@
-import { EaioError } from '../../infra/errors/index.ts';
+import { EaioError } from '../infra/errors/index.ts';
 
 /** Bucket sizes of consumption answers, each served by the rollup of the same size. */
 export const BUCKETS = { '15m': 'rollups_15m', '1h': 'rollups_1h', '1d': 'rollups_1d' } as const;
+/** A bucket size of consumption answers: `15m`, `1h` or `1d`. */
 export type Bucket = keyof typeof BUCKETS;
 
 const BUCKET_MS: Record<Bucket, number> = { '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };

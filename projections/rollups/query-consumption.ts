@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { BUCKETS, type Bucket, checkRange, type TimeRange } from './query-arguments.ts';
+import { BUCKETS, type Bucket, checkRange, type TimeRange } from '../query-arguments.ts';
 
+/** Whose consumption to sum, over `[from, to)`, in buckets of which size. */
 export interface ConsumptionQuery extends TimeRange {
   readonly buildingId: string;
   /** Only meters of this kind; all kinds otherwise (each kind and unit summed apart). */

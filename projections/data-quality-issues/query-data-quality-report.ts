@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
+/** Whose data quality to report, over `[from, to)`. */
 export interface DataQualityQuery extends TimeRange {
   readonly buildingId: string;
 }

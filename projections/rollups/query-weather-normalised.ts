@@ -5,10 +5,11 @@ import {
   fitDegreeHourModel,
   predictConsumption,
   weatherNormalisedConsumption,
-} from '../../processors/weather/index.ts';
+} from '../../processors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from './query-arguments.ts';
+import { checkRange, type TimeRange } from '../query-arguments.ts';
 
+/** Whose consumption to fit against the weather, over `[from, to)`, and to which reference weather. */
 export interface WeatherNormalisedQuery extends TimeRange {
   readonly buildingId: string;
   /** Default electricity. */
