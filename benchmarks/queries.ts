@@ -3,10 +3,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Message } from 'kafkajs';
 import type pg from 'pg';
+import { connectPlatform, type Platform, preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { EaioError } from '../infra/errors/index.ts';
 import { createLogger } from '../infra/logging/index.ts';
-import { connectPlatform, type Platform, preparePlatform, runProjector } from '../infra/platform/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import {
   PROCESSORS,

@@ -1,5 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { createMetrics, METRIC_NAMES } from '../../infra/metrics/index.ts';
 import {
   createOperationRecorder,
@@ -7,7 +8,6 @@ import {
   operationRecorderMetrics,
   type RunningOperationRecorder,
 } from '../../infra/operations/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
   createMcpServerFactory,
   createReadModels,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { type RunningProcessor, runNamedProcessor } from '../../processors/index.ts';
 import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { buildingsProjection } from '../../projections/buildings/index.ts';

@@ -5,7 +5,7 @@ import {
   type RunningProjector,
   rebuildNamedProjection,
   runProjector,
-} from '../../infra/platform/index.ts';
+} from '../../app/index.ts';
 import { createReadModels } from '../../mcp-adapter/index.ts';
 import { activeGenerationKey, generationSchema, redisGenerationPrefix } from '../../projections/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';

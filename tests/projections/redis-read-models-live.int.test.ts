@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, rebuildNamedProjection, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProjector, rebuildNamedProjection, runProjector } from '../../app/index.ts';
 import {
   activeBuildingSummaryKeyspace,
   type BuildingSummary,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { createPool } from '../../infra/postgres/index.ts';
 import {
   type BreakerStatus,

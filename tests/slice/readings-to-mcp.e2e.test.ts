@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import {
   createMcpServerFactory,
   createReadModels,

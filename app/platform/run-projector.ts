@@ -1,3 +1,4 @@
+import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import { createDeadLetterPublisher } from '../../processors/index.ts';
 import {
   type AnyProjection,
@@ -11,7 +12,6 @@ import {
   type ToolResultCache,
   tagsToInvalidate,
 } from '../../projections/index.ts';
-import type { ProjectionMetrics, StreamMetrics } from '../metrics/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 export type { ConsumedPosition } from '../../projections/index.ts';

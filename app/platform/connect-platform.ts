@@ -1,14 +1,14 @@
 import type { Redis } from 'ioredis';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
+import type { EaioConfig } from '../../infra/config/index.ts';
+import { createKafka, ensureTopics } from '../../infra/kafka/index.ts';
+import type { Logger } from '../../infra/logging/index.ts';
+import { createPool } from '../../infra/postgres/index.ts';
+import { createRedis } from '../../infra/redis/index.ts';
+import { type CircuitBreakers, createCircuitBreakers } from '../../infra/resilience/index.ts';
 import { ensureProjections, PROJECTIONS, runMigrations } from '../../projections/index.ts';
 import { createEventCodec, type EventCodec, type TopicNames, topicNames } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
-import { createKafka, ensureTopics } from '../kafka/index.ts';
-import type { Logger } from '../logging/index.ts';
-import { createPool } from '../postgres/index.ts';
-import { createRedis } from '../redis/index.ts';
-import { type CircuitBreakers, createCircuitBreakers } from '../resilience/index.ts';
 
 /** Where the services are, once the stack manager (or the operator) has said so. */
 export interface PlatformEndpoints {

@@ -1,3 +1,4 @@
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   detectTimescale,
   PROJECTIONS,
@@ -5,7 +6,6 @@ import {
   rewindActiveGenerations,
 } from '../../projections/index.ts';
 import type { TopicKey } from '../../schemas/index.ts';
-import { EaioError } from '../errors/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 export type RewindTarget = { readonly kind: 'earliest' } | { readonly kind: 'datetime'; readonly at: Date };

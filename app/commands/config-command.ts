@@ -8,7 +8,7 @@ import {
   redactConfig,
   redactSecretValue,
   secretPaths,
-} from '../config/index.ts';
+} from '../../infra/config/index.ts';
 
 /** One printed row of `eaio config show`: key, value (secrets redacted), where it came from. */
 export interface ShownValue {

@@ -1,3 +1,6 @@
+import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
+import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
+import { stackUp } from '../../infra/stack/index.ts';
 import {
   createMcpServerFactory,
   createReadModels,
@@ -5,19 +8,18 @@ import {
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
-import type { EaioConfig, ResolvedConfig } from '../config/index.ts';
-import type { Logger, LoggerRegistry } from '../logging/index.ts';
 import {
   connectPlatform,
+  createProcessRuntime,
+  metricsServerSettings,
+  observePlatform,
   preparePlatform,
+  projectorGroup,
   runDeadLetterIndex,
   runProcessors,
   runProjector,
+  untilSignal,
 } from '../platform/index.ts';
-import { stackUp } from '../stack/index.ts';
-import { metricsServerSettings, observePlatform, projectorGroup } from './observe-platform.ts';
-import { createProcessRuntime } from './process-runtime.ts';
-import { untilSignal } from './run-until-signal.ts';
 
 export interface StartOptions {
   readonly demo: boolean;

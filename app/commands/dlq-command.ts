@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   type DeadLetterEntry,
   type DeadLetterToolDeps,
@@ -7,7 +8,6 @@ import {
   redriveDeadLetters,
 } from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
-import { EaioError } from '../errors/index.ts';
 
 /** Catalogue key of a topic given by its short name, e.g. `sensor-readings`. */
 export function topicKeyByName(name: string): TopicKey {

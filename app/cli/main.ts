@@ -1,5 +1,9 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
+import { CONFIG_KEY_VARIABLE, resolveConfig, secretPaths } from '../../infra/config/index.ts';
+import { createLoggerRegistry } from '../../infra/logging/index.ts';
+import { stackDown, stackStatus, stackUp } from '../../infra/stack/index.ts';
+import { tracingFromSettings } from '../../infra/telemetry/index.ts';
 import {
   createMcpServerFactory,
   createReadModels,
@@ -7,29 +11,26 @@ import {
   startMcpStdioServer,
 } from '../../mcp-adapter/index.ts';
 import { PROCESSORS, type ProcessorName } from '../../processors/index.ts';
-import { CONFIG_KEY_VARIABLE, resolveConfig, secretPaths } from '../config/index.ts';
-import { createLoggerRegistry } from '../logging/index.ts';
+import { configEncrypt, configShow, globalConfigArgs } from '../commands/config-command.ts';
+import { dlqList, dlqRedrive, dlqShow } from '../commands/dlq-command.ts';
+import { projectionsList, projectionsRebuild } from '../commands/projections-command.ts';
+import { schemasCheckCommand } from '../commands/schemas-command.ts';
+import { startCommand } from '../commands/start-command.ts';
 import {
   ALL_PROCESSORS,
   connectPlatform,
+  createProcessRuntime,
+  observeIfEnabled,
   type Platform,
   preparePlatform,
+  projectorGroup,
   refoldProjector,
+  resolveEndpoints,
   rewindProjector,
   runProcessors,
   runProjector,
+  untilSignal,
 } from '../platform/index.ts';
-import { stackDown, stackStatus, stackUp } from '../stack/index.ts';
-import { tracingFromSettings } from '../telemetry/index.ts';
-import { configEncrypt, configShow, globalConfigArgs } from './config-command.ts';
-import { dlqList, dlqRedrive, dlqShow } from './dlq-command.ts';
-import { observeIfEnabled, projectorGroup } from './observe-platform.ts';
-import { createProcessRuntime } from './process-runtime.ts';
-import { projectionsList, projectionsRebuild } from './projections-command.ts';
-import { resolveEndpoints } from './resolve-endpoints.ts';
-import { untilSignal } from './run-until-signal.ts';
-import { schemasCheckCommand } from './schemas-command.ts';
-import { startCommand } from './start-command.ts';
 
 /** The `eaio` command line. `argv` is `process.argv`; the environment is read once, here. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {

@@ -1,5 +1,5 @@
+import type { EaioConfig } from '../../infra/config/index.ts';
 import { checkSchemasAgainstRegistry, type SubjectCheck, topicNames } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
 import type { PlatformEndpoints } from '../platform/index.ts';
 
 /** Renders the check as one line per subject, with each offending field underneath. */

@@ -1,19 +1,19 @@
-import type { QualityThresholds } from '../../processors/index.ts';
-import { createToolResultCache, type ToolResultCache } from '../../projections/index.ts';
 import {
   type ConfigStore,
   createConfigStore,
   type EaioConfig,
   type ResolvedConfig,
-} from '../config/index.ts';
-import type { Logger, LoggerRegistry } from '../logging/index.ts';
-import { createMetrics, type EaioMetrics } from '../metrics/index.ts';
+} from '../../infra/config/index.ts';
+import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
+import { createMetrics, type EaioMetrics } from '../../infra/metrics/index.ts';
 import {
   createOperationRecorder,
   operationRecorderMetrics,
   type RunningOperationRecorder,
-} from '../operations/index.ts';
-import type { Platform } from '../platform/index.ts';
+} from '../../infra/operations/index.ts';
+import type { QualityThresholds } from '../../processors/index.ts';
+import { createToolResultCache, type ToolResultCache } from '../../projections/index.ts';
+import type { Platform } from './connect-platform.ts';
 
 /** The tool-result cache's TTL per category, from the `cache` config section. */
 export function cacheTtlsOf(cache: EaioConfig['cache']): Record<string, number> {

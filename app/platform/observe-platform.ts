@@ -1,10 +1,14 @@
 import type { Admin } from 'kafkajs';
-import { PROJECTIONS } from '../../projections/index.ts';
-import type { TopicKey } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
-import { EaioError } from '../errors/index.ts';
-import { consumerLagCheck, kafkaCheck, postgresCheck, redisCheck, registryCheck } from '../health/index.ts';
-import type { Logger } from '../logging/index.ts';
+import type { EaioConfig } from '../../infra/config/index.ts';
+import { EaioError } from '../../infra/errors/index.ts';
+import {
+  consumerLagCheck,
+  kafkaCheck,
+  postgresCheck,
+  redisCheck,
+  registryCheck,
+} from '../../infra/health/index.ts';
+import type { Logger } from '../../infra/logging/index.ts';
 import {
   createConsumerLagReader,
   createMetrics,
@@ -13,8 +17,10 @@ import {
   type EaioMetrics,
   startMetricsServer,
   type WatchedGroup,
-} from '../metrics/index.ts';
-import type { Platform } from '../platform/index.ts';
+} from '../../infra/metrics/index.ts';
+import { PROJECTIONS } from '../../projections/index.ts';
+import type { TopicKey } from '../../schemas/index.ts';
+import type { Platform } from './connect-platform.ts';
 
 export interface ObservePlatformOptions {
   /** The registry the platform's codec talks to (endpoints, not config: the stack may have moved it). */
