@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
 import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
 import { stackUp } from '../../infra/stack/index.ts';
@@ -20,6 +21,7 @@ import {
   runProjector,
   untilSignal,
 } from '../platform/index.ts';
+import type { CommandContext } from './command-context.ts';
 
 export interface StartOptions {
   readonly demo: boolean;
@@ -102,4 +104,18 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await runtime.close();
   await platform.close();
   logger.info('stopped');
+}
+
+/** `eaio start`: everything in one process (see {@link startCommand}). */
+export function addStartCommand(
+  program: Command,
+  { config, logger, env, loggers, resolved }: CommandContext,
+): void {
+  program
+    .command('start')
+    .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
+    .option('--no-demo', 'do not run the demo feed')
+    .action((opts: { demo: boolean }) =>
+      startCommand(config, logger, { demo: opts.demo, env, loggers, resolved }),
+    );
 }
