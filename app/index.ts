@@ -15,6 +15,7 @@ export type {
   RewindTarget,
   RunningProcessors,
   RunningProjector,
+  RunProcessorsOptions,
   RunProjectorOptions,
 } from './platform/index.ts';
 export {

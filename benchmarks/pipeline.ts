@@ -109,12 +109,14 @@ export async function pipelineBenchmark(
     const latencies: number[] = [];
     let measuring = false;
     const projectStart = performance.now();
-    const projector = await runProjector(platform, (outcome) => {
-      projected += outcome.projected;
-      if (measuring) {
-        const now = Date.now();
-        for (const t of outcome.appendedAt) latencies.push(now - t);
-      }
+    const projector = await runProjector(platform, {
+      onOutcome: (outcome) => {
+        projected += outcome.projected;
+        if (measuring) {
+          const now = Date.now();
+          for (const t of outcome.appendedAt) latencies.push(now - t);
+        }
+      },
     });
     while (projected < total) await delay(20);
     const projectMs = performance.now() - projectStart;

@@ -228,13 +228,12 @@ async function catchUp(platform: Platform, processors: readonly ProcessorName[])
   const positions = new Map<string, bigint>();
   let projected = 0;
   const running: RunningProcessor[] = [];
-  const projector = await runProjector(
-    platform,
-    (outcome) => {
+  const projector = await runProjector(platform, {
+    onOutcome: (outcome) => {
       projected += outcome.projected;
     },
-    (position) => positions.set(`${position.topic}/${position.partition}`, position.next),
-  );
+    onPosition: (position) => positions.set(`${position.topic}/${position.partition}`, position.next),
+  });
   const figures: Record<string, number> = {};
   try {
     for (const name of processors) {

@@ -38,7 +38,7 @@ function line(entry: DeadLetterEntry): string {
 /** `eaio dlq list`: one line per dead letter of one topic, or of every topic. */
 export async function dlqList(
   deps: DeadLetterToolDeps,
-  topic: string | undefined,
+  { topic }: { readonly topic?: string },
   write: (t: string) => void,
 ) {
   const keys = topic === undefined ? (Object.keys(TOPICS) as TopicKey[]) : [topicKeyByName(topic)];
@@ -115,7 +115,7 @@ export function addDlqCommand(program: Command, context: CommandContext): void {
     .command('list')
     .description('List dead letters: where, why, when, how often.')
     .option('--topic <name>', 'one catalogue topic, e.g. sensor-readings (default: all)')
-    .action((opts: { topic?: string }) => withPlatform(context, (p) => dlqList(p, opts.topic, out)));
+    .action((opts: { topic?: string }) => withPlatform(context, (p) => dlqList(p, opts, out)));
   dlq
     .command('show')
     .description('Show one dead letter in full, with its original bytes.')

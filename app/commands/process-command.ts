@@ -28,22 +28,18 @@ export function addProcessCommand(
       const platform = connectPlatform(config, endpoints, logger);
       await preparePlatform(platform);
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.process' });
-      const processor = await runProcessors(
-        platform,
-        name === 'all' ? ALL_PROCESSORS : [name as ProcessorName],
-        {
-          metrics: runtime.metrics,
-          operations: runtime.operations,
-          qualityThresholds: runtime.qualityThresholds,
-        },
-      );
-      const observed = await observeIfEnabled(
-        platform,
-        endpoints.registryUrl,
-        processor.groupIds.map((groupId) => ({ groupId })),
-        loggers.logger('metrics'),
-        runtime.metrics,
-      );
+      const processor = await runProcessors(platform, {
+        processors: name === 'all' ? ALL_PROCESSORS : [name as ProcessorName],
+        metrics: runtime.metrics,
+        operations: runtime.operations,
+        qualityThresholds: runtime.qualityThresholds,
+      });
+      const observed = await observeIfEnabled(platform, {
+        registryUrl: endpoints.registryUrl,
+        groups: processor.groupIds.map((groupId) => ({ groupId })),
+        logger: loggers.logger('metrics'),
+        metrics: runtime.metrics,
+      });
       await untilSignal();
       await observed?.close();
       await processor.stop();

@@ -32,7 +32,7 @@ export function addProjectCommand(
       const exitAfter = opts.exitAfterBatches === undefined ? undefined : Number(opts.exitAfterBatches);
       let committed = 0;
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.project' });
-      const projector = await runProjector(platform, undefined, undefined, {
+      const projector = await runProjector(platform, {
         metrics: runtime.metrics,
         cache: runtime.cache,
         ...(exitAfter === undefined
@@ -46,13 +46,12 @@ export function addProjectCommand(
               },
             }),
       });
-      const observed = await observeIfEnabled(
-        platform,
-        endpoints.registryUrl,
-        projectorGroup(platform),
-        loggers.logger('metrics'),
-        runtime.metrics,
-      );
+      const observed = await observeIfEnabled(platform, {
+        registryUrl: endpoints.registryUrl,
+        groups: [projectorGroup(platform)],
+        logger: loggers.logger('metrics'),
+        metrics: runtime.metrics,
+      });
       await untilSignal();
       await observed?.close();
       await projector.stop();

@@ -36,8 +36,7 @@ export async function projectionsList(platform: Platform, out: (text: string) =>
 export async function projectionsRebuild(
   platform: Platform,
   name: string,
-  fromDatetime: Date | undefined,
-  say: (line: string) => void,
+  { fromDatetime, say }: { readonly fromDatetime?: Date; readonly say: (line: string) => void },
 ): Promise<RebuildResult> {
   const bar = new SingleBar(
     {
@@ -90,7 +89,7 @@ export function addProjectionsCommand(program: Command, context: CommandContext)
         program.error(`--from-datetime: '${opts.fromDatetime}' is not a date`);
       await withPlatform(context, async (p) => {
         await preparePlatform(p);
-        await projectionsRebuild(p, name, from, say);
+        await projectionsRebuild(p, name, { ...(from ? { fromDatetime: from } : {}), say });
       });
     });
 }

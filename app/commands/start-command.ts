@@ -67,8 +67,8 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   // One metrics registry, telemetry recorder, tool-result cache and config store for the process.
   const runtime = createProcessRuntime(platform, options.resolved, options.loggers, { source: 'eaio.start' });
   const { metrics, operations, cache } = runtime;
-  const projector = await runProjector(platform, undefined, undefined, { metrics, cache });
-  const processors = await runProcessors(platform, undefined, {
+  const projector = await runProjector(platform, { metrics, cache });
+  const processors = await runProcessors(platform, {
     metrics,
     operations,
     qualityThresholds: runtime.qualityThresholds,

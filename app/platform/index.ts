@@ -15,7 +15,7 @@ export { refoldProjector } from './refold-projector.ts';
 export { resolveEndpoints } from './resolve-endpoints.ts';
 export type { RewindOptions, RewindResult, RewindTarget } from './rewind-projector.ts';
 export { rewindProjector } from './rewind-projector.ts';
-export type { RunningProcessors } from './run-processors.ts';
+export type { RunningProcessors, RunProcessorsOptions } from './run-processors.ts';
 export { ALL_PROCESSORS, runDeadLetterIndex, runProcessors } from './run-processors.ts';
 export type { ConsumedPosition, RunningProjector, RunProjectorOptions } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';

@@ -135,22 +135,16 @@ export function metricsServerSettings(
  */
 export async function observeIfEnabled(
   platform: Platform,
-  registryUrl: string,
-  group: WatchedGroup | readonly WatchedGroup[],
-  logger: Logger,
-  /** The metrics the process's components record into; a fresh set otherwise. */
-  metrics?: EaioMetrics,
+  options: Pick<ObservePlatformOptions, 'registryUrl' | 'groups' | 'logger' | 'metrics'>,
 ): Promise<PlatformObservability | undefined> {
   const { config } = platform;
   if (!config.metrics.enabled && !config.health.enabled) return undefined;
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config, { honourEnabled: true }),
-    registryUrl,
-    groups: Array.isArray(group) ? [...group] : [group as WatchedGroup],
-    logger,
-    ...(metrics ? { metrics } : {}),
+    ...options,
   });
-  if (observability.url) logger.info({ url: observability.url }, 'metrics and health endpoints served');
+  if (observability.url)
+    options.logger.info({ url: observability.url }, 'metrics and health endpoints served');
   return observability;
 }
 

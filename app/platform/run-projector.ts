@@ -34,6 +34,10 @@ export interface RunProjectorOptions {
    * invalidated whichever process serves them.
    */
   readonly cache?: Pick<ToolResultCache, 'invalidateTags'>;
+  /** Each batch's outcome once acknowledged; logged at debug level by default. */
+  readonly onOutcome?: (outcome: BatchOutcome) => void;
+  /** Where each partition stands after each batch (refold progress, benchmarks' catch-up). */
+  readonly onPosition?: (position: ConsumedPosition) => void;
 }
 
 /**
@@ -43,10 +47,12 @@ export interface RunProjectorOptions {
  */
 export async function runProjector(
   platform: Platform,
-  onOutcome: (outcome: BatchOutcome) => void = (outcome) => platform.logger.debug(outcome, 'batch projected'),
-  onPosition?: (position: ConsumedPosition) => void,
   options: RunProjectorOptions = {},
 ): Promise<RunningProjector> {
+  const {
+    onOutcome = (outcome: BatchOutcome) => platform.logger.debug(outcome, 'batch projected'),
+    onPosition,
+  } = options;
   const { sessionTimeoutMs } = platform.config.kafka;
   const consumer = platform.kafka.consumer({
     groupId: `${platform.names.prefix}projector`,

@@ -58,7 +58,7 @@ describe('metrics wiring: the projector and a processor record into their proces
       redis: platform.redis,
       onLookup: (lookup) => projectorMetrics.countCacheRequest(lookup.category, lookup.outcome === 'hit'),
     });
-    projector = await runProjector(platform, undefined, undefined, { metrics: projectorMetrics, cache });
+    projector = await runProjector(platform, { metrics: projectorMetrics, cache });
     processor = await runProcessor(
       { ...platform, sessionTimeoutMs: 6_000, metrics: processorMetrics },
       readingAggregatesProcessor,

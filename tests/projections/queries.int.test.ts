@@ -110,7 +110,7 @@ describe('query layer over the projections', () => {
       },
       'reading-aggregates',
     );
-    projector = await runProjector(platform, undefined, undefined, {
+    projector = await runProjector(platform, {
       projections: [
         buildingsProjection,
         readingsProjection,

@@ -73,7 +73,7 @@ describe('Redis read models hosted by the live projector', () => {
       ),
     });
     const mine = new Set(['building-summary', 'current-weather']);
-    projector = await runProjector(platform, undefined, undefined, {
+    projector = await runProjector(platform, {
       projections: PROJECTIONS.filter((p) => mine.has(p.name)),
     });
   });

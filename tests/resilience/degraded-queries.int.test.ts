@@ -64,7 +64,7 @@ describe('queries while PostgreSQL is unavailable', () => {
         ),
       ),
     });
-    projector = await runProjector(platform, undefined, undefined, { projections: [anomaliesProjection] });
+    projector = await runProjector(platform, { projections: [anomaliesProjection] });
 
     const target = new URL(platform.config.postgres.url);
     proxy = await createTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
