@@ -1,5 +1,5 @@
 export type { Platform, PlatformEndpoints } from './connect-platform.ts';
-export { connectPlatform, preparePlatform } from './connect-platform.ts';
+export { connectPlatform } from './connect-platform.ts';
 export type { ObservePlatformOptions, PlatformObservability } from './observe-platform.ts';
 export {
   metricsServerSettings,
@@ -7,6 +7,7 @@ export {
   observePlatform,
   projectorGroup,
 } from './observe-platform.ts';
+export { preparePlatform } from './prepare-platform.ts';
 export type { ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.ts';
 export { cacheTtlsOf, createProcessRuntime } from './process-runtime.ts';
 export { projectionsStatus, rebuildNamedProjection } from './projections-admin.ts';
