@@ -8,15 +8,14 @@ import {
   redisCheck,
   registryCheck,
 } from '../../infra/health/index.ts';
+import { createConsumerLagReader, type WatchedGroup } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import {
-  createConsumerLagReader,
   createMetrics,
   DEFAULT_METRICS_HOST,
   DEFAULT_METRICS_PORT,
   type EaioMetrics,
   startMetricsServer,
-  type WatchedGroup,
 } from '../../infra/metrics/index.ts';
 import { PROJECTIONS } from '../../projections/index.ts';
 import type { TopicKey } from '../../schemas/index.ts';

@@ -1,3 +1,10 @@
+export type {
+  ConsumerLagReader,
+  ConsumerLagReaderOptions,
+  PartitionLag,
+  WatchedGroup,
+} from './consumer-lag.ts';
+export { createConsumerLagReader } from './consumer-lag.ts';
 export type { KafkaClientOptions } from './create-kafka.ts';
 export { createKafka } from './create-kafka.ts';
 export type { TopicMessage } from './read-to-end.ts';
