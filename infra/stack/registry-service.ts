@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EaioConfig } from '../config/index.ts';
-import { waitForTopics } from '../kafka/wait-for-topics.ts';
+import { waitForTopics } from '../kafka/index.ts';
 import { StackError } from './errors.ts';
 import { requireJava } from './java.ts';
 import { fetchApicurio } from './maven.ts';
