@@ -17,12 +17,14 @@ export type {
   RunningProjector,
   RunProcessorsOptions,
   RunProjectorOptions,
+  TelemetryRecorderOptions,
 } from './platform/index.ts';
 export {
   ALL_PROCESSORS,
   cacheTtlsOf,
   connectPlatform,
   createProcessRuntime,
+  createTelemetryRecorder,
   metricsServerSettings,
   observeIfEnabled,
   observePlatform,

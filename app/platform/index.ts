@@ -21,3 +21,5 @@ export { ALL_PROCESSORS, runDeadLetterIndex, runProcessors } from './run-process
 export type { ConsumedPosition, RunningProjector, RunProjectorOptions } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';
 export { untilSignal } from './run-until-signal.ts';
+export type { TelemetryRecorderOptions } from './telemetry-recorder.ts';
+export { createTelemetryRecorder, operationRecordedEvent } from './telemetry-recorder.ts';

@@ -1,9 +1,8 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, runProjector } from '../../app/index.ts';
+import { createTelemetryRecorder, type RunningProjector, runProjector } from '../../app/index.ts';
 import { createMetrics, METRIC_NAMES } from '../../infra/metrics/index.ts';
 import {
-  createOperationRecorder,
   type OperationRecord,
   operationRecorderMetrics,
   type RunningOperationRecorder,
@@ -41,7 +40,7 @@ describe('telemetry: the platform records its own work and folds it into operati
 
   beforeAll(async () => {
     platform = await createTestPlatform('telemetry');
-    const inner = createOperationRecorder({
+    const inner = createTelemetryRecorder({
       producer: () => platform.producer(),
       codec: platform.codec,
       names: platform.names,
