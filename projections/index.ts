@@ -29,6 +29,8 @@ export {
   readBuildingWeather,
   readStationWeather,
 } from './current-weather/index.ts';
+export type { DeadLetterIndexDeps, RunningDeadLetterIndex } from './dead-letters/index.ts';
+export { startDeadLetterIndex } from './dead-letters/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
