@@ -5,7 +5,6 @@ import {
   type RunningProcessor,
   runNamedProcessor,
 } from '../../processors/index.ts';
-import { startDeadLetterIndex } from '../../projections/dead-letters/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 /** Every catalogue processor, in the order their outputs feed each other. */
@@ -45,17 +44,4 @@ export async function runProcessors(
     throw failed.reason;
   }
   return { groupIds: running.map((p) => p.groupId), stop: stopAll };
-}
-
-/** Runs the dead-letter index beside the projector: every `.dlq` topic into the `dead_letter_index` view. */
-export function runDeadLetterIndex(platform: Platform) {
-  return startDeadLetterIndex({
-    kafka: platform.kafka,
-    codec: platform.codec,
-    names: platform.names,
-    pool: platform.pool,
-    schema: platform.config.postgres.schema,
-    logger: platform.logger,
-    sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs,
-  });
 }
