@@ -143,7 +143,8 @@ async function ensureJournalTopics(brokers: string[]): Promise<void> {
   } catch (error) {
     throw new StackError(
       'registry',
-      'TOPICS_FAILED',
+      'STACK_START_FAILED',
+      'transient',
       `cannot create the registry's kafkasql topics on ${brokers.join(',')}`,
       {
         cause: error,
