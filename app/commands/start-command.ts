@@ -23,6 +23,7 @@ import {
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
 
+/** What `eaio start` needs besides the config and the CLI logger. */
 export interface StartOptions {
   readonly demo: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -21,6 +21,7 @@ import { PROJECTIONS } from '../../projections/index.ts';
 import type { TopicKey } from '../../schemas/index.ts';
 import type { Platform } from './connect-platform.ts';
 
+/** Where a process serves metrics and health, and what readiness watches. */
 export interface ObservePlatformOptions {
   /** The registry the platform's codec talks to (endpoints, not config: the stack may have moved it). */
   readonly registryUrl: string;

@@ -33,6 +33,7 @@ export interface ProcessRuntime {
   close(): Promise<void>;
 }
 
+/** Options of {@link createProcessRuntime}. */
 export interface ProcessRuntimeOptions {
   /** `source` of the telemetry events, e.g. `eaio.start`. */
   readonly source: string;

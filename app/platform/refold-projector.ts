@@ -2,6 +2,7 @@ import type { Platform } from './connect-platform.ts';
 import { projectionsStatus } from './projections-admin.ts';
 import { runProjector } from './run-projector.ts';
 
+/** How far a refold has read, in messages. */
 export interface RefoldProgress {
   /** Messages read so far (events projected, dead-lettered, or transaction markers passed). */
   readonly done: number;

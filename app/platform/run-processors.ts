@@ -17,6 +17,7 @@ export interface RunProcessorsOptions
   readonly processors?: readonly ProcessorName[];
 }
 
+/** Processors running in this process: their consumer groups, and one stop for all of them. */
 export interface RunningProcessors {
   readonly groupIds: readonly string[];
   stop(): Promise<void>;

@@ -16,11 +16,13 @@ import type { Platform } from './connect-platform.ts';
 
 export type { ConsumedPosition } from '../../projections/index.ts';
 
+/** The live projector running in this process. */
 export interface RunningProjector {
   /** Stops consuming; nothing past the last acknowledged batch is committed. */
   stop(): Promise<void>;
 }
 
+/** Options of {@link runProjector}, all optional. */
 export interface RunProjectorOptions {
   /** Definitions to host; the catalogue by default. */
   readonly projections?: readonly AnyProjection[];
@@ -34,9 +36,9 @@ export interface RunProjectorOptions {
    * invalidated whichever process serves them.
    */
   readonly cache?: Pick<ToolResultCache, 'invalidateTags'>;
-  /** Each batch's outcome once acknowledged; logged at debug level by default. */
+  /** What each handled batch did; logged at debug level by default. */
   readonly onOutcome?: (outcome: BatchOutcome) => void;
-  /** Where each partition stands after each batch (refold progress, benchmarks' catch-up). */
+  /** How far the consumer has read each partition, transaction markers included (refold progress). */
   readonly onPosition?: (position: ConsumedPosition) => void;
 }
 

@@ -37,6 +37,7 @@ export interface OperationRecorder {
 /** Why records were lost, for the counter {@link OperationRecorderOptions.onUnrecorded} feeds. */
 export type UnrecordedReason = 'buffer-full' | 'send-failed' | 'encode-failed';
 
+/** Options of {@link createOperationRecorder}. */
 export interface OperationRecorderOptions {
   /** The platform's idempotent producer, resolved on first flush. */
   readonly producer: () => Promise<Producer>;
