@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { connectPlatform, preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { createLogger } from '../infra/logging/index.ts';
-import { connectPlatform, preparePlatform, runProjector } from '../infra/platform/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { type SensorReading, TOPICS } from '../schemas/index.ts';
 import { demoMeters, demoReading, loadBdg1Sample, publishReadings } from '../sources/index.ts';
@@ -109,12 +109,14 @@ export async function pipelineBenchmark(
     const latencies: number[] = [];
     let measuring = false;
     const projectStart = performance.now();
-    const projector = await runProjector(platform, (outcome) => {
-      projected += outcome.projected;
-      if (measuring) {
-        const now = Date.now();
-        for (const t of outcome.appendedAt) latencies.push(now - t);
-      }
+    const projector = await runProjector(platform, {
+      onOutcome: (outcome) => {
+        projected += outcome.projected;
+        if (measuring) {
+          const now = Date.now();
+          for (const t of outcome.appendedAt) latencies.push(now - t);
+        }
+      },
     });
     while (projected < total) await delay(20);
     const projectMs = performance.now() - projectStart;

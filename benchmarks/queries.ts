@@ -3,10 +3,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Message } from 'kafkajs';
 import type pg from 'pg';
+import { connectPlatform, type Platform, preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { EaioError } from '../infra/errors/index.ts';
 import { createLogger } from '../infra/logging/index.ts';
-import { connectPlatform, type Platform, preparePlatform, runProjector } from '../infra/platform/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import {
   PROCESSORS,
@@ -226,13 +226,12 @@ async function catchUp(platform: Platform, processors: readonly ProcessorName[])
   const positions = new Map<string, bigint>();
   let projected = 0;
   const running: RunningProcessor[] = [];
-  const projector = await runProjector(
-    platform,
-    (outcome) => {
+  const projector = await runProjector(platform, {
+    onOutcome: (outcome) => {
       projected += outcome.projected;
     },
-    (position) => positions.set(`${position.topic}/${position.partition}`, position.next),
-  );
+    onPosition: (position) => positions.set(`${position.topic}/${position.partition}`, position.next),
+  });
   const figures: Record<string, number> = {};
   try {
     for (const name of processors) {

@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../infra/cli/main.ts');
+const { main } = await import('../app/cli/main.ts');
 try {
   await main(process.argv, process.env);
 } catch (error) {

@@ -35,6 +35,7 @@ export {
 } from './current-weather/index.ts';
 export type { DataQualityQuery, DataQualityReport } from './data-quality-issues/index.ts';
 export { queryDataQualityReport } from './data-quality-issues/index.ts';
+export type { DeadLetterIndexDeps, RunningDeadLetterIndex } from './dead-letters/index.ts';
 export { startDeadLetterIndex } from './dead-letters/index.ts';
 export {
   activeGenerationKey,

@@ -23,6 +23,8 @@ export {
 } from './compatibility/index.ts';
 export type { DecodePhase } from './decode-errors.ts';
 export { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
+export type { EnsuredTopics } from './ensure-topics.ts';
+export { ensureTopics } from './ensure-topics.ts';
 export type { DecodedEvent, EventCodec, EventCodecOptions, TopicValue } from './event-codec.ts';
 export { createEventCodec } from './event-codec.ts';
 export type {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Admin } from 'kafkajs';
 import type pg from 'pg';
-import type { ConsumerLagReader } from '../metrics/consumer-lag.ts';
+import type { ConsumerLagReader } from '../kafka/index.ts';
 import type { HealthCheck } from './health-check.ts';
 
 /** Kafka answers a metadata request (`describeCluster`) with at least one broker. */

@@ -1,7 +1,12 @@
+export type {
+  ConsumerLagReader,
+  ConsumerLagReaderOptions,
+  PartitionLag,
+  WatchedGroup,
+} from './consumer-lag.ts';
+export { createConsumerLagReader } from './consumer-lag.ts';
 export type { KafkaClientOptions } from './create-kafka.ts';
 export { createKafka } from './create-kafka.ts';
-export type { EnsuredTopics } from './ensure-topics.ts';
-export { ensureTopics } from './ensure-topics.ts';
 export type { TopicMessage } from './read-to-end.ts';
 export { readTopicToEnd } from './read-to-end.ts';
 export { waitForTopics } from './wait-for-topics.ts';

@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { ConsumerLagReader } from './consumer-lag.ts';
+import type { ConsumerLagReader } from '../kafka/index.ts';
 
 /** Every EAIO metric name, so dashboards and tests refer to one list. */
 export const METRIC_NAMES = {

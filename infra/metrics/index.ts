@@ -1,11 +1,4 @@
 export type {
-  ConsumerLagReader,
-  ConsumerLagReaderOptions,
-  PartitionLag,
-  WatchedGroup,
-} from './consumer-lag.ts';
-export { createConsumerLagReader } from './consumer-lag.ts';
-export type {
   CacheMetrics,
   CircuitStateSource,
   EaioInstruments,

@@ -5,6 +5,7 @@ export type {
   OperationRecorder,
   OperationRecorderOptions,
   RunningOperationRecorder,
+  StampedOperation,
   UnrecordedReason,
 } from './operation-recorder.ts';
 export { createOperationRecorder, NO_OPERATION_RECORDER } from './operation-recorder.ts';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Producer } from 'kafkajs';
-import type { EventCodec, OperationRecorded, TopicNames } from '../../schemas/index.ts';
 import type { Logger } from '../logging/index.ts';
 
 /** One unit of the platform's own work, as the component that did it reports it. */
@@ -18,6 +17,17 @@ export interface OperationRecord {
   readonly details?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A record as the recorder queues it: what the component reported, its details copied, and the id,
+ * time and source the recorder stamped on it when it was recorded.
+ */
+export interface StampedOperation extends OperationRecord {
+  readonly eventId: string;
+  readonly occurredAt: Date;
+  readonly source: string;
+  readonly details: Readonly<Record<string, string>>;
+}
+
 /** What components hold: record and forget. */
 export interface OperationRecorder {
   /** Queues one record; never throws, never waits. */
@@ -27,11 +37,17 @@ export interface OperationRecorder {
 /** Why records were lost, for the counter {@link OperationRecorderOptions.onUnrecorded} feeds. */
 export type UnrecordedReason = 'buffer-full' | 'send-failed' | 'encode-failed';
 
+/** Options of {@link createOperationRecorder}. */
 export interface OperationRecorderOptions {
   /** The platform's idempotent producer, resolved on first flush. */
   readonly producer: () => Promise<Producer>;
-  readonly codec: EventCodec;
-  readonly names: TopicNames;
+  /** Where the records go (the telemetry topic); named in the recorder's logs. */
+  readonly topic: string;
+  /**
+   * A record's message value on `topic`. The recorder knows no event schema: the composition root
+   * hands it the codec's encoding. A rejection loses the record's batch as `encode-failed`.
+   */
+  readonly encode: (operation: StampedOperation) => Promise<Buffer>;
   readonly logger: Logger;
   /** `source` of every event, e.g. `eaio.cli`. */
   readonly source: string;
@@ -58,19 +74,18 @@ export interface RunningOperationRecorder extends OperationRecorder {
 }
 
 /**
- * Records the platform's own work as `OperationRecorded` events on the telemetry topic. Records
+ * Records the platform's own work as messages keyed by component on `topic`. Records
  * are buffered and sent in batches by one send at a time, off the caller's path: `record` returns
  * at once, a slow or absent broker fills the bounded buffer and then drops records (counted, logged
  * once per burst), and a failed send is logged and counted, never thrown at the work it describes.
  */
 export function createOperationRecorder(options: OperationRecorderOptions): RunningOperationRecorder {
-  const { codec, names, logger, source } = options;
+  const { topic, encode, logger, source } = options;
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxBatch = options.maxBatch ?? 500;
   const lingerMs = options.lingerMs ?? 250;
   const now = options.now ?? Date.now;
-  const topic = names.topic('telemetry');
-  const buffer: OperationRecorded[] = [];
+  const buffer: StampedOperation[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
   let closed = false;
@@ -88,14 +103,11 @@ export function createOperationRecorder(options: OperationRecorderOptions): Runn
     logger.warn({ topic, reason, count, err: error }, 'operation records lost');
   };
 
-  const sendBatch = async (events: readonly OperationRecorded[]): Promise<void> => {
+  const sendBatch = async (events: readonly StampedOperation[]): Promise<void> => {
     let messages: Message[];
     try {
       messages = await Promise.all(
-        events.map(async (event) => ({
-          key: event.component,
-          value: await codec.encode('telemetry', event),
-        })),
+        events.map(async (event) => ({ key: event.component, value: await encode(event) })),
       );
     } catch (error) {
       lost('encode-failed', events.length, error);
@@ -144,18 +156,17 @@ export function createOperationRecorder(options: OperationRecorderOptions): Runn
         lost('buffer-full', 1);
         return;
       }
+      // Copied now: the caller may reuse its objects before the batch is sent.
       buffer.push({
         eventId: randomUUID(),
         occurredAt: new Date(now()),
         source,
         component: operation.component,
-        actor: operation.actor ?? null,
         operation: operation.operation,
         durationMs: operation.durationMs,
-        outcome: operation.errorCode === undefined ? 'ok' : 'error',
-        errorCode: operation.errorCode ?? null,
+        ...(operation.errorCode === undefined ? {} : { errorCode: operation.errorCode }),
+        ...(operation.actor === undefined ? {} : { actor: operation.actor }),
         details: { ...operation.details },
-        traceContext: null,
       });
       if (buffer.length >= maxBatch) void startFlush();
       else schedule();

@@ -8,7 +8,8 @@ export async function requireJava(service: 'kafka' | 'registry', env: ChildEnv):
   } catch (error) {
     throw new StackError(
       service,
-      'MISSING_BINARY',
+      'STACK_MISSING_BINARY',
+      'permanent',
       'java not found on PATH: install a JDK 17+ (Debian package "openjdk-17-jre-headless")',
       { cause: error },
     );

@@ -92,7 +92,8 @@ async function startKafka(
   opts: { log: (line: string) => void; env: ChildEnv },
 ): Promise<number> {
   const first = config.kafka.brokers[0];
-  if (first === undefined) throw new StackError('kafka', 'BAD_CONFIG', 'config.kafka.brokers is empty');
+  if (first === undefined)
+    throw new StackError('kafka', 'CONFIG_INVALID', 'permanent', 'config.kafka.brokers is empty');
   const listener = parseHostPort(first, 9092);
   await requireJava('kafka', opts.env);
   await fetchKafkaJars(config.stack.kafkaVersion, kp.lib, opts.log, opts.env);
@@ -158,7 +159,8 @@ async function formatOnce(
   } catch (error) {
     throw new StackError(
       'kafka',
-      'FORMAT_FAILED',
+      'STACK_START_FAILED',
+      'permanent',
       `kafka-storage format failed: ${(error as Error).message}`,
       {
         cause: error,

@@ -39,7 +39,12 @@ export async function fetchKafkaJars(
   );
   const jars = (await readdir(targetDir)).filter((f) => f.endsWith('.jar'));
   if (!jars.some((f) => f.startsWith('kafka_2.13-'))) {
-    throw new StackError('kafka', 'FETCH_FAILED', `Maven finished but ${targetDir} holds no kafka_2.13 jar`);
+    throw new StackError(
+      'kafka',
+      'STACK_FETCH_FAILED',
+      'permanent',
+      `Maven finished but ${targetDir} holds no kafka_2.13 jar`,
+    );
   }
   await writeFile(join(targetDir, DONE_MARKER), `${new Date().toISOString()}\n`);
 }
@@ -77,12 +82,19 @@ export async function fetchApicurio(
   try {
     await runTool('tar', ['xzf', archive, '-C', targetDir], { env });
   } catch (error) {
-    throw new StackError('registry', 'FETCH_FAILED', `cannot extract ${archive}`, { cause: error });
+    throw new StackError('registry', 'STACK_FETCH_FAILED', 'permanent', `cannot extract ${archive}`, {
+      cause: error,
+    });
   }
   // The start command relies on the runner jar sitting at the top of the archive.
   const runner = `apicurio-registry-app-${version}-runner.jar`;
   if (!existsSync(join(targetDir, runner))) {
-    throw new StackError('registry', 'FETCH_FAILED', `${archive} did not contain ${runner} at its top level`);
+    throw new StackError(
+      'registry',
+      'STACK_FETCH_FAILED',
+      'permanent',
+      `${archive} did not contain ${runner} at its top level`,
+    );
   }
   await writeFile(join(targetDir, DONE_MARKER), `${new Date().toISOString()}\n`);
   await rm(archive, { force: true });
@@ -100,7 +112,8 @@ async function mvn(
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
     throw new StackError(
       service,
-      missing ? 'MISSING_BINARY' : 'FETCH_FAILED',
+      missing ? 'STACK_MISSING_BINARY' : 'STACK_FETCH_FAILED',
+      missing ? 'permanent' : 'transient',
       missing
         ? 'mvn not found on PATH: install Maven (Debian package "maven") and a JDK 17+ ("openjdk-17-jdk-headless")'
         : `Maven failed: ${(error as Error).message}`,

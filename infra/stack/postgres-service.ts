@@ -101,7 +101,8 @@ export async function ensureDatabase(url: string, log: (line: string) => void): 
   } catch (error) {
     throw new StackError(
       'postgres',
-      'CREATE_DATABASE_FAILED',
+      'STACK_START_FAILED',
+      'permanent',
       `cannot create database ${name}: ${(error as Error).message}`,
       {
         cause: error,
@@ -142,7 +143,12 @@ export async function ensurePostgres(
   } else {
     const probe = await probePostgres(configured);
     if (probe.refusal) {
-      throw new StackError('postgres', 'REFUSED', `${configured} answers but refuses us: ${probe.refusal}`);
+      throw new StackError(
+        'postgres',
+        'STACK_START_FAILED',
+        'permanent',
+        `${configured} answers but refuses us: ${probe.refusal}`,
+      );
     }
     if (probe.answers) {
       if (!probe.databaseExists) await ensureDatabase(configured, opts.log);
@@ -201,9 +207,15 @@ async function startPostgres(
         '--no-instructions',
       ]);
     } catch (error) {
-      throw new StackError('postgres', 'INITDB_FAILED', `initdb failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new StackError(
+        'postgres',
+        'STACK_START_FAILED',
+        'permanent',
+        `initdb failed: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     await writeFile(pp.initializedMarker, `${new Date().toISOString()}\n`);
   }
@@ -240,7 +252,8 @@ async function startPostgres(
   } catch (error) {
     throw new StackError(
       'postgres',
-      'NOT_READY',
+      'STACK_NOT_READY',
+      'transient',
       `pg_ctl start failed: ${(error as Error).message}. Log: ${pp.logFile}\n--- last lines of ${pp.logFile} ---\n${await tailFile(pp.logFile)}`,
       { cause: error },
     );
@@ -320,7 +333,8 @@ async function findPostgresBin(env: ChildEnv): Promise<string> {
   if (!found) {
     throw new StackError(
       'postgres',
-      'MISSING_BINARY',
+      'STACK_MISSING_BINARY',
+      'permanent',
       'no PostgreSQL server binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql/*/bin: install the Debian package "postgresql" or point EAIO_POSTGRES_URL at a running server',
     );
   }
@@ -337,7 +351,8 @@ async function postgresOsUser(env: ChildEnv): Promise<{ uid: number; gid: number
   } catch (error) {
     throw new StackError(
       'postgres',
-      'NO_POSTGRES_USER',
+      'STACK_MISSING_BINARY',
+      'permanent',
       'running as root but there is no "postgres" OS user to run the server as (install the Debian package "postgresql", which creates it)',
       { cause: error },
     );
@@ -359,7 +374,8 @@ async function letPostgresThrough(paths: StackPaths, env: ChildEnv): Promise<voi
   } catch (error) {
     throw new StackError(
       'postgres',
-      'NO_ACCESS',
+      'STACK_START_FAILED',
+      'permanent',
       `the "postgres" OS user cannot reach ${paths.data}: make its parent folders searchable (chmod o+x) or choose another stateDir`,
       { cause: error },
     );

@@ -59,7 +59,8 @@ async function notReady(service: ServiceName, message: string, logFile: string):
   const tail = await tailFile(logFile);
   return new StackError(
     service,
-    'NOT_READY',
+    'STACK_NOT_READY',
+    'transient',
     `${message}. Log: ${logFile}\n--- last lines of ${logFile} ---\n${tail || '(empty)'}`,
   );
 }

@@ -106,7 +106,8 @@ export async function ensureRedis(
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new StackError(
           'redis',
-          'MISSING_BINARY',
+          'STACK_MISSING_BINARY',
+          'permanent',
           `${configured} does not answer and redis-server is not installed: install the Debian package "redis-server" or point EAIO_REDIS_URL at a running Redis`,
           { cause: error },
         );

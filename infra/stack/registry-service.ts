@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { EaioConfig } from '../config/index.ts';
-import { waitForTopics } from '../kafka/wait-for-topics.ts';
+import { waitForTopics } from '../kafka/index.ts';
 import { StackError } from './errors.ts';
 import { requireJava } from './java.ts';
 import { fetchApicurio } from './maven.ts';
@@ -143,7 +143,8 @@ async function ensureJournalTopics(brokers: string[]): Promise<void> {
   } catch (error) {
     throw new StackError(
       'registry',
-      'TOPICS_FAILED',
+      'STACK_START_FAILED',
+      'transient',
       `cannot create the registry's kafkasql topics on ${brokers.join(',')}`,
       {
         cause: error,

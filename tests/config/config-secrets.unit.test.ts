@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configEncrypt } from '../../infra/cli/config-command.ts';
+import { configEncrypt } from '../../app/commands/config-command.ts';
 import {
   ConfigError,
   ConfigSecretError,

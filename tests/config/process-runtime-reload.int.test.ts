@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProcessRuntime, type ProcessRuntime } from '../../infra/cli/process-runtime.ts';
+import { createProcessRuntime, type ProcessRuntime } from '../../app/index.ts';
 import { resolveConfig } from '../../infra/config/index.ts';
 import { createLoggerRegistry, type LoggerRegistry } from '../../infra/logging/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';

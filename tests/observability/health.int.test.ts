@@ -11,10 +11,8 @@ import {
   redisCheck,
   registryCheck,
 } from '../../infra/health/index.ts';
-import { waitForTopics } from '../../infra/kafka/index.ts';
+import { type ConsumerLagReader, createConsumerLagReader, waitForTopics } from '../../infra/kafka/index.ts';
 import {
-  type ConsumerLagReader,
-  createConsumerLagReader,
   createMetrics,
   type EaioMetrics,
   type RunningMetricsServer,

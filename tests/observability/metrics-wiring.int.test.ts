@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { createMetrics, type EaioMetrics, METRIC_NAMES } from '../../infra/metrics/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { type RunningProcessor, readingAggregatesProcessor, runProcessor } from '../../processors/index.ts';
 import { buildingTag, createToolResultCache, type ToolResultCache } from '../../projections/index.ts';
 import { publishReadings } from '../../sources/index.ts';
@@ -58,7 +58,7 @@ describe('metrics wiring: the projector and a processor record into their proces
       redis: platform.redis,
       onLookup: (lookup) => projectorMetrics.countCacheRequest(lookup.category, lookup.outcome === 'hit'),
     });
-    projector = await runProjector(platform, undefined, undefined, { metrics: projectorMetrics, cache });
+    projector = await runProjector(platform, { metrics: projectorMetrics, cache });
     processor = await runProcessor(
       { ...platform, sessionTimeoutMs: 6_000, metrics: processorMetrics },
       readingAggregatesProcessor,

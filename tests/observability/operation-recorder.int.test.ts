@@ -1,12 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelemetryRecorder } from '../../app/index.ts';
 import { createMetrics } from '../../infra/metrics/index.ts';
-import {
-  createOperationRecorder,
-  OPERATIONS_UNRECORDED_METRIC,
-  operationRecorderMetrics,
-} from '../../infra/operations/index.ts';
+import { OPERATIONS_UNRECORDED_METRIC, operationRecorderMetrics } from '../../infra/operations/index.ts';
 import { readEvents } from '../support/processor-runs.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
@@ -24,7 +21,7 @@ describe('operation recorder: never in the way of the work it records', () => {
 
   it('sends records in batches keyed by component through the real producer', async () => {
     const sends: number[] = [];
-    const recorder = createOperationRecorder({
+    const recorder = createTelemetryRecorder({
       producer: () => platform.producer(),
       codec: platform.codec,
       names: platform.names,
@@ -57,7 +54,7 @@ describe('operation recorder: never in the way of the work it records', () => {
     }).producer();
     const metrics = createMetrics({ processMetrics: false });
     const lines: string[] = [];
-    const recorder = createOperationRecorder({
+    const recorder = createTelemetryRecorder({
       producer: async () => {
         await unreachable.connect();
         return unreachable;

@@ -1,13 +1,12 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelemetryRecorder, type RunningProjector, runProjector } from '../../app/index.ts';
 import { createMetrics, METRIC_NAMES } from '../../infra/metrics/index.ts';
 import {
-  createOperationRecorder,
   type OperationRecord,
   operationRecorderMetrics,
   type RunningOperationRecorder,
 } from '../../infra/operations/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
   createMcpServerFactory,
   type RunningMcpHttpServer,
@@ -40,7 +39,7 @@ describe('telemetry: the platform records its own work and folds it into operati
 
   beforeAll(async () => {
     platform = await createTestPlatform('telemetry');
-    const inner = createOperationRecorder({
+    const inner = createTelemetryRecorder({
       producer: () => platform.producer(),
       codec: platform.codec,
       names: platform.names,

@@ -2,8 +2,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { type SpanContext, SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { createTracing, inSpan, type Tracing } from '../../infra/telemetry/index.ts';
 import {
   createMcpServerFactory,

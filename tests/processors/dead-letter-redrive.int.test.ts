@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import {
   createDeadLetterPublisher,
   type DeadLetterEntry,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { type RunningProcessor, runNamedProcessor } from '../../processors/index.ts';
 import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { buildingsProjection } from '../../projections/buildings/index.ts';
@@ -110,7 +110,7 @@ describe('query layer over the projections', () => {
       },
       'reading-aggregates',
     );
-    projector = await runProjector(platform, undefined, undefined, {
+    projector = await runProjector(platform, {
       projections: [
         buildingsProjection,
         readingsProjection,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import type { TopicKey, TopicValue } from '../../schemas/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';

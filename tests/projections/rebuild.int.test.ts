@@ -5,7 +5,7 @@ import {
   type RunningProjector,
   rebuildNamedProjection,
   runProjector,
-} from '../../infra/platform/index.ts';
+} from '../../app/index.ts';
 import {
   activeGenerationKey,
   createQueryLayer,

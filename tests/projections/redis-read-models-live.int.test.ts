@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, rebuildNamedProjection, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProjector, rebuildNamedProjection, runProjector } from '../../app/index.ts';
 import {
   activeBuildingSummaryKeyspace,
   type BuildingSummary,
@@ -73,7 +73,7 @@ describe('Redis read models hosted by the live projector', () => {
       ),
     });
     const mine = new Set(['building-summary', 'current-weather']);
-    projector = await runProjector(platform, undefined, undefined, {
+    projector = await runProjector(platform, {
       projections: PROJECTIONS.filter((p) => mine.has(p.name)),
     });
   });

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
 import { createPool } from '../../infra/postgres/index.ts';
 import {
   type BreakerStatus,
@@ -59,7 +59,7 @@ describe('queries while PostgreSQL is unavailable', () => {
         ),
       ),
     });
-    projector = await runProjector(platform, undefined, undefined, { projections: [anomaliesProjection] });
+    projector = await runProjector(platform, { projections: [anomaliesProjection] });
 
     const target = new URL(platform.config.postgres.url);
     proxy = await createTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });

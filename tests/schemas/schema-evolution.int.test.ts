@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSchemaChecks } from '../../infra/cli/schemas-command.ts';
+import { formatSchemaChecks } from '../../app/commands/schemas-command.ts';
 import {
   AVRO_SCHEMAS,
   checkSchemasAgainstRegistry,

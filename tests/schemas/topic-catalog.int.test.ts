@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
-import { createKafka, ensureTopics } from '../../infra/kafka/index.ts';
-import { TOPICS, type TopicKey, topicNames } from '../../schemas/index.ts';
+import { createKafka } from '../../infra/kafka/index.ts';
+import { ensureTopics, TOPICS, type TopicKey, topicNames } from '../../schemas/index.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 describe('ensureTopics against the real broker', () => {

@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, runProjector } from '../../infra/platform/index.ts';
+import { type RunningProjector, runProjector } from '../../app/index.ts';
 import {
   createMcpServerFactory,
   type RunningMcpHttpServer,
@@ -37,7 +37,7 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
     const sample = (await loadBdg1Sample()).filter((b) => b.buildingId === buildingId);
     await publishBuildings(deps, sample, new Date(Date.UTC(2015, 0, 1)));
     await publishReadings(deps, readings);
-    projector = await runProjector(platform, (outcome) => outcomes.push(outcome));
+    projector = await runProjector(platform, { onOutcome: (outcome) => outcomes.push(outcome) });
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,

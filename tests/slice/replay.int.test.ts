@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rewindProjector, runProjector } from '../../infra/platform/index.ts';
+import { rewindProjector, runProjector } from '../../app/index.ts';
 import { createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { inject } from 'vitest';
+import { connectPlatform, type Platform, preparePlatform } from '../../app/index.ts';
 import { configSchema, type EaioConfig } from '../../infra/config/index.ts';
 import { createLogger } from '../../infra/logging/index.ts';
-import { connectPlatform, type Platform, preparePlatform } from '../../infra/platform/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
 import type { DemoFeedDeps } from '../../sources/index.ts';
 import { waitFor } from './wait-for.ts';

@@ -1,6 +1,8 @@
+import type { Command } from 'commander';
+import type { EaioConfig } from '../../infra/config/index.ts';
 import { checkSchemasAgainstRegistry, type SubjectCheck, topicNames } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
-import type { PlatformEndpoints } from '../platform/index.ts';
+import { type PlatformEndpoints, resolveEndpoints } from '../platform/index.ts';
+import type { CommandContext } from './command-context.ts';
 
 /** Renders the check as one line per subject, with each offending field underneath. */
 export function formatSchemaChecks(checks: readonly SubjectCheck[]): string {
@@ -39,4 +41,18 @@ export async function schemasCheckCommand(
       : `${bad.length} subject(s) incompatible with the registry; fix the schema or add defaults before deploying.\n`,
   );
   return bad.length === 0;
+}
+
+/** `eaio schemas check`: exit code 1 when a local schema may not be registered over the registry's. */
+export function addSchemasCommand(program: Command, { config, out }: CommandContext): void {
+  const schemas = program.command('schemas').description('The event schemas and the registry.');
+  schemas
+    .command('check')
+    .description(
+      'Tell, before a deploy, whether the local .avsc files are compatible with the registry (exit 1 if not).',
+    )
+    .action(async () => {
+      const ok = await schemasCheckCommand(config, await resolveEndpoints(config), out);
+      if (!ok) process.exitCode = 1;
+    });
 }

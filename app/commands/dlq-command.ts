@@ -1,4 +1,6 @@
 import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   type DeadLetterEntry,
   type DeadLetterToolDeps,
@@ -7,7 +9,7 @@ import {
   redriveDeadLetters,
 } from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
-import { EaioError } from '../errors/index.ts';
+import { type CommandContext, withPlatform } from './command-context.ts';
 
 /** Catalogue key of a topic given by its short name, e.g. `sensor-readings`. */
 export function topicKeyByName(name: string): TopicKey {
@@ -36,7 +38,7 @@ function line(entry: DeadLetterEntry): string {
 /** `eaio dlq list`: one line per dead letter of one topic, or of every topic. */
 export async function dlqList(
   deps: DeadLetterToolDeps,
-  topic: string | undefined,
+  { topic }: { readonly topic?: string },
   write: (t: string) => void,
 ) {
   const keys = topic === undefined ? (Object.keys(TOPICS) as TopicKey[]) : [topicKeyByName(topic)];
@@ -103,4 +105,49 @@ export async function dlqRedrive(
   for (const entry of report.redriven) write(`re-driven  ${letterId(entry)} -> ${entry.sourceTopic}\n`);
   for (const entry of report.skipped) write(`skipped    ${letterId(entry)} (already re-driven)\n`);
   write(`${report.redriven.length} re-driven, ${report.skipped.length} skipped.\n`);
+}
+
+/** `eaio dlq list|show|redrive`: dead letters, inspected and sent back to their source topic. */
+export function addDlqCommand(program: Command, context: CommandContext): void {
+  const { out } = context;
+  const dlq = program.command('dlq').description('Inspect and re-drive dead letters.');
+  dlq
+    .command('list')
+    .description('List dead letters: where, why, when, how often.')
+    .option('--topic <name>', 'one catalogue topic, e.g. sensor-readings (default: all)')
+    .action((opts: { topic?: string }) => withPlatform(context, (p) => dlqList(p, opts, out)));
+  dlq
+    .command('show')
+    .description('Show one dead letter in full, with its original bytes.')
+    .requiredOption('--topic <name>', 'catalogue topic, e.g. sensor-readings')
+    .requiredOption('--offset <n>', 'offset in the dead-letter topic')
+    .action((opts: { topic: string; offset: string }) =>
+      withPlatform(context, (p) => dlqShow(p, opts.topic, opts.offset, out)),
+    );
+  dlq
+    .command('redrive')
+    .description('Send dead letters back to their source topic, once each (audited).')
+    .requiredOption('--topic <name>', 'catalogue topic, e.g. sensor-readings')
+    .option(
+      '--offset <n>',
+      'offset in the dead-letter topic (repeatable)',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--all', 'every letter not re-driven yet')
+    .option('--actor <id>', 'who asks, for the audit log (default: user:<login>)')
+    .action((opts: { topic: string; offset: string[]; all?: boolean; actor?: string }) =>
+      withPlatform(context, (p) =>
+        dlqRedrive(
+          p,
+          {
+            topic: opts.topic,
+            offsets: opts.offset,
+            all: opts.all ?? false,
+            ...(opts.actor ? { actor: opts.actor } : {}),
+          },
+          out,
+        ),
+      ),
+    );
 }

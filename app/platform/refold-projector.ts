@@ -2,6 +2,7 @@ import type { Platform } from './connect-platform.ts';
 import { projectionsStatus } from './projections-admin.ts';
 import { runProjector } from './run-projector.ts';
 
+/** How far a refold has read, in messages. */
 export interface RefoldProgress {
   /** Messages read so far (events projected, dead-lettered, or transaction markers passed). */
   readonly done: number;
@@ -39,13 +40,15 @@ export async function refoldProjector(
   const caughtUp = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  const projector = await runProjector(platform, undefined, ({ topic, partition, next }) => {
-    const r = remaining.get(`${topic}/${partition}`);
-    if (r === undefined || r.next >= r.end) return;
-    r.next = next > r.end ? r.end : next;
-    if (r.next >= r.end) finished += 1;
-    onProgress({ done: read(), total });
-    if (finished === remaining.size) finish();
+  const projector = await runProjector(platform, {
+    onPosition: ({ topic, partition, next }) => {
+      const r = remaining.get(`${topic}/${partition}`);
+      if (r === undefined || r.next >= r.end) return;
+      r.next = next > r.end ? r.end : next;
+      if (r.next >= r.end) finished += 1;
+      onProgress({ done: read(), total });
+      if (finished === remaining.size) finish();
+    },
   });
   await caughtUp;
   await projector.stop();

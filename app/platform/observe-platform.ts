@@ -1,21 +1,27 @@
 import type { Admin } from 'kafkajs';
-import { PROJECTIONS } from '../../projections/index.ts';
-import type { TopicKey } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
-import { EaioError } from '../errors/index.ts';
-import { consumerLagCheck, kafkaCheck, postgresCheck, redisCheck, registryCheck } from '../health/index.ts';
-import type { Logger } from '../logging/index.ts';
+import type { EaioConfig } from '../../infra/config/index.ts';
+import { EaioError } from '../../infra/errors/index.ts';
 import {
-  createConsumerLagReader,
+  consumerLagCheck,
+  kafkaCheck,
+  postgresCheck,
+  redisCheck,
+  registryCheck,
+} from '../../infra/health/index.ts';
+import { createConsumerLagReader, type WatchedGroup } from '../../infra/kafka/index.ts';
+import type { Logger } from '../../infra/logging/index.ts';
+import {
   createMetrics,
   DEFAULT_METRICS_HOST,
   DEFAULT_METRICS_PORT,
   type EaioMetrics,
   startMetricsServer,
-  type WatchedGroup,
-} from '../metrics/index.ts';
-import type { Platform } from '../platform/index.ts';
+} from '../../infra/metrics/index.ts';
+import { PROJECTIONS } from '../../projections/index.ts';
+import type { TopicKey } from '../../schemas/index.ts';
+import type { Platform } from './connect-platform.ts';
 
+/** Where a process serves metrics and health, and what readiness watches. */
 export interface ObservePlatformOptions {
   /** The registry the platform's codec talks to (endpoints, not config: the stack may have moved it). */
   readonly registryUrl: string;
@@ -129,22 +135,16 @@ export function metricsServerSettings(
  */
 export async function observeIfEnabled(
   platform: Platform,
-  registryUrl: string,
-  group: WatchedGroup | readonly WatchedGroup[],
-  logger: Logger,
-  /** The metrics the process's components record into; a fresh set otherwise. */
-  metrics?: EaioMetrics,
+  options: Pick<ObservePlatformOptions, 'registryUrl' | 'groups' | 'logger' | 'metrics'>,
 ): Promise<PlatformObservability | undefined> {
   const { config } = platform;
   if (!config.metrics.enabled && !config.health.enabled) return undefined;
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config, { honourEnabled: true }),
-    registryUrl,
-    groups: Array.isArray(group) ? [...group] : [group as WatchedGroup],
-    logger,
-    ...(metrics ? { metrics } : {}),
+    ...options,
   });
-  if (observability.url) logger.info({ url: observability.url }, 'metrics and health endpoints served');
+  if (observability.url)
+    options.logger.info({ url: observability.url }, 'metrics and health endpoints served');
   return observability;
 }
 

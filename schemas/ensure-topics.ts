@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
-import { TOPICS, type TopicKey, type TopicNames } from '../../schemas/index.ts';
-import { EaioError } from '../errors/index.ts';
-import { waitForTopics } from './wait-for-topics.ts';
+import { EaioError } from '../infra/errors/index.ts';
+import { waitForTopics } from '../infra/kafka/index.ts';
+import { TOPICS, type TopicKey, type TopicNames } from './topic-catalog.ts';
 
 export interface EnsuredTopics {
   readonly created: readonly string[];

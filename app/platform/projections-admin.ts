@@ -1,3 +1,4 @@
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   listProjections,
   PROJECTIONS,
@@ -7,7 +8,6 @@ import {
   type RebuildResult,
   rebuildProjection,
 } from '../../projections/index.ts';
-import { EaioError } from '../errors/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 /** `eaio projections list`: every projection's generations, offsets and lag. */

@@ -1,20 +1,25 @@
+import type { Command } from 'commander';
+import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
+import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
+import { stackUp } from '../../infra/stack/index.ts';
 import { createMcpServerFactory, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
-import type { EaioConfig, ResolvedConfig } from '../config/index.ts';
-import type { Logger, LoggerRegistry } from '../logging/index.ts';
 import {
   connectPlatform,
+  createProcessRuntime,
+  metricsServerSettings,
+  observePlatform,
   preparePlatform,
+  projectorGroup,
   runDeadLetterIndex,
   runProcessors,
   runProjector,
+  untilSignal,
 } from '../platform/index.ts';
-import { stackUp } from '../stack/index.ts';
-import { metricsServerSettings, observePlatform, projectorGroup } from './observe-platform.ts';
-import { createProcessRuntime } from './process-runtime.ts';
-import { untilSignal } from './run-until-signal.ts';
+import type { CommandContext } from './command-context.ts';
 
+/** What `eaio start` needs besides the config and the CLI logger. */
 export interface StartOptions {
   readonly demo: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -59,8 +64,8 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   // One metrics registry, telemetry recorder, tool-result cache and config store for the process.
   const runtime = createProcessRuntime(platform, options.resolved, options.loggers, { source: 'eaio.start' });
   const { metrics, operations, cache } = runtime;
-  const projector = await runProjector(platform, undefined, undefined, { metrics, cache });
-  const processors = await runProcessors(platform, undefined, {
+  const projector = await runProjector(platform, { metrics, cache });
+  const processors = await runProcessors(platform, {
     metrics,
     operations,
     qualityThresholds: runtime.qualityThresholds,
@@ -96,4 +101,18 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await runtime.close();
   await platform.close();
   logger.info('stopped');
+}
+
+/** `eaio start`: everything in one process (see {@link startCommand}). */
+export function addStartCommand(
+  program: Command,
+  { config, logger, env, loggers, resolved }: CommandContext,
+): void {
+  program
+    .command('start')
+    .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
+    .option('--no-demo', 'do not run the demo feed')
+    .action((opts: { demo: boolean }) =>
+      startCommand(config, logger, { demo: opts.demo, env, loggers, resolved }),
+    );
 }

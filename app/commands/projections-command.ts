@@ -1,6 +1,13 @@
 import { Presets, SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
 import type { RebuildResult } from '../../projections/index.ts';
-import { type Platform, projectionsStatus, rebuildNamedProjection } from '../platform/index.ts';
+import {
+  type Platform,
+  preparePlatform,
+  projectionsStatus,
+  rebuildNamedProjection,
+} from '../platform/index.ts';
+import { type CommandContext, withPlatform } from './command-context.ts';
 
 /** `eaio projections list`: one block per projection, one line per partition of its active generation. */
 export async function projectionsList(platform: Platform, out: (text: string) => void): Promise<void> {
@@ -29,8 +36,7 @@ export async function projectionsList(platform: Platform, out: (text: string) =>
 export async function projectionsRebuild(
   platform: Platform,
   name: string,
-  fromDatetime: Date | undefined,
-  say: (line: string) => void,
+  { fromDatetime, say }: { readonly fromDatetime?: Date; readonly say: (line: string) => void },
 ): Promise<RebuildResult> {
   const bar = new SingleBar(
     {
@@ -57,4 +63,33 @@ export async function projectionsRebuild(
     result.dropped.length === 0 ? '' : `, dropped ${result.dropped.map((g) => `g${g}`).join(', ')}`;
   say(`Projection ${name}: generation ${result.generation} is active${from}${previous}${dropped}.`);
   return result;
+}
+
+/** `eaio projections list|rebuild`: the read models' generations, offsets and zero-downtime rebuilds. */
+export function addProjectionsCommand(program: Command, context: CommandContext): void {
+  const { out, say } = context;
+  const projections = program
+    .command('projections')
+    .description('The read models: generations, offsets, zero-downtime rebuilds.');
+  projections
+    .command('list')
+    .description('Each projection: store, active generation, offsets per partition, lag.')
+    .action(() => withPlatform(context, (p) => projectionsList(p, out)));
+  projections
+    .command('rebuild')
+    .description('Build a new generation beside the live one from the log, then switch readers to it.')
+    .argument('<name>', 'projection name, as `projections list` shows it')
+    .option(
+      '--from-datetime <iso>',
+      'start at the first event at or after this time (the new generation holds only those)',
+    )
+    .action(async (name: string, opts: { fromDatetime?: string }) => {
+      const from = opts.fromDatetime === undefined ? undefined : new Date(opts.fromDatetime);
+      if (from !== undefined && Number.isNaN(from.getTime()))
+        program.error(`--from-datetime: '${opts.fromDatetime}' is not a date`);
+      await withPlatform(context, async (p) => {
+        await preparePlatform(p);
+        await projectionsRebuild(p, name, { ...(from ? { fromDatetime: from } : {}), say });
+      });
+    });
 }

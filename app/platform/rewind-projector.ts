@@ -1,3 +1,4 @@
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   detectTimescale,
   PROJECTIONS,
@@ -5,11 +6,12 @@ import {
   rewindActiveGenerations,
 } from '../../projections/index.ts';
 import type { TopicKey } from '../../schemas/index.ts';
-import { EaioError } from '../errors/index.ts';
 import type { Platform } from './connect-platform.ts';
 
+/** Where the rewind puts the offsets: each partition's start, or its first event at or after `at`. */
 export type RewindTarget = { readonly kind: 'earliest' } | { readonly kind: 'datetime'; readonly at: Date };
 
+/** Options of {@link rewindProjector}. */
 export interface RewindOptions {
   readonly target: RewindTarget;
   /** Empty the read models first, so they are rebuilt from nothing (only with `earliest`). */
@@ -18,6 +20,7 @@ export interface RewindOptions {
   readonly groupId?: string;
 }
 
+/** What a rewind moved: each partition's new offset, and whether the read models were emptied. */
 export interface RewindResult {
   readonly groupId: string;
   readonly partitions: readonly { topic: string; partition: number; offset: string }[];

@@ -1,19 +1,16 @@
-import type { QualityThresholds } from '../../processors/index.ts';
-import { createToolResultCache, type ToolResultCache } from '../../projections/index.ts';
 import {
   type ConfigStore,
   createConfigStore,
   type EaioConfig,
   type ResolvedConfig,
-} from '../config/index.ts';
-import type { Logger, LoggerRegistry } from '../logging/index.ts';
-import { createMetrics, type EaioMetrics } from '../metrics/index.ts';
-import {
-  createOperationRecorder,
-  operationRecorderMetrics,
-  type RunningOperationRecorder,
-} from '../operations/index.ts';
-import type { Platform } from '../platform/index.ts';
+} from '../../infra/config/index.ts';
+import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
+import { createMetrics, type EaioMetrics } from '../../infra/metrics/index.ts';
+import { operationRecorderMetrics, type RunningOperationRecorder } from '../../infra/operations/index.ts';
+import type { QualityThresholds } from '../../processors/index.ts';
+import { createToolResultCache, type ToolResultCache } from '../../projections/index.ts';
+import type { Platform } from './connect-platform.ts';
+import { createTelemetryRecorder } from './telemetry-recorder.ts';
 
 /** The tool-result cache's TTL per category, from the `cache` config section. */
 export function cacheTtlsOf(cache: EaioConfig['cache']): Record<string, number> {
@@ -36,6 +33,7 @@ export interface ProcessRuntime {
   close(): Promise<void>;
 }
 
+/** Options of {@link createProcessRuntime}. */
 export interface ProcessRuntimeOptions {
   /** `source` of the telemetry events, e.g. `eaio.start`. */
   readonly source: string;
@@ -61,7 +59,7 @@ export function createProcessRuntime(
 ): ProcessRuntime {
   const logger: Logger = loggers.logger('config');
   const metrics = createMetrics();
-  const operations = createOperationRecorder({
+  const operations = createTelemetryRecorder({
     producer: () => platform.producer(),
     codec: platform.codec,
     names: platform.names,

@@ -5,12 +5,19 @@ import {
   type RunningProcessor,
   runNamedProcessor,
 } from '../../processors/index.ts';
-import { startDeadLetterIndex } from '../../projections/dead-letters/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 /** Every catalogue processor, in the order their outputs feed each other. */
 export const ALL_PROCESSORS = Object.keys(PROCESSORS) as ProcessorName[];
 
+/** The process's metrics, operation recorder and current quality thresholds, when it has them. */
+export interface RunProcessorsOptions
+  extends Pick<CatalogProcessorDeps, 'metrics' | 'operations' | 'qualityThresholds'> {
+  /** Which catalogue processors to run; all of them by default. */
+  readonly processors?: readonly ProcessorName[];
+}
+
+/** Processors running in this process: their consumer groups, and one stop for all of them. */
 export interface RunningProcessors {
   readonly groupIds: readonly string[];
   stop(): Promise<void>;
@@ -23,12 +30,11 @@ export interface RunningProcessors {
  */
 export async function runProcessors(
   platform: Platform,
-  names: readonly ProcessorName[] = ALL_PROCESSORS,
-  /** The process's metrics, operation recorder and current quality thresholds, when it has them. */
-  extra: Pick<CatalogProcessorDeps, 'metrics' | 'operations' | 'qualityThresholds'> = {},
+  options: RunProcessorsOptions = {},
 ): Promise<RunningProcessors> {
+  const { processors = ALL_PROCESSORS, ...extra } = options;
   const deps = { ...platform, sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs, ...extra };
-  const started = await Promise.allSettled(names.map((name) => runNamedProcessor(deps, name)));
+  const started = await Promise.allSettled(processors.map((name) => runNamedProcessor(deps, name)));
   const running = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stopAll = async () => {
     await Promise.allSettled(running.map((p: RunningProcessor) => p.stop()));
@@ -39,17 +45,4 @@ export async function runProcessors(
     throw failed.reason;
   }
   return { groupIds: running.map((p) => p.groupId), stop: stopAll };
-}
-
-/** Runs the dead-letter index beside the projector: every `.dlq` topic into the `dead_letter_index` view. */
-export function runDeadLetterIndex(platform: Platform) {
-  return startDeadLetterIndex({
-    kafka: platform.kafka,
-    codec: platform.codec,
-    names: platform.names,
-    pool: platform.pool,
-    schema: platform.config.postgres.schema,
-    logger: platform.logger,
-    sessionTimeoutMs: platform.config.kafka.sessionTimeoutMs,
-  });
 }

@@ -1,6 +1,6 @@
-import type { EaioConfig } from '../config/index.ts';
-import type { PlatformEndpoints } from '../platform/index.ts';
-import { readStackEndpoints } from '../stack/index.ts';
+import type { EaioConfig } from '../../infra/config/index.ts';
+import { readStackEndpoints } from '../../infra/stack/index.ts';
+import type { PlatformEndpoints } from './connect-platform.ts';
 
 /**
  * Where to find the services: the endpoints the local stack recorded when it is up (it may have

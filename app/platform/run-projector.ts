@@ -1,3 +1,4 @@
+import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import { createDeadLetterPublisher } from '../../processors/index.ts';
 import {
   type AnyProjection,
@@ -11,16 +12,17 @@ import {
   type ToolResultCache,
   tagsToInvalidate,
 } from '../../projections/index.ts';
-import type { ProjectionMetrics, StreamMetrics } from '../metrics/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 export type { ConsumedPosition } from '../../projections/index.ts';
 
+/** The live projector running in this process. */
 export interface RunningProjector {
   /** Stops consuming; nothing past the last acknowledged batch is committed. */
   stop(): Promise<void>;
 }
 
+/** Options of {@link runProjector}, all optional. */
 export interface RunProjectorOptions {
   /** Definitions to host; the catalogue by default. */
   readonly projections?: readonly AnyProjection[];
@@ -34,6 +36,10 @@ export interface RunProjectorOptions {
    * invalidated whichever process serves them.
    */
   readonly cache?: Pick<ToolResultCache, 'invalidateTags'>;
+  /** What each handled batch did; logged at debug level by default. */
+  readonly onOutcome?: (outcome: BatchOutcome) => void;
+  /** How far the consumer has read each partition, transaction markers included (refold progress). */
+  readonly onPosition?: (position: ConsumedPosition) => void;
 }
 
 /**
@@ -43,10 +49,12 @@ export interface RunProjectorOptions {
  */
 export async function runProjector(
   platform: Platform,
-  onOutcome: (outcome: BatchOutcome) => void = (outcome) => platform.logger.debug(outcome, 'batch projected'),
-  onPosition?: (position: ConsumedPosition) => void,
   options: RunProjectorOptions = {},
 ): Promise<RunningProjector> {
+  const {
+    onOutcome = (outcome: BatchOutcome) => platform.logger.debug(outcome, 'batch projected'),
+    onPosition,
+  } = options;
   const { sessionTimeoutMs } = platform.config.kafka;
   const consumer = platform.kafka.consumer({
     groupId: `${platform.names.prefix}projector`,

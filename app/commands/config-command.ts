@@ -1,4 +1,6 @@
+import type { Command } from 'commander';
 import {
+  CONFIG_KEY_VARIABLE,
   CONFIG_KEYS,
   describeOrigin,
   encryptSecret,
@@ -8,7 +10,8 @@ import {
   redactConfig,
   redactSecretValue,
   secretPaths,
-} from '../config/index.ts';
+} from '../../infra/config/index.ts';
+import type { CommandContext } from './command-context.ts';
 
 /** One printed row of `eaio config show`: key, value (secrets redacted), where it came from. */
 export interface ShownValue {
@@ -103,4 +106,20 @@ export function globalConfigArgs(argv: readonly string[]): { configFile?: string
     else configFile = value;
   }
   return { ...(configFile === undefined ? {} : { configFile }), sets };
+}
+
+/** `eaio config show|encrypt`: the effective configuration, and tokens for encrypted secrets. */
+export function addConfigCommand(program: Command, { resolved, env, out }: CommandContext): void {
+  const config = program.command('config').description('The effective configuration and its secrets.');
+  config
+    .command('show')
+    .description('Print the effective configuration, secrets redacted, with where each value came from.')
+    .option('--json', 'as JSON')
+    .action((opts: { json?: boolean }) => configShow(resolved, opts.json ?? false, out));
+  config
+    .command('encrypt')
+    .description(
+      `Read a value on stdin and print it encrypted with ${CONFIG_KEY_VARIABLE}, for {"$encrypted": ...}.`,
+    )
+    .action(() => configEncrypt(process.stdin, env[CONFIG_KEY_VARIABLE], out));
 }

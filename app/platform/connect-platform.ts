@@ -1,14 +1,13 @@
 import type { Redis } from 'ioredis';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
-import { ensureProjections, PROJECTIONS, runMigrations } from '../../projections/index.ts';
+import type { EaioConfig } from '../../infra/config/index.ts';
+import { createKafka } from '../../infra/kafka/index.ts';
+import type { Logger } from '../../infra/logging/index.ts';
+import { createPool } from '../../infra/postgres/index.ts';
+import { createRedis } from '../../infra/redis/index.ts';
+import { type CircuitBreakers, createCircuitBreakers } from '../../infra/resilience/index.ts';
 import { createEventCodec, type EventCodec, type TopicNames, topicNames } from '../../schemas/index.ts';
-import type { EaioConfig } from '../config/index.ts';
-import { createKafka, ensureTopics } from '../kafka/index.ts';
-import type { Logger } from '../logging/index.ts';
-import { createPool } from '../postgres/index.ts';
-import { createRedis } from '../redis/index.ts';
-import { type CircuitBreakers, createCircuitBreakers } from '../resilience/index.ts';
 
 /** Where the services are, once the stack manager (or the operator) has said so. */
 export interface PlatformEndpoints {
@@ -37,6 +36,10 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/**
+ * Connects one process's clients to the services at `endpoints`: Kafka, the registry-backed codec,
+ * PostgreSQL and Redis, with the circuit breakers they share. Connections open lazily.
+ */
 export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints, logger: Logger): Platform {
   const kafka = createKafka({ brokers: endpoints.kafkaBrokers, clientId: config.kafka.clientId, logger });
   const names = topicNames(config.kafka.topicPrefix);
@@ -79,29 +82,4 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
       await Promise.allSettled([pool.end(), redis.quit()]);
     },
   };
-}
-
-/**
- * Makes the platform ready to run: topics exist and agree with the catalog, every schema is
- * registered, the migrations are applied and every projection of the catalogue has an active
- * generation behind its reader views. Idempotent; every component may call it.
- */
-export async function preparePlatform(platform: Platform): Promise<void> {
-  const admin = platform.kafka.admin();
-  await admin.connect();
-  try {
-    const topics = await ensureTopics(admin, platform.names);
-    if (topics.created.length > 0) platform.logger.info({ created: topics.created }, 'topics created');
-  } finally {
-    await admin.disconnect();
-  }
-  const subjects = await platform.codec.registerAll();
-  platform.logger.info({ subjects: Object.fromEntries(subjects) }, 'schemas registered');
-  const migrations = await runMigrations(platform.pool, platform.config.postgres.schema);
-  if (migrations.applied.length > 0)
-    platform.logger.info({ applied: migrations.applied }, 'migrations applied');
-  await ensureProjections(
-    { pool: platform.pool, redis: platform.redis, schema: platform.config.postgres.schema },
-    PROJECTIONS,
-  );
 }

@@ -1,0 +1,20 @@
+export type { CommandContext } from './command-context.ts';
+export { withPlatform } from './command-context.ts';
+export type { ShownValue } from './config-command.ts';
+export {
+  addConfigCommand,
+  configEncrypt,
+  configShow,
+  effectiveValues,
+  globalConfigArgs,
+} from './config-command.ts';
+export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
+export { addMcpCommand } from './mcp-command.ts';
+export { addProcessCommand } from './process-command.ts';
+export { addProjectCommand } from './project-command.ts';
+export { addProjectionsCommand, projectionsList, projectionsRebuild } from './projections-command.ts';
+export { addReplayCommand } from './replay-command.ts';
+export { addSchemasCommand, formatSchemaChecks, schemasCheckCommand } from './schemas-command.ts';
+export { addStackCommand } from './stack-command.ts';
+export type { StartOptions } from './start-command.ts';
+export { addStartCommand, startCommand } from './start-command.ts';
