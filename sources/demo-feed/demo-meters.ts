@@ -1,5 +1,5 @@
 import type { MeterKind, ReadingUnit, SensorReading } from '../../schemas/index.ts';
-import type { Bdg1Building } from '../bdg1/parse-meta-open.ts';
+import type { Bdg1Building } from '../bdg1/index.ts';
 
 export interface DemoMeter {
   readonly meterId: string;

@@ -9,7 +9,7 @@ import {
   withTraceContextField,
 } from '../../infra/telemetry/index.ts';
 import type { BuildingRegistered, EventCodec, SensorReading, TopicNames } from '../../schemas/index.ts';
-import type { Bdg1Building } from '../bdg1/parse-meta-open.ts';
+import type { Bdg1Building } from '../bdg1/index.ts';
 import { type DemoMeter, demoMeters, demoReading } from './demo-meters.ts';
 
 export interface DemoFeedDeps {
