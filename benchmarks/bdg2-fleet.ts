@@ -5,6 +5,7 @@ import type {
   SensorReading,
   WeatherObservation,
 } from '../schemas/index.ts';
+import { HOUR_MS } from '../schemas/index.ts';
 
 /**
  * A synthetic fleet shaped like BDG2 (Building Data Genome 2): its 19 sites (code names, time zones,
@@ -12,8 +13,6 @@ import type {
  * range, electricity on every building and thermal meters on some. Deterministic for a seed, so two
  * runs load the same data.
  */
-
-const HOUR_MS = 3_600_000;
 
 /** Site code name, time zone, mean November temperature (°C) and its daily swing, building weight. */
 const SITES = [

@@ -5,8 +5,9 @@ import { connectPlatform, preparePlatform, runProjector } from '../app/index.ts'
 import type { EaioConfig } from '../infra/config/index.ts';
 import { createLogger } from '../infra/logging/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
-import { type SensorReading, TOPICS } from '../schemas/index.ts';
+import { HOUR_MS, type SensorReading, TOPICS } from '../schemas/index.ts';
 import { demoMeters, demoReading, loadBdg1Sample, publishReadings } from '../sources/index.ts';
+import { percentile } from './percentile.ts';
 
 export interface PipelineFigures {
   readonly backlogReadings: number;
@@ -19,13 +20,6 @@ export interface PipelineFigures {
   readonly latencyP99Ms: number;
   readonly latencyMaxMs: number;
   readonly peakRssMiB: number;
-}
-
-const HOUR_MS = 3_600_000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /**

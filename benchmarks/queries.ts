@@ -28,22 +28,17 @@ import {
   readBuildingSummary,
   readLatestReadings,
 } from '../projections/index.ts';
-import { TOPICS, type TopicKey, type TopicValue } from '../schemas/index.ts';
+import { HOUR_MS, TOPICS, type TopicKey, type TopicValue } from '../schemas/index.ts';
 import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fleet.ts';
+import { percentile } from './percentile.ts';
 
 /** Flat figures, so the run's table and JSON line list them one per row. */
 export type QueriesFigures = Record<string, number | string>;
 
-const HOUR_MS = 3_600_000;
 /** Messages per producer send: big enough to amortise the round trip, small enough to stay well under the broker's request limit. */
 const SEND_CHUNK = 6_000;
 /** Processors whose output the query layer reads; building-aggregates is left out (no query reads building-scope rollups). */
 const DEFAULT_PROCESSORS: readonly ProcessorName[] = ['reading-aggregates', 'anomalies', 'data-quality'];
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 

@@ -9,6 +9,8 @@ import type { StackEndpoints } from '../infra/stack/index.ts';
 import { readingsProjection } from '../projections/readings/index.ts';
 import { ensureMonthlyPartitions, monthsOf } from '../projections/schema/index.ts';
 import type { SensorReading } from '../schemas/index.ts';
+import { HOUR_MS } from '../schemas/index.ts';
+import { percentile } from './percentile.ts';
 
 export interface SinkFigures {
   readonly rows: number;
@@ -19,12 +21,6 @@ export interface SinkFigures {
   readonly rewriteRowsPerS: number;
   readonly copyRowsPerS: number;
   readonly writerVsCopy: number;
-}
-
-const HOUR_MS = 3_600_000;
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /** `meters` meters with hourly readings, interleaved by hour as the log delivers them. */

@@ -1,4 +1,5 @@
 import { filter, identity, map } from 'rxjs';
+import { HOUR_MS } from '../schemas/index.ts';
 import { detectAnomalies } from './anomalies/index.ts';
 import {
   controlSafety,
@@ -17,8 +18,6 @@ import {
 } from './runtime/index.ts';
 import { hourlyWeather, rejectLateObservations } from './weather/index.ts';
 import { type AggregateWindowsOptions, aggregateWindows } from './windows/index.ts';
-
-const HOUR_MS = 3_600_000;
 
 /** Windows, watermark and lateness shared by the meter and the building aggregates. */
 const READING_WINDOWS = {

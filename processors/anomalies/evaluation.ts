@@ -5,12 +5,12 @@
  */
 import { from } from 'rxjs';
 import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { detectAnomalies } from './detect-anomalies.ts';
 import { createHourOfWeek } from './hour-of-week.ts';
 import type { DetectAnomaliesOptions } from './options.ts';
 import { ANOMALY_DEFAULTS } from './options.ts';
 
-const HOUR_MS = 3_600_000;
 const WEEK_HOURS = 168;
 
 /** Kinds of injected anomaly. */

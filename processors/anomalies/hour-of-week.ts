@@ -1,10 +1,8 @@
 import { EaioError } from '../../infra/errors/index.ts';
+import { DAY_MS, HOUR_MS } from '../../schemas/index.ts';
 
 /** Slots per week: one per local hour, Monday 00:00–00:59 is 0, Sunday 23:00–23:59 is 167. */
 export const HOURS_PER_WEEK = 168;
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /** `Intl` weekday names (en-US, short) to ISO day index, Monday first. */
 const WEEKDAY_INDEX: Readonly<Record<string, number>> = {

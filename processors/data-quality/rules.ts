@@ -1,9 +1,7 @@
 import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit, SensorReading } from '../../schemas/index.ts';
-import { METER_KINDS, READING_UNITS } from '../../schemas/index.ts';
+import { HOUR_MS, METER_KINDS, READING_UNITS } from '../../schemas/index.ts';
 import { DEFAULT_CANONICAL_UNITS } from './units.ts';
-
-const HOUR_MS = 60 * 60_000;
 
 /**
  * The thresholds one meter is judged by. Values (`min`, `max`, `stuckEpsilon`) are in `canonicalUnit`,

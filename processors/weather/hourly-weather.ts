@@ -34,13 +34,13 @@ import type { OperatorFunction } from 'rxjs';
 import { Observable } from 'rxjs';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { derivedEventId } from '../runtime/derived-event-id.ts';
 
 /** The `source` of every hourly observation. */
 export const HOURLY_WEATHER_SOURCE = 'eaio.processors.weather';
 
 /** One hour in milliseconds. */
-export const HOUR_MS = 3_600_000;
 
 /** Options of {@link hourlyWeather}. */
 export interface HourlyWeatherOptions {

@@ -16,7 +16,6 @@ export {
 } from './degree-hours.ts';
 export type { HourlyWeatherOptions } from './hourly-weather.ts';
 export {
-  HOUR_MS,
   HOURLY_WEATHER_SOURCE,
   hourlyWeather,
   hourlyWeatherEventId,

@@ -1,6 +1,7 @@
 import { EaioError } from '../../infra/errors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
-import { HOUR_MS, hourStartOf } from './hourly-weather.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
+import { hourStartOf } from './hourly-weather.ts';
 
 /**
  * An observation whose hour was already emitted (its station's watermark had passed the hour's end

@@ -1,8 +1,8 @@
 import type { BuildingRegistered, SensorReading } from '../../schemas/index.ts';
+import { DAY_MS } from '../../schemas/index.ts';
 import type { ProjectionEvent } from '../projection.ts';
 import { toKwh, toMicroUnits } from './energy.ts';
 
-const DAY_MS = 86_400_000;
 /** Consumption is bucketed by UTC quarter-hour: every IANA offset in use is a multiple of 15 minutes. */
 export const QUARTER_MS = 900_000;
 

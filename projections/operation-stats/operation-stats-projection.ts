@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { OperationRecorded } from '../../schemas/index.ts';
+import { MINUTE_MS } from '../../schemas/index.ts';
 import type { PostgresProjection, ProjectionEvent } from '../projection.ts';
 
 /** One recorded operation, keyed by its event id. */
@@ -18,8 +19,6 @@ export interface OperationRow {
 export interface OperationStatsChanges {
   readonly rows: Map<string, OperationRow>;
 }
-
-const MINUTE_MS = 60_000;
 
 /** The UTC minute an instant falls in. */
 export function minuteOf(at: Date): Date {

@@ -1,4 +1,5 @@
 import type { MeterKind, ReadingUnit, SensorReading } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
 
 export interface DemoMeter {
@@ -55,8 +56,6 @@ function noise(seed: string): number {
   for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
   return ((h >>> 0) / 2 ** 32) * 2 - 1;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * A reading shaped like an occupied building: low at night, a working-day plateau, a little noise.

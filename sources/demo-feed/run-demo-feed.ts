@@ -9,6 +9,7 @@ import {
   withTraceContextField,
 } from '../../infra/telemetry/index.ts';
 import type { BuildingRegistered, EventCodec, SensorReading, TopicNames } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
 import { type DemoMeter, demoMeters, demoReading } from './demo-meters.ts';
 
@@ -79,8 +80,6 @@ export interface DemoFeed {
   readonly meters: readonly DemoMeter[];
   stop(): Promise<void>;
 }
-
-const HOUR_MS = 3_600_000;
 
 /**
  * The demo: registers the buildings, backfills the last `backfillHours` of hourly readings, then

@@ -6,11 +6,11 @@ import {
   readingsByBuildingProcessor,
 } from '../../processors/index.ts';
 import type { ReadingAggregate, SensorReading } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { multiset, readEvents, runToEnd } from '../support/processor-runs.ts';
 import { chunkedPublisher, hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
-const HOUR_MS = 3_600_000;
 const BUILDINGS = ['Office_Abigail', 'UnivLab_Bethany'] as const;
 const METERS = 5;
 const HOURS = 96;

@@ -8,7 +8,7 @@ import {
   rulesFor,
   withQualityThresholds,
 } from '../../processors/index.ts';
-import { METER_KINDS, type SensorReading } from '../../schemas/index.ts';
+import { HOUR_MS, METER_KINDS, type SensorReading } from '../../schemas/index.ts';
 
 /** The `quality` section's defaults (infra/config/config-schema.ts). */
 const CONFIG_DEFAULTS: QualityThresholds = {
@@ -18,8 +18,6 @@ const CONFIG_DEFAULTS: QualityThresholds = {
   spikeMadFactor: 5,
   stuckMinDurationMs: 86_400_000,
 };
-
-const HOUR_MS = 3_600_000;
 
 function reading(hour: number): SensorReading {
   return {

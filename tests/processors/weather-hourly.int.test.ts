@@ -9,11 +9,10 @@ import {
   weatherHourlyProcessor,
 } from '../../processors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { type Bdg1WeatherSample, loadBdg1WeatherSample } from '../../sources/index.ts';
 import { caughtUp, multiset, readEvents, runToEnd } from '../support/processor-runs.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
-
-const HOUR_MS = 3_600_000;
 
 /** Each station's excerpts in file order, so each station's observations stay in time order. */
 const STATIONS: readonly (readonly Bdg1WeatherSample[])[] = [

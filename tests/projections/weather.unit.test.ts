@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DEGREE_HOUR_BASES, HOUR_MS } from '../../processors/weather/index.ts';
+import { DEFAULT_DEGREE_HOUR_BASES } from '../../processors/weather/index.ts';
 import type { ProjectionEvent } from '../../projections/projection.ts';
 import {
   createWeatherProjection,
   mergeWeatherChanges,
   weatherProjection,
 } from '../../projections/weather/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { cutInto, cutsArb, entries, foldBatch } from '../support/fold-batches.ts';
 
 const START = Date.UTC(2016, 0, 1);

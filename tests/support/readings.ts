@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SensorReading } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import { type DemoFeedDeps, publishReadings } from '../../sources/index.ts';
-
-const HOUR_MS = 3_600_000;
 
 /**
  * `perMeter` hourly readings for each of `meters` meters of `buildingId`, values distinct so a
