@@ -106,7 +106,6 @@ export {
   createDeadLetterPublisher,
   DEAD_LETTER_HEADERS,
   deadLetterOf,
-  derivedEventId,
   kafkaBatches,
   REDRIVE_HEADERS,
   runProcessor,

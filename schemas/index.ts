@@ -23,6 +23,7 @@ export {
 } from './compatibility/index.ts';
 export type { DecodePhase } from './decode-errors.ts';
 export { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
+export { derivedEventId } from './derived-event-id.ts';
 export type { DecodedEvent, EventCodec, EventCodecOptions, TopicValue } from './event-codec.ts';
 export { createEventCodec } from './event-codec.ts';
 export type {

@@ -1,8 +1,14 @@
 import type { Kafka } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import type { AuditRecord, EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
-import { derivedEventId, REDRIVE_HEADERS } from '../runtime/index.ts';
+import {
+  type AuditRecord,
+  derivedEventId,
+  type EventCodec,
+  type TopicKey,
+  type TopicNames,
+} from '../../schemas/index.ts';
+import { REDRIVE_HEADERS } from '../runtime/index.ts';
 import { type DeadLetterEntry, letterId, toDeadLetterEntry } from './dead-letter-entry.ts';
 
 export const REDRIVE_ACTION = 'dlq.redrive';

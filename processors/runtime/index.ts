@@ -7,7 +7,6 @@ export {
   REDRIVE_HEADERS,
   toDeadLetterMessage,
 } from './dead-letters.ts';
-export { derivedEventId } from './derived-event-id.ts';
 export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { kafkaBatches } from './kafka-batches.ts';
 export type { StreamHead, TablePosition } from './merge-order.ts';
