@@ -99,7 +99,6 @@ export type {
   PartitionBatch,
   ProcessorDefinition,
   ProcessorDeps,
-  RetryOptions,
   RunningProcessor,
 } from './runtime/index.ts';
 export {
@@ -110,7 +109,6 @@ export {
   REDRIVE_HEADERS,
   runProcessor,
   toDeadLetterMessage,
-  withRetry,
 } from './runtime/index.ts';
 export type {
   BuildingWeatherHour,

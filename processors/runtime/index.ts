@@ -11,8 +11,6 @@ export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { kafkaBatches } from './kafka-batches.ts';
 export type { StreamHead, TablePosition } from './merge-order.ts';
 export { compareTablePositions, nextStreamInput, tableIsDue } from './merge-order.ts';
-export type { RetryOptions } from './retry.ts';
-export { withRetry } from './retry.ts';
 export type {
   InputEvent,
   InputValidators,

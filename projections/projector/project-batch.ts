@@ -4,6 +4,7 @@ import pg from 'pg';
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
+import { withRetry } from '../../infra/resilience/index.ts';
 import {
   ATTR_DB_SYSTEM_NAME,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -28,7 +29,6 @@ import {
   deadLetterOf,
   type PartitionBatch,
   validateReading,
-  withRetry,
 } from '../../processors/index.ts';
 import type { EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
 import { qualified, redisKeyspace } from '../generation-names.ts';
