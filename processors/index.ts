@@ -1,3 +1,7 @@
+// Re-exported only for infra/cli (`eaio dlq`: entries and their ids) and infra/platform (the projector's
+// dead-letter publisher), which import them from here until their wiring moves to app/.
+export type { DeadLetterEntry } from '../stream-runtime/index.ts';
+export { createDeadLetterPublisher, letterId } from '../stream-runtime/index.ts';
 export type { AnomalyDetectorConfig, DetectAnomaliesOptions } from './anomalies/index.ts';
 export {
   ANOMALY_DEFAULTS,
@@ -75,41 +79,18 @@ export {
   rulesFor,
   withQualityThresholds,
 } from './data-quality/index.ts';
-export type {
-  DeadLetterEntry,
-  DeadLetterToolDeps,
-  RedriveReport,
-  RedriveRequest,
-} from './dead-letter-tools/index.ts';
-export {
-  letterId,
-  listDeadLetters,
-  REDRIVE_ACTION,
-  redriveDeadLetters,
-  toDeadLetterEntry,
-} from './dead-letter-tools/index.ts';
+export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './dead-letter-tools/index.ts';
+export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './dead-letter-tools/index.ts';
 export { MAX_READING_BY_UNIT, ReadingRejectedError, validateReading } from './readings-validation/index.ts';
 export type {
-  DeadLetter,
-  DeadLetterPublisher,
   InputEvent,
   InputValidators,
-  KafkaBatchesOptions,
   MultiInputProcessorDefinition,
-  PartitionBatch,
   ProcessorDefinition,
   ProcessorDeps,
   RunningProcessor,
 } from './runtime/index.ts';
-export {
-  createDeadLetterPublisher,
-  DEAD_LETTER_HEADERS,
-  deadLetterOf,
-  kafkaBatches,
-  REDRIVE_HEADERS,
-  runProcessor,
-  toDeadLetterMessage,
-} from './runtime/index.ts';
+export { runProcessor } from './runtime/index.ts';
 export type {
   BuildingWeatherHour,
   DegreeHourBases,

@@ -42,11 +42,18 @@ import {
   withTraceContextField,
 } from '../../infra/telemetry/index.ts';
 import type { EventCodec, TOPICS, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
+import {
+  DEAD_LETTER_HEADERS,
+  type DeadLetter,
+  deadLetterOf,
+  errorCodeOf,
+  kafkaBatches,
+  type PartitionBatch,
+  sendInChunks,
+  toDeadLetterMessage,
+} from '../../stream-runtime/index.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
-import { DEAD_LETTER_HEADERS, type DeadLetter, deadLetterOf, toDeadLetterMessage } from './dead-letters.ts';
-import { kafkaBatches, type PartitionBatch } from './kafka-batches.ts';
 import { compareTablePositions, nextStreamInput, type StreamHead, tableIsDue } from './merge-order.ts';
-import { sendInChunks } from './send-in-chunks.ts';
 import { startTableReader, type TableEvent, type TableReader } from './table-reader.ts';
 
 /**
@@ -194,8 +201,6 @@ interface Committed {
 }
 
 const NOTHING_COMMITTED: Committed = { produced: 0, deadLettered: 0 };
-
-const errorCodeOf = (error: unknown): string => (error instanceof EaioError ? error.code : 'UNCLASSIFIED');
 
 /** Stage recorded on dead letters of events the operator itself failed on. */
 const processStage = (name: string): string => `process:${name}`;

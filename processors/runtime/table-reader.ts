@@ -4,7 +4,7 @@ import { EaioError } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
-import { createDeadLetterPublisher, DEAD_LETTER_HEADERS, deadLetterOf } from './dead-letters.ts';
+import { createDeadLetterPublisher, DEAD_LETTER_HEADERS, deadLetterOf } from '../../stream-runtime/index.ts';
 import type { TablePosition } from './merge-order.ts';
 
 /** One valid event of a global table, with its place in the merge. */

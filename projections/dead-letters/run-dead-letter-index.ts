@@ -4,9 +4,8 @@ import { catchError, concatMap, defer, EMPTY, map, type Subscription } from 'rxj
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import { withRetry } from '../../infra/resilience/index.ts';
-import { toDeadLetterEntry } from '../../processors/dead-letter-tools/index.ts';
-import { kafkaBatches, type PartitionBatch } from '../../processors/runtime/index.ts';
 import { type EventCodec, TOPICS, type TopicKey, type TopicNames } from '../../schemas/index.ts';
+import { kafkaBatches, type PartitionBatch, toDeadLetterEntry } from '../../stream-runtime/index.ts';
 import { generationSchema } from '../generation-names.ts';
 import { type DeadLetterIndexEvent, deadLettersProjection } from './dead-letters-projection.ts';
 

@@ -4,8 +4,8 @@ import type pg from 'pg';
 import { catchError, concatMap, defer, EMPTY, mergeMap, type Observable } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
-import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../processors/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
+import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../stream-runtime/index.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
 import {
   type BatchOutcome,

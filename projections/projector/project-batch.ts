@@ -23,14 +23,15 @@ import {
   spanContextOfMessage,
   type TraceContextField,
 } from '../../infra/telemetry/index.ts';
+import { validateReading } from '../../processors/index.ts';
+import type { EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
 import {
   type DeadLetter,
   type DeadLetterPublisher,
   deadLetterOf,
+  errorCodeOf,
   type PartitionBatch,
-  validateReading,
-} from '../../processors/index.ts';
-import type { EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
+} from '../../stream-runtime/index.ts';
 import { qualified, redisKeyspace } from '../generation-names.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
 import { type Generation, lockActiveGenerations, type ProjectionStores } from './generations.ts';
@@ -227,7 +228,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       deps.metrics?.countDeadLetter({
         topic: l.sourceTopic,
         stage: l.stage,
-        code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
+        code: errorCodeOf(l.error),
       });
       logger.warn(
         {
@@ -236,7 +237,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
           offset: l.message.offset,
           stage: l.stage,
           // A poison event is an expected outcome, not a crash: its code and reason, no stack.
-          code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
+          code: errorCodeOf(l.error),
           reason: l.error instanceof Error ? l.error.message : String(l.error),
         },
         'event dead-lettered',
