@@ -8,5 +8,5 @@ export type {
   ProcessorDefinition,
   ProcessorDeps,
   RunningProcessor,
-} from './run-processor.ts';
+} from './processor-definition.ts';
 export { runProcessor } from './run-processor.ts';
