@@ -48,6 +48,7 @@ export interface TableReader {
   stop(): Promise<void>;
 }
 
+/** What the tables' reader needs: clients, names, the tables and how to decode them. */
 export interface TableReaderDeps {
   readonly kafka: Kafka;
   readonly codec: EventCodec;

@@ -213,9 +213,9 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
         if (fresh.length > 0) {
           await client.query(
             `INSERT INTO ${offsetsTable} (projection, generation, topic, partition, next_offset)
-           VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (projection, generation, topic, partition) DO UPDATE SET
-             next_offset = GREATEST(${offsetsTable}.next_offset, excluded.next_offset), updated_at = now()`,
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (projection, generation, topic, partition) DO UPDATE SET
+               next_offset = GREATEST(${offsetsTable}.next_offset, excluded.next_offset), updated_at = now()`,
             [PROJECTION, generation, batch.topic, batch.partition, nextOffset],
           );
         }
