@@ -6,8 +6,11 @@ import type { Buffered } from './partition-run.ts';
 import type { RuntimeDefinition } from './runtime-definition.ts';
 import type { TableDecoder } from './table-reader.ts';
 
-/** Decodes and validates one input message into what the merge buffers; transient errors are thrown. */
-export type InputDecoder = (key: TopicKey, message: KafkaMessage) => Promise<Buffered>;
+/**
+ * Decodes and validates one input message: the entry to buffer, or {@link Poison}; transient errors
+ * are thrown. See {@link buffered} for what the merge keeps of either.
+ */
+export type InputDecoder = (key: TopicKey, message: KafkaMessage) => Promise<Buffered | Poison>;
 
 function invalidTime(key: TopicKey): EaioError {
   return new EaioError(
@@ -19,8 +22,7 @@ function invalidTime(key: TopicKey): EaioError {
 
 /**
  * The processor's decode step: the codec's decoding, then the definition's validator and, for a
- * merged processor, a valid event time (the merge orders by it). A poison event is buffered too,
- * so it is dead-lettered in its turn, inside the transaction that commits past it.
+ * merged processor, a valid event time (the merge orders by it).
  */
 export function inputDecoder(definition: RuntimeDefinition, codec: EventCodec): InputDecoder {
   const decoding: EventDecoding<TopicKey, DecodedEvent, Buffered> = {
@@ -32,18 +34,25 @@ export function inputDecoder(definition: RuntimeDefinition, codec: EventCodec): 
       return { message, offset: BigInt(message.offset), occurredAt, input: { type: decoded.type, value } };
     },
   };
-  return async (key, message) => {
-    const outcome = await decodeEvent(decoding, key, message);
-    if (!(outcome instanceof Poison)) return outcome;
-    return { message, offset: BigInt(message.offset), occurredAt: Number.NaN, poison: outcome };
-  };
+  // Not an async wrapper: the caller awaits the runtime's decode step itself, one await per message.
+  return (key, message) => decodeEvent(decoding, key, message);
+}
+
+/**
+ * A decoded input as the merge buffers it. A poison event is buffered too, so that it is
+ * dead-lettered in its turn, inside the transaction that commits past it.
+ */
+export function buffered(message: KafkaMessage, outcome: Buffered | Poison): Buffered {
+  if (!(outcome instanceof Poison)) return outcome;
+  return { message, offset: BigInt(message.offset), occurredAt: Number.NaN, poison: outcome };
 }
 
 /** The same step for the global tables' reader, which keeps valid events only. */
 export function tableDecoder(decodeInput: InputDecoder): TableDecoder {
   return async (key, message) => {
-    const entry = await decodeInput(key, message);
-    if (entry.input === undefined) return entry.poison ?? new Poison('validate', invalidTime(key));
-    return { ...entry.input, occurredAt: entry.occurredAt };
+    const outcome = await decodeInput(key, message);
+    if (outcome instanceof Poison) return outcome;
+    if (outcome.input === undefined) return new Poison('validate', invalidTime(key));
+    return { ...outcome.input, occurredAt: outcome.occurredAt };
   };
 }

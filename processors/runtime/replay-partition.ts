@@ -1,6 +1,6 @@
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import { DEAD_LETTER_HEADERS, headerText } from '../../stream-runtime/index.ts';
-import type { InputDecoder } from './decode-input.ts';
+import { buffered, type InputDecoder } from './decode-input.ts';
 import { drainMerge } from './drain-merge.ts';
 import { type Buffered, type Cursor, createOperator, type PartitionRun } from './partition-run.ts';
 import type { ProcessorScope } from './runtime-definition.ts';
@@ -59,7 +59,7 @@ export function createPartitionReplay(scope: ProcessorScope, decodeInput: InputD
         for (const { partition: p, message } of await readTopicToEnd(kafka, topic)) {
           const offset = BigInt(message.offset);
           if (p !== partition || offset < start || offset >= end || skip.has(message.offset)) continue;
-          buffer.push(await decodeInput(key, message));
+          buffer.push(buffered(message, await decodeInput(key, message)));
           replayed += 1;
         }
       }

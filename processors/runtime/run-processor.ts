@@ -13,7 +13,7 @@ import {
 import { batchOperations } from './batch-operations.ts';
 import { coPartitionedAssigner } from './co-partitioned-assigner.ts';
 import { type Committed, createBatchCommitter, NOTHING_COMMITTED } from './commit-batch.ts';
-import { inputDecoder, tableDecoder } from './decode-input.ts';
+import { buffered, inputDecoder, tableDecoder } from './decode-input.ts';
 import { createBatchDrainer } from './drain-batch.ts';
 import { createPartitionProducers } from './partition-producers.ts';
 import { type Cursor, maxBig } from './partition-run.ts';
@@ -188,7 +188,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
       const offset = BigInt(message.offset);
       // Already buffered or fed: kafkajs redelivers from the committed offset after a restart.
       if (offset < cursor.seen) continue;
-      cursor.buffer.push(await decodeInput(key, message));
+      cursor.buffer.push(buffered(message, await decodeInput(key, message)));
       cursor.seen = offset + 1n;
       taken += 1;
     }
