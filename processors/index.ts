@@ -75,44 +75,18 @@ export {
   rulesFor,
   withQualityThresholds,
 } from './data-quality/index.ts';
-export type {
-  DeadLetterEntry,
-  DeadLetterToolDeps,
-  RedriveReport,
-  RedriveRequest,
-} from './dead-letter-tools/index.ts';
-export {
-  letterId,
-  listDeadLetters,
-  REDRIVE_ACTION,
-  redriveDeadLetters,
-  toDeadLetterEntry,
-} from './dead-letter-tools/index.ts';
+export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './dead-letter-tools/index.ts';
+export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './dead-letter-tools/index.ts';
 export { MAX_READING_BY_UNIT, ReadingRejectedError, validateReading } from './readings-validation/index.ts';
 export type {
-  DeadLetter,
-  DeadLetterPublisher,
   InputEvent,
   InputValidators,
-  KafkaBatchesOptions,
   MultiInputProcessorDefinition,
-  PartitionBatch,
   ProcessorDefinition,
   ProcessorDeps,
-  RetryOptions,
   RunningProcessor,
 } from './runtime/index.ts';
-export {
-  createDeadLetterPublisher,
-  DEAD_LETTER_HEADERS,
-  deadLetterOf,
-  derivedEventId,
-  kafkaBatches,
-  REDRIVE_HEADERS,
-  runProcessor,
-  toDeadLetterMessage,
-  withRetry,
-} from './runtime/index.ts';
+export { runProcessor } from './runtime/index.ts';
 export type {
   BuildingWeatherHour,
   DegreeHourBases,

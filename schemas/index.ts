@@ -23,6 +23,7 @@ export {
 } from './compatibility/index.ts';
 export type { DecodePhase } from './decode-errors.ts';
 export { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
+export { derivedEventId } from './derived-event-id.ts';
 export { DAY_MS, HOUR_MS, MINUTE_MS } from './durations.ts';
 export type { EnsuredTopics } from './ensure-topics.ts';
 export { ensureTopics } from './ensure-topics.ts';

@@ -1,14 +1,9 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { EaioError } from '../../infra/errors/index.ts';
-import {
-  type DeadLetterEntry,
-  type DeadLetterToolDeps,
-  letterId,
-  listDeadLetters,
-  redriveDeadLetters,
-} from '../../processors/index.ts';
+import { type DeadLetterToolDeps, listDeadLetters, redriveDeadLetters } from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
+import { type DeadLetterEntry, letterId } from '../../stream-runtime/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
 
 /** Catalogue key of a topic given by its short name, e.g. `sensor-readings`. */

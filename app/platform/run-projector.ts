@@ -1,5 +1,4 @@
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
-import { createDeadLetterPublisher } from '../../processors/index.ts';
 import {
   type AnyProjection,
   type BatchOutcome,
@@ -12,6 +11,7 @@ import {
   type ToolResultCache,
   tagsToInvalidate,
 } from '../../projections/index.ts';
+import { createDeadLetterPublisher } from '../../stream-runtime/index.ts';
 import type { Platform } from './connect-platform.ts';
 
 export type { ConsumedPosition } from '../../projections/index.ts';

@@ -18,3 +18,5 @@ export {
 } from './dependency-errors.ts';
 export type { RetryTransientOptions } from './retry-transient.ts';
 export { isRetryable, retryTransient, transientBackoff } from './retry-transient.ts';
+export type { RetryOptions } from './with-retry.ts';
+export { withRetry } from './with-retry.ts';

@@ -1,6 +1,6 @@
 import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
-import { requireMeasurable } from '../readings-validation/require-measurable.ts';
-import { derivedEventId } from '../runtime/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/index.ts';
 import { createHourOfWeek, HOURS_PER_WEEK, readingSlot } from './hour-of-week.ts';
 import type { AnomalyDetectorConfig } from './options.ts';
 import { ANOMALY_METHOD } from './options.ts';

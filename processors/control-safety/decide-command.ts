@@ -1,6 +1,5 @@
 import type { ControlCommandRequested, ControlDecision, DecisionReason } from '../../schemas/index.ts';
-// The module itself, not the runtime barrel: a pure decision should not load the Kafka client.
-import { derivedEventId } from '../runtime/derived-event-id.ts';
+import { derivedEventId } from '../../schemas/index.ts';
 import { expiryReasons, priorityReasons } from './command-rules.ts';
 import type { DecisionContext } from './context.ts';
 import { interlockReasons } from './interlock-rules.ts';

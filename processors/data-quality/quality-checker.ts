@@ -1,7 +1,6 @@
 import type { DataQualityIssue, QualityFlag, ReadingUnit, SensorReading } from '../../schemas/index.ts';
-import { DATA_QUALITY_ISSUE_KINDS, QUALITY_FLAGS } from '../../schemas/index.ts';
-import { requireMeasurable } from '../readings-validation/require-measurable.ts';
-import { derivedEventId } from '../runtime/index.ts';
+import { DATA_QUALITY_ISSUE_KINDS, derivedEventId, QUALITY_FLAGS } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/index.ts';
 import type { Finding, StuckRun } from './checks.ts';
 import {
   checkFuture,

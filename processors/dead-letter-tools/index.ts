@@ -1,4 +1,2 @@
-export type { DeadLetterEntry } from './dead-letter-entry.ts';
-export { letterId, toDeadLetterEntry } from './dead-letter-entry.ts';
 export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './redrive-dead-letters.ts';
 export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './redrive-dead-letters.ts';

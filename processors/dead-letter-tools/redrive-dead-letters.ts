@@ -1,12 +1,24 @@
 import type { Kafka } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import type { AuditRecord, EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
-import { derivedEventId, REDRIVE_HEADERS } from '../runtime/index.ts';
-import { type DeadLetterEntry, letterId, toDeadLetterEntry } from './dead-letter-entry.ts';
+import {
+  type AuditRecord,
+  derivedEventId,
+  type EventCodec,
+  type TopicKey,
+  type TopicNames,
+} from '../../schemas/index.ts';
+import {
+  type DeadLetterEntry,
+  letterId,
+  REDRIVE_HEADERS,
+  toDeadLetterEntry,
+} from '../../stream-runtime/index.ts';
 
+/** The audit action of a re-drive: the dead-letter index and later re-drives look for it. */
 export const REDRIVE_ACTION = 'dlq.redrive';
 
+/** What listing and re-driving dead letters need. */
 export interface DeadLetterToolDeps {
   readonly kafka: Kafka;
   readonly codec: EventCodec;
@@ -39,6 +51,7 @@ async function alreadyRedriven(deps: DeadLetterToolDeps): Promise<Set<string>> {
   return done;
 }
 
+/** Which letters of one topic to re-drive, and who asks. */
 export interface RedriveRequest {
   readonly key: TopicKey;
   /** Offsets in the dead-letter topic to re-drive; `all` for every letter not re-driven yet. */
@@ -48,6 +61,7 @@ export interface RedriveRequest {
   readonly clock?: () => Date;
 }
 
+/** What a re-drive sent back and what it found already sent. */
 export interface RedriveReport {
   readonly redriven: readonly DeadLetterEntry[];
   /** Selected letters that an earlier re-drive already sent back. */

@@ -4,7 +4,12 @@ import { EaioError } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
-import { createDeadLetterPublisher, DEAD_LETTER_HEADERS, deadLetterOf } from './dead-letters.ts';
+import {
+  createDeadLetterPublisher,
+  DEAD_LETTER_HEADERS,
+  deadLetterOf,
+  Poison,
+} from '../../stream-runtime/index.ts';
 import type { TablePosition } from './merge-order.ts';
 
 /** One valid event of a global table, with its place in the merge. */
@@ -23,10 +28,7 @@ export interface TableEvent {
 export type TableDecoder = (
   key: TopicKey,
   message: KafkaMessage,
-) => Promise<
-  | { readonly type: string; readonly value: unknown; readonly occurredAt: number }
-  | { readonly poison: { readonly error: unknown; readonly stage: string } }
->;
+) => Promise<{ readonly type: string; readonly value: unknown; readonly occurredAt: number } | Poison>;
 
 /**
  * Every instance's own copy of the global tables, read in full and kept up to date while running.
@@ -46,6 +48,7 @@ export interface TableReader {
   stop(): Promise<void>;
 }
 
+/** What the tables' reader needs: clients, names, the tables and how to decode them. */
 export interface TableReaderDeps {
   readonly kafka: Kafka;
   readonly codec: EventCodec;
@@ -139,8 +142,8 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
         // A restarted consumer starts over from the beginning (nothing is committed).
         if (BigInt(message.offset) < (seen.get(`${batch.topic}:${batch.partition}`) ?? 0n)) continue;
         const decoded = await deps.decode(key, message);
-        if ('poison' in decoded) {
-          await letterOnce(batch.topic, batch.partition, message, decoded.poison.error, decoded.poison.stage);
+        if (decoded instanceof Poison) {
+          await letterOnce(batch.topic, batch.partition, message, decoded.error, decoded.stage);
         } else {
           const { type, value, occurredAt } = decoded;
           events.push({

@@ -34,8 +34,7 @@ import type { OperatorFunction } from 'rxjs';
 import { Observable } from 'rxjs';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
-import { HOUR_MS } from '../../schemas/index.ts';
-import { derivedEventId } from '../runtime/derived-event-id.ts';
+import { derivedEventId, HOUR_MS } from '../../schemas/index.ts';
 
 /** The `source` of every hourly observation. */
 export const HOURLY_WEATHER_SOURCE = 'eaio.processors.weather';

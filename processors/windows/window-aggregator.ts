@@ -1,6 +1,6 @@
 import type { ReadingAggregate, SensorReading } from '../../schemas/index.ts';
-import { requireMeasurable } from '../readings-validation/require-measurable.ts';
-import { derivedEventId } from '../runtime/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
+import { requireMeasurable } from '../readings-validation/index.ts';
 import { DeadlineQueue } from './deadline-queue.ts';
 import type { WindowAggregatorConfig } from './options.ts';
 import { AGGREGATE_SOURCE } from './options.ts';

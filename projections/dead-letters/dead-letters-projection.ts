@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { type DeadLetterEntry, letterId, REDRIVE_ACTION } from '../../processors/dead-letter-tools/index.ts';
-import { REDRIVE_HEADERS } from '../../processors/runtime/index.ts';
+import { REDRIVE_ACTION } from '../../processors/index.ts';
 import type { AuditRecord } from '../../schemas/index.ts';
+import { type DeadLetterEntry, headerText, letterId, REDRIVE_HEADERS } from '../../stream-runtime/index.ts';
 import type { PostgresDdlContext } from '../projection.ts';
 
 /**
@@ -76,11 +76,6 @@ function dateOrNull(s: string): Date | null {
   const d = new Date(s);
   return Number.isNaN(d.getTime()) ? null : d;
 }
-function headerText(headers: DeadLetterEntry['originalHeaders'], name: string): string | null {
-  const value = headers[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? null : first.toString();
-}
 
 /** The row of one letter; garbled headers become nulls, so a letter is indexed whatever it carries. */
 export function deadLetterRow(entry: DeadLetterEntry): DeadLetterRow {
@@ -100,7 +95,7 @@ export function deadLetterRow(entry: DeadLetterEntry): DeadLetterRow {
     attempts: intOrNull(entry.attempts),
     originalKey: entry.key,
     valueBytes: entry.value?.length ?? null,
-    redrivenFrom: headerText(entry.originalHeaders, REDRIVE_HEADERS.from),
+    redrivenFrom: headerText(entry.originalHeaders, REDRIVE_HEADERS.from) ?? null,
   };
 }
 

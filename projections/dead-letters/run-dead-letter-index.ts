@@ -1,14 +1,29 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import pg from 'pg';
-import { catchError, concatMap, defer, EMPTY, map, type Subscription } from 'rxjs';
-import { EaioError, isTransient } from '../../infra/errors/index.ts';
+import type { Subscription } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
-import { toDeadLetterEntry } from '../../processors/dead-letter-tools/index.ts';
-import { kafkaBatches, type PartitionBatch, withRetry } from '../../processors/runtime/index.ts';
-import { type EventCodec, TOPICS, type TopicKey, type TopicNames } from '../../schemas/index.ts';
+import {
+  type AuditRecord,
+  type DecodedEvent,
+  type EventCodec,
+  TOPICS,
+  type TopicKey,
+  type TopicNames,
+} from '../../schemas/index.ts';
+import {
+  decodeEvent,
+  type EventDecoding,
+  handleEachBatch,
+  inSinkTransaction,
+  kafkaBatches,
+  type PartitionBatch,
+  Poison,
+  toDeadLetterEntry,
+} from '../../stream-runtime/index.ts';
 import { generationSchema } from '../generation-names.ts';
 import { type DeadLetterIndexEvent, deadLettersProjection } from './dead-letters-projection.ts';
 
+/** What the dead-letter index runs on. */
 export interface DeadLetterIndexDeps {
   readonly kafka: Kafka;
   readonly codec: EventCodec;
@@ -35,6 +50,7 @@ export interface DeadLetterIndexBatch {
   readonly nextOffset: string;
 }
 
+/** The index running until `stop` resolves. */
 export interface RunningDeadLetterIndex {
   /** Schema of the generation being written. */
   readonly location: string;
@@ -45,7 +61,6 @@ export interface RunningDeadLetterIndex {
 const PROJECTION = deadLettersProjection.name;
 /** Serialises generation set-up across processes starting at once. */
 const SETUP_LOCK_KEY = 0x4ea1d;
-const SINK_RETRY = { attempts: 6, baseDelayMs: 100, maxDelayMs: 3_000 } as const;
 
 /** Every topic the index reads: each catalogue topic's `.dlq`, and the audit log for re-drives. */
 export function deadLetterIndexTopics(names: TopicNames): string[] {
@@ -99,19 +114,6 @@ async function ensureGeneration(
   }
 }
 
-function sinkUnavailable(error: unknown): EaioError {
-  if (error instanceof EaioError) return error;
-  return new EaioError(
-    'SINK_UNAVAILABLE',
-    'transient',
-    `postgres write failed: ${(error as Error).message}`,
-    {
-      cause: error,
-      context: { sink: 'postgres', projection: PROJECTION },
-    },
-  );
-}
-
 /**
  * Runs the dead-letter index: one consumer group (`<prefix>dead-letter-index`) over every `.dlq` topic
  * and the audit log. Per partition batch, the rows and the partition's next offset are written in one
@@ -162,6 +164,12 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
     }
   });
 
+  // Audit records are taken as decoded: the index reads only the re-drives among them.
+  const auditDecoding: EventDecoding<'auditLog', DecodedEvent<'AuditRecord'>, AuditRecord> = {
+    decode: (key, bytes) => codec.decode(key, bytes),
+    validate: (_key, decoded) => decoded.value,
+  };
+
   async function toEvent(
     topic: string,
     partition: number,
@@ -169,17 +177,14 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
   ): Promise<DeadLetterIndexEvent | undefined> {
     if (topic !== auditTopic)
       return { kind: 'letter', entry: toDeadLetterEntry({ topic, partition, message }) };
-    try {
-      return { kind: 'audit', record: (await codec.decode('auditLog', message.value)).value };
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      // The audit log's own consumers dead-letter it; for this index it names no letter.
-      logger.warn(
-        { topic, partition, offset: message.offset, err: error },
-        'dead-letter index: undecodable audit record skipped',
-      );
-      return undefined;
-    }
+    const record = await decodeEvent(auditDecoding, 'auditLog', message);
+    if (!(record instanceof Poison)) return { kind: 'audit', record };
+    // The audit log's own consumers dead-letter it; for this index it names no letter.
+    logger.warn(
+      { topic, partition, offset: message.offset, err: record.error },
+      'dead-letter index: undecodable audit record skipped',
+    );
+    return undefined;
   }
 
   async function handle(batch: PartitionBatch): Promise<DeadLetterIndexBatch> {
@@ -193,12 +198,10 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
         event: await toEvent(batch.topic, batch.partition, message),
       });
     }
-    return withRetry(async () => {
-      const client = await pool.connect().catch((error: unknown) => {
-        throw sinkUnavailable(error);
-      });
-      try {
-        await client.query('BEGIN');
+    return inSinkTransaction(
+      pool,
+      { sink: 'postgres', context: { projection: PROJECTION } },
+      async (client) => {
         const from = await storedOffset(client, batch.topic, batch.partition);
         const fresh = events.filter((e) => e.offset >= from);
         let changes = deadLettersProjection.initial();
@@ -216,7 +219,6 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
             [PROJECTION, generation, batch.topic, batch.partition, nextOffset],
           );
         }
-        await client.query('COMMIT');
         return {
           topic: batch.topic,
           partition: batch.partition,
@@ -224,13 +226,8 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
           applied: fresh.length,
           nextOffset,
         };
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw sinkUnavailable(error);
-      } finally {
-        client.release();
-      }
-    }, SINK_RETRY);
+      },
+    );
   }
 
   await consumer.connect();
@@ -239,22 +236,11 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
     fromBeginning: true,
     commitOffsets: false,
   }).pipe(
-    concatMap((batch) =>
-      defer(() => handle(batch)).pipe(
-        map((outcome) => {
-          batch.ack();
-          return outcome;
-        }),
-        catchError((error: unknown) => {
-          logger.error(
-            { topic: batch.topic, partition: batch.partition, err: error },
-            'dead-letter index batch failed; will be redelivered',
-          );
-          batch.nack(error);
-          return EMPTY;
-        }),
-      ),
-    ),
+    handleEachBatch(handle, {
+      logger,
+      logFields: (batch) => ({ topic: batch.topic, partition: batch.partition }),
+      failureMessage: 'dead-letter index batch failed; will be redelivered',
+    }),
   );
   let subscription: Subscription | undefined = batches.subscribe({
     next: (outcome) => (deps.onBatch ?? ((o) => logger.debug(o, 'dead letters indexed')))(outcome),

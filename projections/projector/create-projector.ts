@@ -1,11 +1,16 @@
 import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
-import { catchError, concatMap, defer, EMPTY, mergeMap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
-import { type DeadLetterPublisher, kafkaBatches, type PartitionBatch } from '../../processors/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
+import {
+  type DeadLetterPublisher,
+  handleEachBatch,
+  kafkaBatches,
+  type PartitionBatch,
+} from '../../stream-runtime/index.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
 import {
   type BatchOutcome,
@@ -52,6 +57,14 @@ export interface ConsumedPosition {
 }
 
 /**
+ * Partition batches projected at once. Each partition stays in order (kafkajs hands a partition
+ * its next batch only once the previous one is acknowledged), and different partitions touch
+ * different rows (topics are keyed), so their transactions do not wait on each other; the waits on
+ * Postgres and Redis of one batch overlap with the work of the others.
+ */
+export const PARTITIONS_PROJECTED_AT_ONCE = 4;
+
+/**
  * The projector: one consumer hosting many projections. Each message is decoded once and fanned
  * out to the projections that handle its topic; per partition batch their rows and offsets commit
  * together (see `createBatchProjector`), and only then is the batch acknowledged (the Kafka commit
@@ -60,14 +73,6 @@ export interface ConsumedPosition {
  * projections handling it (the start of the log for one that has none), so it resumes from its own
  * table whatever the group committed.
  */
-/**
- * Partition batches projected at once. Each partition stays in order (kafkajs hands a partition
- * its next batch only once the previous one is acknowledged), and different partitions touch
- * different rows (topics are keyed), so their transactions do not wait on each other; the waits on
- * Postgres and Redis of one batch overlap with the work of the others.
- */
-export const PARTITIONS_PROJECTED_AT_ONCE = 4;
-
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const { consumer, names, logger } = deps;
   const byTopic = new Map<string, AnyProjection[]>();
@@ -127,6 +132,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         );
         seeking.add(id);
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: at.min.toString() });
+        // Acknowledged all the same: after a seek kafkajs marks the batch stale, so the ack commits nothing.
         return undefined;
       }
     }
@@ -137,25 +143,10 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
     topics: [...byTopic.keys()],
     partitionsConsumedConcurrently: PARTITIONS_PROJECTED_AT_ONCE,
   }).pipe(
-    mergeMap(
-      (batch) =>
-        defer(() => handle(batch)).pipe(
-          concatMap((outcome) => {
-            // After a seek kafkajs marks the batch stale, so this ack commits nothing.
-            batch.ack();
-            return outcome === undefined ? EMPTY : [outcome];
-          }),
-          catchError((error: unknown) => {
-            // Not acknowledged: kafkajs redelivers the batch after restarting the consumer.
-            logger.error(
-              { topic: batch.topic, partition: batch.partition, err: error },
-              'batch failed; will be redelivered',
-            );
-            batch.nack(error);
-            return EMPTY;
-          }),
-        ),
-      PARTITIONS_PROJECTED_AT_ONCE,
-    ),
+    handleEachBatch(handle, {
+      logger,
+      concurrency: PARTITIONS_PROJECTED_AT_ONCE,
+      logFields: (batch) => ({ topic: batch.topic, partition: batch.partition }),
+    }),
   );
 }

@@ -1,36 +1,34 @@
-import { type SpanContext, SpanKind, type Tracer } from '@opentelemetry/api';
+import type { SpanContext, Tracer } from '@opentelemetry/api';
 import type { KafkaMessage } from 'kafkajs';
 import pg from 'pg';
-import { EaioError, isTransient } from '../../infra/errors/index.ts';
+import { EaioError } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
+import { withRetry } from '../../infra/resilience/index.ts';
 import {
   ATTR_DB_SYSTEM_NAME,
-  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
-  ATTR_MESSAGING_DESTINATION_NAME,
-  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
-  ATTR_MESSAGING_OPERATION_NAME,
-  ATTR_MESSAGING_OPERATION_TYPE,
-  ATTR_MESSAGING_SYSTEM,
-  batchSpanParentOf,
   DB_SYSTEM_NAME_VALUE_POSTGRESQL,
   DB_SYSTEM_NAME_VALUE_REDIS,
   globalTracer,
-  inSpan,
-  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-  MESSAGING_SYSTEM_VALUE_KAFKA,
   spanContextOfMessage,
   type TraceContextField,
 } from '../../infra/telemetry/index.ts';
+import { validateReading } from '../../processors/index.ts';
+import type { DecodedEvent, EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
 import {
+  batchMeter,
   type DeadLetter,
   type DeadLetterPublisher,
   deadLetterOf,
+  decodeEvent,
+  type EventDecoding,
+  errorCodeOf,
+  inBatchSpan,
+  inSinkTransaction,
   type PartitionBatch,
-  validateReading,
-  withRetry,
-} from '../../processors/index.ts';
-import type { EventCodec, TopicKey, TopicNames, TopicValue } from '../../schemas/index.ts';
+  Poison,
+  SINK_RETRY,
+} from '../../stream-runtime/index.ts';
 import { qualified, redisKeyspace } from '../generation-names.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
 import { type Generation, lockActiveGenerations, type ProjectionStores } from './generations.ts';
@@ -94,16 +92,6 @@ const VALIDATORS: Partial<{ [K in TopicKey]: (value: TopicValue<K>) => TopicValu
   sensorReadings: validateReading,
 };
 
-const SINK_RETRY = { attempts: 6, baseDelayMs: 100, maxDelayMs: 3_000 } as const;
-
-function sinkUnavailable(error: unknown, sink: string): EaioError {
-  if (error instanceof EaioError) return error;
-  return new EaioError('SINK_UNAVAILABLE', 'transient', `${sink} write failed: ${(error as Error).message}`, {
-    cause: error,
-    context: { sink },
-  });
-}
-
 /** Where the projections of one topic-partition stand before a batch, read without locks. */
 export interface PartitionFloor {
   /** Lowest next offset over the projections: messages below it are applied everywhere. */
@@ -127,6 +115,7 @@ interface Valid {
 export function createBatchProjector(deps: BatchProjectorDeps) {
   const { codec, names, stores, logger, target } = deps;
   const tracer = deps.tracer ?? globalTracer();
+  const meter = batchMeter(deps.metrics, COMPONENT);
   const engineTable = (table: string) => qualified(stores.schema, table);
 
   async function currentGenerations(
@@ -180,55 +169,34 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     };
   }
 
-  async function decode(
-    key: TopicKey,
-    batch: PartitionBatch,
-    message: KafkaMessage,
-  ): Promise<{ ok: true; value: Valid } | { ok: false; letter: DeadLetter }> {
-    const letter = (error: unknown, stage: string) => ({
-      ok: false as const,
-      letter: deadLetterOf(batch, message, error, stage),
-    });
-    let value: TopicValue<TopicKey>;
-    try {
-      value = (await withRetry(() => codec.decode(key, message.value), SINK_RETRY))
-        .value as TopicValue<TopicKey>;
-    } catch (error) {
-      if (isTransient(error)) throw error;
-      return letter(error, 'decode');
-    }
-    try {
-      const validate = VALIDATORS[key] as ((v: TopicValue<TopicKey>) => TopicValue<TopicKey>) | undefined;
-      const event = validate ? validate(value) : value;
-      return {
-        ok: true,
-        value: {
+  // The registry is retried like a sink: a short outage should not fail the batch.
+  const decodeRetried = (key: TopicKey, bytes: Buffer | null): Promise<DecodedEvent> =>
+    withRetry(() => codec.decode(key, bytes), SINK_RETRY);
+
+  /** Decoding for one batch: the topic's validator, and the event placed at its log position. */
+  function decodingOf(partition: number): EventDecoding<TopicKey, DecodedEvent, Valid> {
+    return {
+      decode: decodeRetried,
+      validate: (key, decoded, message) => {
+        const validate = VALIDATORS[key] as ((v: TopicValue<TopicKey>) => TopicValue<TopicKey>) | undefined;
+        const value = decoded.value as TopicValue<TopicKey>;
+        const event = validate ? validate(value) : value;
+        return {
           trace: spanContextOfMessage(
             message.headers,
             (event as { traceContext?: TraceContextField | null }).traceContext,
           ),
-          event: {
-            topic: key,
-            event,
-            partition: batch.partition,
-            offset: message.offset,
-          } as ProjectionEvent<TopicKey>,
-        },
-      };
-    } catch (error) {
-      return letter(error, 'validate');
-    }
+          event: { topic: key, event, partition, offset: message.offset } as ProjectionEvent<TopicKey>,
+        };
+      },
+    };
   }
 
   async function deadLetter(key: TopicKey, letters: readonly DeadLetter[]): Promise<void> {
     if (letters.length === 0 || deps.deadLetters === undefined) return;
     await deps.deadLetters.publish(names.deadLetter(key), letters);
+    meter.deadLetters(letters);
     for (const l of letters) {
-      deps.metrics?.countDeadLetter({
-        topic: l.sourceTopic,
-        stage: l.stage,
-        code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
-      });
       logger.warn(
         {
           topic: l.sourceTopic,
@@ -236,7 +204,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
           offset: l.message.offset,
           stage: l.stage,
           // A poison event is an expected outcome, not a crash: its code and reason, no stack.
-          code: l.error instanceof EaioError ? l.error.code : 'UNCLASSIFIED',
+          code: errorCodeOf(l.error),
           reason: l.error instanceof Error ? l.error.message : String(l.error),
         },
         'event dead-lettered',
@@ -266,82 +234,62 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
   ): Promise<void> {
     if (projections.length === 0) return;
     const next = BigInt(batch.messages.at(-1)?.offset ?? '-1') + 1n;
-    await withRetry(async () => {
-      const client = await stores.pool.connect().catch((error: unknown) => {
-        throw sinkUnavailable(error, 'postgres');
-      });
-      // Timed per projection from its write to the commit that makes it visible; a rolled-back
-      // attempt records nothing.
-      const timers: (() => void)[] = [];
-      try {
-        await client.query('BEGIN');
-        const generations = await currentGenerations(client, projections, true);
-        const offsets = await readPartitionOffsets(
-          client,
-          stores.schema,
-          [...generations.values()],
-          batch.topic,
-          batch.partition,
-        );
-        for (const projection of projections) {
-          const generation = generations.get(projection.name);
-          if (generation === undefined) {
-            if (target.kind === 'building') continue;
-            throw new EaioError(
-              'SINK_UNAVAILABLE',
-              'transient',
-              `projection ${projection.name} has no active generation`,
-              { context: { projection: projection.name } },
-            );
-          }
-          const from = offsets.get(projection.name) ?? 0n;
-          if (next <= from) continue;
-          const mine = events.filter((e) => BigInt(e.event.offset) >= from);
-          if (mine.length > 0) {
-            const timer = deps.metrics?.startProjectionWrite(projection.name, projection.store);
-            if (timer) timers.push(timer);
-            let state = projection.initial();
-            for (const { event } of mine) state = projection.evolve(state, event);
-            const { parent, links, droppedLinks } = batchSpanParentOf(mine.map((e) => e.trace));
-            await inSpan(
-              tracer,
-              `project ${projection.name}`,
-              {
-                kind: SpanKind.CONSUMER,
-                parent,
-                links,
-                attributes: {
-                  [ATTR_MESSAGING_SYSTEM]: MESSAGING_SYSTEM_VALUE_KAFKA,
-                  [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-                  [ATTR_MESSAGING_OPERATION_NAME]: 'process',
-                  [ATTR_MESSAGING_DESTINATION_NAME]: batch.topic,
-                  [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(batch.partition),
-                  [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: mine.length,
-                  [ATTR_DB_SYSTEM_NAME]:
-                    projection.store === 'redis'
-                      ? DB_SYSTEM_NAME_VALUE_REDIS
-                      : DB_SYSTEM_NAME_VALUE_POSTGRESQL,
-                  'eaio.projection': projection.name,
-                  'eaio.generation': generation.generation,
-                  'eaio.trace.links_dropped': droppedLinks,
-                },
-              },
-              () => write(client, projection, generation, state),
-            );
-          }
-          await advanceOffsets(client, stores.schema, generation, [
-            { topic: batch.topic, partition: batch.partition, nextOffset: next },
-          ]);
+    // Timed per projection from its write to the commit that makes it visible; a rolled-back
+    // attempt records nothing.
+    const timers = await inSinkTransaction(stores.pool, { sink }, async (client) => {
+      const started: (() => void)[] = [];
+      const generations = await currentGenerations(client, projections, true);
+      const offsets = await readPartitionOffsets(
+        client,
+        stores.schema,
+        [...generations.values()],
+        batch.topic,
+        batch.partition,
+      );
+      for (const projection of projections) {
+        const generation = generations.get(projection.name);
+        if (generation === undefined) {
+          if (target.kind === 'building') continue;
+          throw new EaioError(
+            'SINK_UNAVAILABLE',
+            'transient',
+            `projection ${projection.name} has no active generation`,
+            { context: { projection: projection.name } },
+          );
         }
-        await client.query('COMMIT');
-        for (const end of timers) end();
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw sinkUnavailable(error, sink);
-      } finally {
-        client.release();
+        const from = offsets.get(projection.name) ?? 0n;
+        if (next <= from) continue;
+        const mine = events.filter((e) => BigInt(e.event.offset) >= from);
+        if (mine.length > 0) {
+          const timer = deps.metrics?.startProjectionWrite(projection.name, projection.store);
+          if (timer) started.push(timer);
+          let state = projection.initial();
+          for (const { event } of mine) state = projection.evolve(state, event);
+          await inBatchSpan(
+            tracer,
+            {
+              name: `project ${projection.name}`,
+              destination: batch.topic,
+              partition: batch.partition,
+              messageCount: mine.length,
+              traces: mine.map((e) => e.trace),
+              attributes: {
+                [ATTR_DB_SYSTEM_NAME]:
+                  projection.store === 'redis' ? DB_SYSTEM_NAME_VALUE_REDIS : DB_SYSTEM_NAME_VALUE_POSTGRESQL,
+                'eaio.projection': projection.name,
+                'eaio.generation': generation.generation,
+              },
+            },
+            () => write(client, projection, generation, state),
+          );
+        }
+        await advanceOffsets(client, stores.schema, generation, [
+          { topic: batch.topic, partition: batch.partition, nextOffset: next },
+        ]);
       }
-    }, SINK_RETRY);
+      return started;
+    });
+    for (const end of timers) end();
   }
 
   /** Projects one batch into `projections` (those handling its topic). */
@@ -353,11 +301,21 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     const key = names.keyOf(batch.topic);
     if (key === undefined) throw new Error(`No projection handles topic ${batch.topic}`);
     const pending = batch.messages.filter((m) => BigInt(m.offset) >= at.min);
-    const decoded = await Promise.all(pending.map((m) => decode(key, batch, m)));
-    const events = decoded.flatMap((d) => (d.ok ? [d.value] : []));
-    const letters = decoded.flatMap((d) =>
-      !d.ok && BigInt(d.letter.message.offset) >= at.max ? [d.letter] : [],
-    );
+    const decoding = decodingOf(batch.partition);
+    const decoded = await Promise.all(pending.map((m) => decodeEvent(decoding, key, m)));
+    const events: Valid[] = [];
+    const letters: DeadLetter[] = [];
+    for (let i = 0; i < decoded.length; i += 1) {
+      const outcome = decoded[i] as Valid | Poison;
+      if (!(outcome instanceof Poison)) {
+        events.push(outcome);
+        continue;
+      }
+      const message = pending[i] as KafkaMessage;
+      // Poison below the highest stored offset was dead-lettered when a projection first met it.
+      if (BigInt(message.offset) >= at.max)
+        letters.push(deadLetterOf(batch, message, outcome.error, outcome.stage));
+    }
     await deadLetter(key, letters);
     // Each step may take a while under load (retries included): keep the group membership alive.
     await batch.heartbeat();
@@ -386,8 +344,8 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       },
       'redis',
     );
-    deps.metrics?.observeBatchSize(COMPONENT, batch.topic, batch.messages.length);
-    if (pending.length > 0) deps.metrics?.countConsumed(COMPONENT, batch.topic, pending.length);
+    meter.batchSize(batch.topic, batch.messages.length);
+    meter.consumed(batch.topic, pending.length);
     if (deps.onApplied && events.length > 0) {
       await deps
         .onApplied(events.map((e) => e.event))

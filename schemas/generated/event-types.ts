@@ -371,12 +371,12 @@ export interface DataQualityIssue {
 
 /**
  * A dead letter as a record, for tooling that indexes dead letters (eaio dlq). No topic carries it as value:
- * dead-letter topics keep the original bytes, with these fields as headers
- * (processors/runtime/dead-letters.ts, DEAD_LETTER_HEADERS): errorClass = 'eaio.dlq.error.class', errorCode =
- * 'eaio.dlq.error.code', errorMessage = 'eaio.dlq.error.message', stage = 'eaio.dlq.stage', sourceTopic =
- * 'eaio.dlq.source.topic', sourcePartition = 'eaio.dlq.source.partition', sourceOffset =
- * 'eaio.dlq.source.offset', firstFailedAt = 'eaio.dlq.failed.first', lastFailedAt = 'eaio.dlq.failed.last',
- * attempts = 'eaio.dlq.attempts'; originalKey and originalValue are the dead letter's key and value.
+ * dead-letter topics keep the original bytes, with these fields as headers (stream-runtime/dead-letters.ts,
+ * DEAD_LETTER_HEADERS): errorClass = 'eaio.dlq.error.class', errorCode = 'eaio.dlq.error.code', errorMessage
+ * = 'eaio.dlq.error.message', stage = 'eaio.dlq.stage', sourceTopic = 'eaio.dlq.source.topic',
+ * sourcePartition = 'eaio.dlq.source.partition', sourceOffset = 'eaio.dlq.source.offset', firstFailedAt =
+ * 'eaio.dlq.failed.first', lastFailedAt = 'eaio.dlq.failed.last', attempts = 'eaio.dlq.attempts'; originalKey
+ * and originalValue are the dead letter's key and value.
  */
 export interface DeadLetterEnvelope {
   /** Unique id of this index entry. */

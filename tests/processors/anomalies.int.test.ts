@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDetection, scoreDetections, syntheticLoad } from '../../processors/anomalies/index.ts';
-import { ANOMALY_METHOD, anomaliesProcessor, derivedEventId } from '../../processors/index.ts';
-import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
+import { ANOMALY_METHOD, anomaliesProcessor } from '../../processors/index.ts';
+import { type AnomalyDetected, derivedEventId, type SensorReading } from '../../schemas/index.ts';
 import { multiset, readEvents, runToEnd } from '../support/processor-runs.ts';
 import { chunkedPublisher } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';

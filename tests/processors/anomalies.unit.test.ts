@@ -22,8 +22,7 @@ import {
   runDetection,
   winsorise,
 } from '../../processors/anomalies/index.ts';
-import { derivedEventId } from '../../processors/index.ts';
-import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
+import { type AnomalyDetected, derivedEventId, type SensorReading } from '../../schemas/index.ts';
 
 const HOUR = 3_600_000;
 const WEEK = 168 * HOUR;

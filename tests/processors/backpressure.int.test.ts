@@ -1,8 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { concatMap, defer, finalize, type Subscription } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kafkaBatches } from '../../processors/index.ts';
 import { publishReadings } from '../../sources/index.ts';
+import { kafkaBatches } from '../../stream-runtime/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';

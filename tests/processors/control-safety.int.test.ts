@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AssignerProtocol } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import { controlSafetyProcessor, DEAD_LETTER_HEADERS, runProcessor } from '../../processors/index.ts';
+import { controlSafetyProcessor, runProcessor } from '../../processors/index.ts';
 import type {
   ControlCommandRequested,
   ControlDecision,
@@ -11,6 +11,7 @@ import type {
   TopicKey,
   TopicValue,
 } from '../../schemas/index.ts';
+import { DEAD_LETTER_HEADERS } from '../../stream-runtime/index.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';

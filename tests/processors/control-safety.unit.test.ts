@@ -16,7 +16,6 @@ import {
   NO_INTERLOCKS,
   type PairedSetpoint,
 } from '../../processors/control-safety/index.ts';
-import { derivedEventId } from '../../processors/runtime/derived-event-id.ts';
 import type {
   ControlCommandRequested,
   ControlDecision,
@@ -24,6 +23,7 @@ import type {
   ControlPointRegistered,
   ReasonCode,
 } from '../../schemas/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
 
 const T0 = new Date('2025-01-15T09:00:00.000Z');
 /** T0 plus `minutes`. */

@@ -25,7 +25,6 @@ import {
   rulesFor,
   stepStuckRun,
 } from '../../processors/data-quality/index.ts';
-import { derivedEventId } from '../../processors/index.ts';
 import type {
   DataQualityIssue,
   MeterKind,
@@ -33,6 +32,7 @@ import type {
   ReadingUnit,
   SensorReading,
 } from '../../schemas/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

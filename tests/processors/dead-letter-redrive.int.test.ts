@@ -2,14 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import {
-  createDeadLetterPublisher,
-  type DeadLetterEntry,
-  listDeadLetters,
-  REDRIVE_ACTION,
-  redriveDeadLetters,
-} from '../../processors/index.ts';
+import { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from '../../processors/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
+import { createDeadLetterPublisher, type DeadLetterEntry } from '../../stream-runtime/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';

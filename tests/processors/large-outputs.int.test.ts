@@ -1,6 +1,7 @@
 import { map } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { derivedEventId, type ProcessorDefinition, runProcessor } from '../../processors/index.ts';
+import { type ProcessorDefinition, runProcessor } from '../../processors/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkMessages, messageBytes } from '../../processors/runtime/index.ts';
+import { chunkMessages, messageBytes } from '../../stream-runtime/index.ts';
 
 describe('chunkMessages', () => {
   it('keeps every message in order and each chunk within the limit unless one message alone exceeds it', () => {

@@ -2,15 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
-import {
-  DEAD_LETTER_HEADERS,
-  HOURLY_WEATHER_SOURCE,
-  hourlyWeather,
-  weatherHourlyProcessor,
-} from '../../processors/index.ts';
+import { HOURLY_WEATHER_SOURCE, hourlyWeather, weatherHourlyProcessor } from '../../processors/index.ts';
 import type { WeatherObservation } from '../../schemas/index.ts';
 import { HOUR_MS } from '../../schemas/index.ts';
 import { type Bdg1WeatherSample, loadBdg1WeatherSample } from '../../sources/index.ts';
+import { DEAD_LETTER_HEADERS } from '../../stream-runtime/index.ts';
 import { caughtUp, multiset, readEvents, runToEnd } from '../support/processor-runs.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 

@@ -4,7 +4,6 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
-import { derivedEventId } from '../../processors/runtime/derived-event-id.ts';
 import type { DegreeHourSample } from '../../processors/weather/index.ts';
 import {
   DEFAULT_DEGREE_HOUR_BASES,
@@ -18,7 +17,7 @@ import {
   stationsOfBuildings,
   weatherNormalisedConsumption,
 } from '../../processors/weather/index.ts';
-import type { BuildingRegistered, WeatherObservation } from '../../schemas/index.ts';
+import { type BuildingRegistered, derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
 import { BDG1_WEATHER_SAMPLES, parseBdg1Weather } from '../../sources/bdg1/weather/index.ts';
 
 /** An observation of `stationId` at `time` (HH:MM on 2015-01-01 UTC) with the given measurements. */

@@ -2,7 +2,6 @@ import { from, lastValueFrom, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
-import { derivedEventId } from '../../processors/index.ts';
 import type { AggregationScope, WindowAggregatorConfig, WindowKey } from '../../processors/windows/index.ts';
 import {
   AGGREGATE_SOURCE,
@@ -26,6 +25,7 @@ import type {
   SensorReading,
   WindowSize,
 } from '../../schemas/index.ts';
+import { derivedEventId } from '../../schemas/index.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;

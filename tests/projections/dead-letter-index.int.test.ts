@@ -2,12 +2,12 @@ import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
 import { redriveDeadLetters } from '../../processors/dead-letter-tools/index.ts';
-import { createDeadLetterPublisher, deadLetterOf } from '../../processors/runtime/index.ts';
 import {
   type DeadLetterIndexBatch,
   type RunningDeadLetterIndex,
   startDeadLetterIndex,
 } from '../../projections/dead-letters/index.ts';
+import { createDeadLetterPublisher, deadLetterOf } from '../../stream-runtime/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 

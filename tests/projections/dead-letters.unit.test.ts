@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DeadLetterEntry, letterId, REDRIVE_ACTION } from '../../processors/dead-letter-tools/index.ts';
+import { REDRIVE_ACTION } from '../../processors/dead-letter-tools/index.ts';
 import {
   type DeadLetterIndexEvent,
   deadLetterRow,
   deadLettersProjection,
   mergeDeadLettersChanges,
 } from '../../projections/dead-letters/index.ts';
+import { type DeadLetterEntry, letterId } from '../../stream-runtime/index.ts';
 import { cutInto, cutsArb, entries, foldBatch } from '../support/fold-batches.ts';
 
 const DLQ = 'eaio.sensor-readings.dlq';

@@ -9,8 +9,8 @@ import {
   isNetworkFailure,
   retryTransient,
   transientBackoff,
+  withRetry,
 } from '../../infra/resilience/index.ts';
-import { withRetry } from '../../processors/runtime/retry.ts';
 
 const refused = (): Error =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });

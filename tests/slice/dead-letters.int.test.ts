@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, runProjector } from '../../app/index.ts';
-import { DEAD_LETTER_HEADERS } from '../../processors/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
+import { DEAD_LETTER_HEADERS } from '../../stream-runtime/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 

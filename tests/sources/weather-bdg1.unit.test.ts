@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { derivedEventId } from '../../processors/runtime/derived-event-id.ts';
-import type { WeatherObservation } from '../../schemas/index.ts';
+import { derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
 import type { Bdg1WeatherSample } from '../../sources/bdg1/weather/index.ts';
 import {
   BDG1_WEATHER_SAMPLES,

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { DEAD_LETTER_HEADERS, toDeadLetterMessage } from '../../processors/index.ts';
 import { SchemaDecodeError } from '../../schemas/index.ts';
+import { DEAD_LETTER_HEADERS, toDeadLetterMessage } from '../../stream-runtime/index.ts';
 
 describe('toDeadLetterMessage', () => {
   it('keeps the original key, bytes and headers and adds the documented reason headers', () => {

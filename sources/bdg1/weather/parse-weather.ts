@@ -1,7 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
-import { derivedEventId } from '../../../processors/runtime/derived-event-id.ts';
-import type { WeatherObservation } from '../../../schemas/index.ts';
+import { derivedEventId, type WeatherObservation } from '../../../schemas/index.ts';
 import type { RejectedRow } from '../parse-meta-open.ts';
 import type { ColumnLayout, MeasurementColumn, MeasurementField } from './columns.ts';
 import { cleanCell, dedupeHeader, layoutOf } from './columns.ts';

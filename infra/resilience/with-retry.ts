@@ -1,6 +1,7 @@
-import { isTransient } from '../../infra/errors/index.ts';
-import { retryTransient } from '../../infra/resilience/index.ts';
+import { isTransient } from '../errors/index.ts';
+import { retryTransient } from './retry-transient.ts';
 
+/** Knobs of {@link withRetry}. */
 export interface RetryOptions {
   /** Tries in all, the first one included. */
   readonly attempts: number;

@@ -1,5 +1,6 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Observable } from 'rxjs';
+import { EaioError } from '../infra/errors/index.ts';
 
 /**
  * One partition's batch, handed downstream. The consumer fetches nothing more for this partition
@@ -20,6 +21,7 @@ export interface PartitionBatch {
   nack(error: unknown): void;
 }
 
+/** What {@link kafkaBatches} consumes and how it commits. */
 export interface KafkaBatchesOptions {
   readonly topics: readonly string[];
   readonly fromBeginning?: boolean;
@@ -32,8 +34,16 @@ export interface KafkaBatchesOptions {
   readonly commitOffsets?: boolean;
 }
 
-class ConsumerStoppedError extends Error {
+/**
+ * Settles a batch still in hand when its consumer is stopped. Transient: nothing of the batch is
+ * committed, and whichever member owns the partition next is handed it again.
+ */
+export class ConsumerStoppedError extends EaioError {
   override readonly name = 'ConsumerStoppedError';
+
+  constructor(message = 'consumer stopped before the batch was handled') {
+    super('CONSUMER_STOPPED', 'transient', message);
+  }
 }
 
 /** Commits point at the next offset to read. */
@@ -99,8 +109,7 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
 
     return () => {
       stopping = true;
-      for (const reject of pending)
-        reject(new ConsumerStoppedError('consumer stopped before the batch was handled'));
+      for (const reject of pending) reject(new ConsumerStoppedError());
       pending.clear();
       void consumer.stop().catch(() => undefined);
     };

@@ -1,6 +1,6 @@
 import type { IHeaders } from 'kafkajs';
-import type { TopicMessage } from '../../infra/kafka/index.ts';
-import { DEAD_LETTER_HEADERS } from '../runtime/index.ts';
+import type { TopicMessage } from '../infra/kafka/index.ts';
+import { DEAD_LETTER_HEADERS, headerText } from './dead-letters.ts';
 
 /** A dead letter as tooling shows it: where it sits, why it failed, and the original bytes. */
 export interface DeadLetterEntry {
@@ -29,10 +29,8 @@ export const letterId = (entry: Pick<DeadLetterEntry, 'dlqTopic' | 'partition' |
 
 const DLQ_HEADER_NAMES = new Set<string>(Object.values(DEAD_LETTER_HEADERS));
 
-function text(headers: IHeaders | undefined, name: string): string {
-  const value = headers?.[name];
-  return ((Array.isArray(value) ? value[0] : value)?.toString() ?? '').trim();
-}
+const text = (headers: IHeaders | undefined, name: string): string =>
+  (headerText(headers, name) ?? '').trim();
 
 /** Reads the documented header set of one dead-letter record. */
 export function toDeadLetterEntry({ topic, partition, message }: TopicMessage): DeadLetterEntry {

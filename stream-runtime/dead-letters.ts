@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Message, Producer } from 'kafkajs';
-import { EaioError } from '../../infra/errors/index.ts';
+import { EaioError } from '../infra/errors/index.ts';
 import { sendInChunks } from './send-in-chunks.ts';
 
 /**
@@ -29,12 +29,19 @@ export const REDRIVE_HEADERS = {
   attempts: 'eaio.redrive.attempts',
 } as const;
 
-function headerText(headers: IHeaders | undefined, name: string): string | undefined {
+/** The first value of a Kafka header as text; undefined when the message does not carry it. */
+export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value[0] : value)?.toString();
 }
 
+/** The code dead letters, metrics and operation records carry for a failure: its EAIO code, if any. */
+export function errorCodeOf(error: unknown): string {
+  return error instanceof EaioError ? error.code : 'UNCLASSIFIED';
+}
+
+/** An event a consumer gave up on, with where it came from and why; see {@link toDeadLetterMessage}. */
 export interface DeadLetter {
   readonly sourceTopic: string;
   readonly sourcePartition: number;
@@ -56,8 +63,8 @@ export function deadLetterOf(
 }
 
 function describe(error: unknown): { errorClass: string; code: string; message: string } {
-  if (error instanceof EaioError) return { errorClass: error.name, code: error.code, message: error.message };
-  if (error instanceof Error) return { errorClass: error.name, code: 'UNCLASSIFIED', message: error.message };
+  if (error instanceof Error)
+    return { errorClass: error.name, code: errorCodeOf(error), message: error.message };
   return { errorClass: typeof error, code: 'UNCLASSIFIED', message: String(error) };
 }
 
@@ -83,11 +90,13 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message
   return { key: letter.message.key, value: letter.message.value, headers };
 }
 
+/** Writes dead letters outside any transaction (the projector's and the table reader's way). */
 export interface DeadLetterPublisher {
   /** Produces the letters and resolves once the broker has them (acks from all in-sync replicas). */
   publish(topic: string, letters: readonly DeadLetter[]): Promise<void>;
 }
 
+/** A {@link DeadLetterPublisher} on `producer`, stamping letters with `clock()` as their failure time. */
 export function createDeadLetterPublisher(
   producer: Producer,
   clock: () => Date = () => new Date(),

@@ -1,0 +1,41 @@
+import type { Kafka, Producer } from 'kafkajs';
+
+/** One transactional producer per partition number, `<transactionalIdPrefix>.<partition>`. */
+export interface PartitionProducers {
+  /**
+   * A new producer for a partition number, connected. Connecting fences every earlier producer of
+   * the same id (a previous owner, or our own after a failure) and settles its open transaction, so
+   * offsets read afterwards are the last ones any owner will ever commit.
+   */
+  fresh(partition: number): Promise<Producer>;
+  /** The partition number's producer, a fresh one if it has none. */
+  of(partition: number): Promise<Producer>;
+  disconnectAll(): Promise<void>;
+}
+
+/** The producers of one processor; ids are stable across restarts so that a new owner fences the old. */
+export function createPartitionProducers(kafka: Kafka, transactionalIdPrefix: string): PartitionProducers {
+  const producers = new Map<number, Promise<Producer>>();
+
+  const fresh = async (partition: number): Promise<Producer> => {
+    const previous = producers.get(partition);
+    producers.delete(partition);
+    await previous?.then((p) => p.disconnect()).catch(() => undefined);
+    const producer = kafka.producer({
+      transactionalId: `${transactionalIdPrefix}.${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    const connected = producer.connect().then(() => producer);
+    producers.set(partition, connected);
+    return connected;
+  };
+
+  return {
+    fresh,
+    of: (partition) => producers.get(partition) ?? fresh(partition),
+    async disconnectAll() {
+      await Promise.all([...producers.values()].map(async (p) => (await p).disconnect()));
+    },
+  };
+}
