@@ -21,5 +21,11 @@ export { decodeEvent, Poison } from './decode-event.ts';
 export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { ConsumerStoppedError, kafkaBatches } from './kafka-batches.ts';
 export { chunkMessages, MAX_SEND_BYTES, messageBytes, sendInChunks } from './send-in-chunks.ts';
+export type { TransactionOffsets } from './send-offsets.ts';
+export {
+  CONCURRENT_TRANSACTIONS_RETRY,
+  isConcurrentTransactions,
+  sendOffsetsInPlace,
+} from './send-offsets.ts';
 export type { SinkTransactionOptions } from './sink-retry.ts';
 export { inSinkTransaction, SINK_RETRY, sinkUnavailable } from './sink-retry.ts';

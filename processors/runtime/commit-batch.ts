@@ -13,6 +13,7 @@ import {
   type BatchMeter,
   inBatchSpan,
   sendInChunks,
+  sendOffsetsInPlace,
   toDeadLetterMessage,
 } from '../../stream-runtime/index.ts';
 import type { BatchDrainer } from './drain-batch.ts';
@@ -113,7 +114,7 @@ export function createBatchCommitter(
             );
           }
           if (moved.length > 0) {
-            await transaction.sendOffsets({
+            await sendOffsetsInPlace(transaction, {
               consumerGroupId: groupId,
               topics: moved.map((c) => ({
                 topic: c.topic,
