@@ -10,6 +10,17 @@ export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
 export { TOOL_ERROR_CODE, toolErrorOf, toolResultErrorCode } from './tool-errors.ts';
 export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';
-export { getLatestReadingsInput, getLatestReadingsOutput, TOOLS } from './tools/index.ts';
+export {
+  compareToPeers,
+  dataQualityReport,
+  getCommandStatus,
+  getLatestReadings,
+  getLatestReadingsInput,
+  getLatestReadingsOutput,
+  listAnomalies,
+  queryConsumptionTool,
+  TOOLS,
+  weatherImpact,
+} from './tools/index.ts';
 export type { McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
 export { startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';
