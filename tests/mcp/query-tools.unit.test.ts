@@ -447,7 +447,7 @@ describe('get_command_status', () => {
               unit: 'degC',
               priority: 12,
               expiresAt: null,
-              decisionReasons: [{ code: 'OUT_OF_BOUNDS', message: '35 degC is above 28' }],
+              decisionReasons: [{ code: 'above_max', message: '35 degC is above 28' }],
               deviceMessage: null,
               history: [
                 { status: 'requested', occurredAt: at, source: 'agent', reasons: null, deviceMessage: null },
@@ -455,11 +455,11 @@ describe('get_command_status', () => {
                   status: 'rejected',
                   occurredAt: at,
                   source: 'control-safety',
-                  reasons: [{ code: 'OUT_OF_BOUNDS', message: '35 degC is above 28' }],
+                  reasons: [{ code: 'above_max', message: '35 degC is above 28' }],
                   deviceMessage: null,
                 },
               ],
-            } as never,
+            },
             at,
           ),
       }),
@@ -468,7 +468,7 @@ describe('get_command_status', () => {
       status: 'rejected',
       statusAt: at.toISOString(),
       expiresAt: null,
-      decisionReasons: [{ code: 'OUT_OF_BOUNDS', message: '35 degC is above 28' }],
+      decisionReasons: [{ code: 'above_max', message: '35 degC is above 28' }],
     });
     expect((run.structured.history as { status: string }[]).map((h) => h.status)).toEqual([
       'requested',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { MAX_ANOMALIES, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, instantInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -59,10 +59,7 @@ export const listAnomalies = defineTool({
   input: listAnomaliesInput,
   output: listAnomaliesOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    args,
-    { queries, now }: { queries: Pick<QueryLayer, 'anomalies' | 'building'>; now: () => number },
-  ) {
+  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'anomalies' | 'building'>>) {
     const answer = await queries.anomalies({
       buildingId: args.buildingId,
       ...(args.meterId === undefined ? {} : { meterId: args.meterId }),

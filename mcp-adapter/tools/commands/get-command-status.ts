@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { CONTROL_UNITS } from '../../../schemas/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL, ToolRefusal } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const getCommandStatusInput = z.object({
@@ -58,10 +58,7 @@ export const getCommandStatus = defineTool({
   input: getCommandStatusInput,
   output: getCommandStatusOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    { commandId },
-    { queries, now }: { queries: Pick<QueryLayer, 'commandStatus'>; now: () => number },
-  ) {
+  async handle({ commandId }, { queries, now }: ToolContext<Pick<QueryLayer, 'commandStatus'>>) {
     const answer = await queries.commandStatus(commandId);
     const c = answer.data;
     if (c === undefined) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL, ToolRefusal } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -52,10 +52,7 @@ export const compareToPeers = defineTool({
   input: compareToPeersInput,
   output: compareToPeersOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    args,
-    { queries, now }: { queries: Pick<QueryLayer, 'benchmark' | 'building'>; now: () => number },
-  ) {
+  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'benchmark' | 'building'>>) {
     const answer = await queries.benchmark({
       buildingId: args.buildingId,
       from: new Date(args.from),

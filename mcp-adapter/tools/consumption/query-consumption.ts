@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -55,10 +55,7 @@ export const queryConsumptionTool = defineTool({
   input: queryConsumptionInput,
   output: queryConsumptionOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    args,
-    { queries, now }: { queries: Pick<QueryLayer, 'consumption' | 'building'>; now: () => number },
-  ) {
+  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'consumption' | 'building'>>) {
     const answer = await queries.consumption({
       buildingId: args.buildingId,
       from: new Date(args.from),

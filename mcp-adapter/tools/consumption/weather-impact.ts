@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -60,10 +60,7 @@ export const weatherImpact = defineTool({
   input: weatherImpactInput,
   output: weatherImpactOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    args,
-    { queries, now }: { queries: Pick<QueryLayer, 'weatherNormalised'>; now: () => number },
-  ) {
+  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'weatherNormalised'>>) {
     const answer = await queries.weatherNormalised({
       buildingId: args.buildingId,
       from: new Date(args.from),

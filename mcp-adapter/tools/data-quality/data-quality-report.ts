@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, toInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -44,10 +44,7 @@ export const dataQualityReport = defineTool({
   input: dataQualityReportInput,
   output: dataQualityReportOutput,
   annotations: READ_ONLY_TOOL,
-  async handle(
-    args,
-    { queries, now }: { queries: Pick<QueryLayer, 'dataQuality' | 'building'>; now: () => number },
-  ) {
+  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'dataQuality' | 'building'>>) {
     const answer = await queries.dataQuality({
       buildingId: args.buildingId,
       from: new Date(args.from),

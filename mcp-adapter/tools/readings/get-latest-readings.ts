@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
-import { defineTool, READ_ONLY_TOOL } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -42,7 +42,7 @@ export const getLatestReadings = defineTool({
   annotations: READ_ONLY_TOOL,
   async handle(
     { buildingId, meterKind },
-    { queries }: { queries: Pick<QueryLayer, 'latestReadings' | 'building'> },
+    { queries }: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building'>>,
   ) {
     const readings = await queries.latestReadings(buildingId, meterKind);
     linkToWriters(readings);
