@@ -1,9 +1,26 @@
+export type { AnswerMeta } from './answer-json.ts';
+export { answerMeta } from './answer-json.ts';
+export type { McpReads, McpServerOptions } from './create-server.ts';
 export { createMcpServerFactory, SERVER_INFO } from './create-server.ts';
-export type { ToolInstrumentation } from './instrument-tools.ts';
-export { instrumentTools, TOOL_ERROR_CODE, toolResultErrorCode } from './instrument-tools.ts';
+export type { ToolAnswer, ToolContext, ToolDefinition } from './define-tool.ts';
+export { defineTool, READ_ONLY_TOOL, ToolRefusal } from './define-tool.ts';
+export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
+export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
+export { TOOL_ERROR_CODE, toolErrorOf, toolResultErrorCode } from './tool-errors.ts';
 export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';
-export { getLatestReadingsInput, getLatestReadingsOutput } from './tools/readings/index.ts';
+export {
+  compareToPeers,
+  dataQualityReport,
+  getCommandStatus,
+  getLatestReadings,
+  getLatestReadingsInput,
+  getLatestReadingsOutput,
+  listAnomalies,
+  queryConsumptionTool,
+  TOOLS,
+  weatherImpact,
+} from './tools/index.ts';
 export type { McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
 export { startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';

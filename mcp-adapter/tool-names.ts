@@ -1,6 +1,12 @@
 /** Every tool the server offers; one place so names cannot drift between code, tests and docs. */
 export const TOOL_NAMES = {
   getLatestReadings: 'get_latest_readings',
+  queryConsumption: 'query_consumption',
+  compareToPeers: 'compare_to_peers',
+  weatherImpact: 'weather_impact',
+  listAnomalies: 'list_anomalies',
+  dataQualityReport: 'data_quality_report',
+  getCommandStatus: 'get_command_status',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

@@ -1,144 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningProjector, runProjector } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type RunningProcessor, runNamedProcessor } from '../../processors/index.ts';
-import { anomaliesProjection } from '../../projections/anomalies/index.ts';
-import { buildingsProjection } from '../../projections/buildings/index.ts';
-import { controlCommandsProjection } from '../../projections/control-commands/index.ts';
-import { dataQualityIssuesProjection } from '../../projections/data-quality-issues/index.ts';
 import { createQueryLayer, type QueryLayer } from '../../projections/query-layer/index.ts';
-import { readingsProjection } from '../../projections/readings/index.ts';
-import { rollupsProjection } from '../../projections/rollups/index.ts';
-import { weatherProjection } from '../../projections/weather/index.ts';
-import type {
-  AnomalyDetected,
-  ControlCommandRequested,
-  ControlDecision,
-  ControlOutcome,
-  DataQualityIssue,
-  SensorReading,
-  TopicKey,
-  TopicValue,
-} from '../../schemas/index.ts';
-import { publishReadings } from '../../sources/index.ts';
+import {
+  anomalyAt,
+  BUILDINGS,
+  commandLifecycle,
+  DAY,
+  datasetReadings,
+  expectedEui,
+  firstTwoDays,
+  issueAt,
+  produce,
+  type RunningDataSet,
+  START,
+  startDataSet,
+  weatherHours,
+} from '../support/query-data-set.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-const START = Date.UTC(2016, 2, 1);
-
-/** Four offices of known floor area and one lab: the offices are each other's peers. */
-const BUILDINGS = [
-  { buildingId: 'Office_A', primaryUse: 'Office', floorAreaM2: 1000 },
-  { buildingId: 'Office_B', primaryUse: 'Office', floorAreaM2: 2000 },
-  { buildingId: 'Office_C', primaryUse: 'Office', floorAreaM2: 1500 },
-  { buildingId: 'Office_D', primaryUse: 'Office', floorAreaM2: 500 },
-  { buildingId: 'Lab_X', primaryUse: 'College Laboratory', floorAreaM2: 800 },
-] as const;
-
-/** Two kWh meters per building, hourly over two days, then one reading on day three that closes the windows. */
-function readingsOf(buildingId: string, b: number): SensorReading[] {
-  const readings: SensorReading[] = [];
-  for (let m = 0; m < 2; m++) {
-    const hours = [...Array.from({ length: 48 }, (_, h) => h), 60];
-    for (const h of hours) {
-      readings.push({
-        eventId: randomUUID(),
-        occurredAt: new Date(START + h * HOUR),
-        source: 'test',
-        buildingId,
-        meterId: `${buildingId}:e${m}`,
-        meterKind: 'electricity',
-        value: 10 * (b + 1) + m + (h % 24),
-        unit: 'kWh',
-      });
-    }
-  }
-  return readings;
-}
-
 describe('query layer over the projections', () => {
   let platform: TestPlatform;
-  let projector: RunningProjector;
-  let aggregates: RunningProcessor;
+  let dataSet: RunningDataSet;
   let queries: QueryLayer;
-  const readings = BUILDINGS.flatMap((b, i) => readingsOf(b.buildingId, i));
-  const twoDays = readings.filter((r) => r.occurredAt.getTime() < START + 2 * DAY);
-
-  async function produce<K extends TopicKey>(
-    key: K,
-    events: readonly TopicValue<K>[],
-    keyOf: (e: TopicValue<K>) => string,
-  ) {
-    const producer = await platform.producer();
-    await producer.send({
-      topic: platform.names.topic(key),
-      acks: -1,
-      messages: await Promise.all(
-        events.map(async (e) => ({ key: keyOf(e), value: await platform.codec.encode(key, e) })),
-      ),
-    });
-  }
+  const readings = datasetReadings();
+  const twoDays = firstTwoDays(readings);
 
   beforeAll(async () => {
     platform = await createTestPlatform('queries');
-    await produce(
-      'buildings',
-      BUILDINGS.map((b) => ({
-        ...b,
-        eventId: randomUUID(),
-        occurredAt: new Date(START),
-        source: 'test',
-        siteId: null,
-        timezone: 'UTC',
-        yearBuilt: null,
-        // Office_A is near station ST1, whose temperatures make its consumption exactly linear in HDD.
-        weatherStationId: b.buildingId === 'Office_A' ? 'ST1' : null,
-      })),
-      (b) => b.buildingId,
-    );
-    await publishReadings(await platform.feedDeps(), readings);
-    aggregates = await runNamedProcessor(
-      {
-        kafka: platform.kafka,
-        codec: platform.codec,
-        names: platform.names,
-        logger: platform.logger,
-        sessionTimeoutMs: 6_000,
-      },
-      'reading-aggregates',
-    );
-    projector = await runProjector(platform, {
-      projections: [
-        buildingsProjection,
-        readingsProjection,
-        rollupsProjection,
-        anomaliesProjection,
-        dataQualityIssuesProjection,
-        controlCommandsProjection,
-        weatherProjection,
-      ],
-    });
+    dataSet = await startDataSet(platform, readings);
     queries = createQueryLayer({ pool: platform.pool, redis: platform.redis });
-    // Every meter's two days of daily windows are final once each partition's watermark passed them.
-    await waitFor(
-      'daily rollups of two days',
-      async () => {
-        const { rows } = await platform.pool.query<{ n: string }>(
-          "SELECT count(*) AS n FROM rollups_1d WHERE meter_id <> '' AND window_start < $1",
-          [new Date(START + 2 * DAY)],
-        );
-        return Number(rows[0]?.n) === BUILDINGS.length * 2 * 2 ? true : undefined;
-      },
-      { timeoutMs: 90_000 },
-    );
   }, 180_000);
 
   afterAll(async () => {
-    await projector?.stop();
-    await aggregates?.stop();
+    await dataSet?.stop();
     await platform?.dispose();
   });
 
@@ -210,12 +106,9 @@ describe('query layer over the projections', () => {
   it('benchmarks energy use intensity against the buildings of the same primary use', async () => {
     const range = { from: new Date(START), to: new Date(START + 2 * DAY) };
     const answer = await queries.benchmark({ buildingId: 'Office_C', ...range });
-    const eui = (id: string, area: number) =>
-      (twoDays.filter((r) => r.buildingId === id).reduce((s, r) => s + r.value, 0) / area) * (365 / 2);
-    const offices = BUILDINGS.filter((b) => b.primaryUse === 'Office').map((b) =>
-      eui(b.buildingId, b.floorAreaM2),
-    );
-    const mine = eui('Office_C', 1500);
+    const eui = (id: string) => expectedEui(twoDays, id);
+    const offices = BUILDINGS.filter((b) => b.primaryUse === 'Office').map((b) => eui(b.buildingId));
+    const mine = eui('Office_C');
     expect(answer.data?.peers.count).toBe(4);
     expect(answer.data?.daysWithData).toBe(2);
     expect(answer.data?.eui).toBeCloseTo(mine, 6);
@@ -227,37 +120,16 @@ describe('query layer over the projections', () => {
   });
 
   it('lists anomalies newest first, filtered by score, and reports data quality against the readings delivered', async () => {
-    const anomaly = (hour: number, score: number): AnomalyDetected => ({
-      eventId: randomUUID(),
-      occurredAt: new Date(START + hour * HOUR),
-      source: 'test',
-      buildingId: 'Office_A',
-      meterId: 'Office_A:e0',
-      meterKind: 'electricity',
-      unit: 'kWh',
-      readingAt: new Date(START + hour * HOUR),
-      observedValue: 99,
-      expectedLow: 10,
-      expectedHigh: 20,
-      score,
-      method: 'hour-of-week-mad',
-      baselineSamples: 8,
-    });
-    await produce('anomalies', [anomaly(3, 4.5), anomaly(7, 9.1), anomaly(5, 12)], (a) => a.meterId);
-    const issue = (hour: number, issueKind: DataQualityIssue['issueKind']): DataQualityIssue => ({
-      eventId: randomUUID(),
-      occurredAt: new Date(START + hour * HOUR),
-      source: 'test',
-      buildingId: 'Office_A',
-      meterId: 'Office_A:e1',
-      issueKind,
-      readingAt: new Date(START + hour * HOUR),
-      evidence: { value: '-3' },
-      severity: 'warning',
-    });
     await produce(
+      platform,
+      'anomalies',
+      [anomalyAt(3, 4.5), anomalyAt(7, 9.1), anomalyAt(5, 12)],
+      (a) => a.meterId,
+    );
+    await produce(
+      platform,
       'dataQualityIssues',
-      [issue(1, 'spike'), issue(2, 'spike'), issue(9, 'gap')],
+      [issueAt(1, 'spike'), issueAt(2, 'spike'), issueAt(9, 'gap')],
       (i) => i.meterId,
     );
 
@@ -290,36 +162,10 @@ describe('query layer over the projections', () => {
 
   it("follows a command from request to the device's answer", async () => {
     const commandId = randomUUID();
-    const base = { source: 'test', commandId, buildingId: 'Office_A', pointId: 'zone-1-heat' };
-    const requested: ControlCommandRequested = {
-      ...base,
-      eventId: randomUUID(),
-      occurredAt: new Date(START),
-      value: 21,
-      unit: 'degC',
-      priority: 12,
-      expiresAt: new Date(START + HOUR),
-      requestedBy: 'agent:test',
-      reason: 'pre-heat',
-    };
-    const decided: ControlDecision = {
-      ...base,
-      eventId: randomUUID(),
-      occurredAt: new Date(START + 1_000),
-      decision: 'accepted',
-      reasons: [],
-    };
-    const outcome: ControlOutcome = {
-      ...base,
-      eventId: randomUUID(),
-      occurredAt: new Date(START + 2_000),
-      outcome: 'acknowledged',
-      deviceMessage: 'written',
-    };
-    const key = `${base.buildingId}/${base.pointId}`;
-    await produce('controlCommands', [requested], () => key);
-    await produce('controlDecisions', [decided], () => key);
-    await produce('controlOutcomes', [outcome], () => key);
+    const { key, requested, decided, outcome } = commandLifecycle(commandId);
+    await produce(platform, 'controlCommands', [requested], () => key);
+    await produce(platform, 'controlDecisions', [decided], () => key);
+    await produce(platform, 'controlOutcomes', [outcome], () => key);
     const status = await waitFor('three statuses', async () => {
       const s = await queries.commandStatus(commandId);
       return s.data?.history.length === 3 ? s : undefined;
@@ -331,18 +177,7 @@ describe('query layer over the projections', () => {
   });
 
   it('separates the weather-driven part of consumption with a degree-hour model', async () => {
-    await produce(
-      'weatherHourly',
-      Array.from({ length: 48 }, (_, h) => ({
-        eventId: randomUUID(),
-        occurredAt: new Date(START + h * HOUR),
-        source: 'test',
-        stationId: 'ST1',
-        // 15.5 degC is the heating base: hour h of the day has exactly h heating degree-hours, no cooling.
-        temperatureC: 15.5 - (h % 24),
-      })),
-      (w) => w.stationId,
-    );
+    await produce(platform, 'weatherHourly', weatherHours(), (w) => w.stationId);
     const range = { from: new Date(START), to: new Date(START + 2 * DAY) };
     const answer = await waitFor('48 weather hours', async () => {
       const a = await queries

@@ -46,8 +46,8 @@ describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
     await platform?.dispose();
   });
 
-  it('lists the tool and the building resource template', async () => {
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual([TOOL_NAMES.getLatestReadings]);
+  it('lists the tools and the building resource template', async () => {
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(Object.values(TOOL_NAMES));
     const templates = await client.listResourceTemplates();
     expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['eaio://buildings/{id}']);
   });

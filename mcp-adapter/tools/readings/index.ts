@@ -1,5 +1,1 @@
-export {
-  getLatestReadingsInput,
-  getLatestReadingsOutput,
-  registerGetLatestReadings,
-} from './get-latest-readings.ts';
+export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './get-latest-readings.ts';

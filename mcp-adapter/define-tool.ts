@@ -1,0 +1,60 @@
+import type { ToolAnnotations } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import type { ToolName } from './tool-names.ts';
+
+/** Annotations of a tool that only reads the read models: safe to call, retry and repeat. */
+export const READ_ONLY_TOOL = {
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const satisfies ToolAnnotations;
+
+/** What a tool's `handle` reads through: the narrow part of the query layer it needs, and a clock. */
+export interface ToolContext<Q> {
+  readonly queries: Q;
+  /** Wall clock in epoch milliseconds, for the age of answers. */
+  readonly now: () => number;
+}
+
+/** A tool's answer: its structured content (as its output schema says) and a few lines for the model. */
+export interface ToolAnswer<O> {
+  readonly structured: O;
+  readonly text: string;
+}
+
+/**
+ * A question the tool cannot answer as asked (an unknown building, a command never seen), with a
+ * sentence telling the model what to do instead. Answered as an `isError: true` result.
+ */
+export class ToolRefusal extends Error {
+  override readonly name = 'ToolRefusal';
+}
+
+/**
+ * One MCP tool: its contract (name, title, description, zod input and output, annotations) and its
+ * `handle`, which is called with validated arguments and needs no server, so it is tested on its own.
+ * `handle` throws a {@link ToolRefusal} or a typed `EaioError` for answers the model can act on; the
+ * registration turns them into `isError: true` results (see `registerTools`).
+ */
+export interface ToolDefinition<
+  I extends z.ZodObject = z.ZodObject,
+  O extends z.ZodObject = z.ZodObject,
+  Q = never,
+> {
+  readonly name: ToolName;
+  readonly title: string;
+  readonly description: string;
+  /** Every field has a `.describe()`: it is what the model reads. */
+  readonly input: I;
+  readonly output: O;
+  readonly annotations: ToolAnnotations;
+  handle(args: z.output<I>, context: ToolContext<Q>): Promise<ToolAnswer<z.input<O>>>;
+}
+
+/** Defines a tool; an identity that infers the input, output and context types from the definition. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject, Q>(
+  tool: ToolDefinition<I, O, Q>,
+): ToolDefinition<I, O, Q> {
+  return tool;
+}

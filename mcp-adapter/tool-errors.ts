@@ -1,0 +1,56 @@
+import { EaioError } from '../infra/errors/index.ts';
+import { ToolRefusal } from './define-tool.ts';
+
+/** Code of a tool answer that is an error the model can act on (`isError: true`), not a protocol error. */
+export const TOOL_ERROR_CODE = 'TOOL_ERROR';
+
+/** The error code of a tool result: {@link TOOL_ERROR_CODE} for `isError: true`, else none. */
+export function toolResultErrorCode(result: unknown): string | undefined {
+  return typeof result === 'object' && result !== null && (result as { isError?: unknown }).isError === true
+    ? TOOL_ERROR_CODE
+    : undefined;
+}
+
+/** The refusal of a question about a building no event has registered. */
+export function unknownBuilding(buildingId: string): ToolRefusal {
+  return new ToolRefusal(
+    `No building '${buildingId}' is known. Building ids are case-sensitive, e.g. 'Office_Cristina'; list the eaio://buildings/{id} resources to see them.`,
+  );
+}
+
+/** An error a tool answers as an `isError: true` result: its code (for metrics) and the sentence. */
+export interface ToolErrorAnswer {
+  readonly code: string;
+  readonly sentence: string;
+}
+
+/**
+ * Maps what a tool's `handle` threw to a sentence the model can act on: a {@link ToolRefusal} as it
+ * is, a bad argument (INVALID_ARGUMENT: an empty range, too many buckets, too little data to fit) as
+ * what to change, an unavailable dependency with when to retry. Anything else is not the model's to
+ * fix: undefined, and the caller rethrows it.
+ */
+export function toolErrorOf(error: unknown): ToolErrorAnswer | undefined {
+  if (error instanceof ToolRefusal) return { code: TOOL_ERROR_CODE, sentence: error.message };
+  if (!(error instanceof EaioError)) return undefined;
+  switch (error.code) {
+    case 'INVALID_ARGUMENT':
+      return {
+        code: error.code,
+        sentence: `These arguments cannot be answered: ${error.message}. Change them and call the tool again.`,
+      };
+    case 'DEPENDENCY_UNAVAILABLE': {
+      const retryInMs = Number(error.context.retryInMs);
+      const retry =
+        Number.isFinite(retryInMs) && retryInMs > 0 ? `${Math.ceil(retryInMs / 1000)} s` : 'a few seconds';
+      const dependency =
+        typeof error.context.dependency === 'string' ? error.context.dependency : 'a read model store';
+      return {
+        code: error.code,
+        sentence: `The read models are temporarily unavailable (${dependency}) and no earlier answer to this question is kept; retry in ${retry}. Details: ${error.message}`,
+      };
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,1 @@
+export { listAnomalies, listAnomaliesInput, listAnomaliesOutput } from './list-anomalies.ts';

@@ -1,0 +1,1 @@
+export { getCommandStatus, getCommandStatusInput, getCommandStatusOutput } from './get-command-status.ts';

@@ -1,0 +1,1 @@
+export { dataQualityReport, dataQualityReportInput, dataQualityReportOutput } from './data-quality-report.ts';
