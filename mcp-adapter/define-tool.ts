@@ -1,5 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
+import { EaioError } from '../infra/errors/index.ts';
 import type { ToolName } from './tool-names.ts';
 
 /** Annotations of a tool that only reads the read models: safe to call, retry and repeat. */
@@ -27,8 +28,12 @@ export interface ToolAnswer<O> {
  * A question the tool cannot answer as asked (an unknown building, a command never seen), with a
  * sentence telling the model what to do instead. Answered as an `isError: true` result.
  */
-export class ToolRefusal extends Error {
+export class ToolRefusal extends EaioError {
   override readonly name = 'ToolRefusal';
+
+  constructor(message: string, context: Readonly<Record<string, unknown>> = {}) {
+    super('TOOL_REFUSED', 'permanent', message, { context });
+  }
 }
 
 /**

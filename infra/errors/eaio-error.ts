@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'CONFIG_SECRET',
   'DEPENDENCY_UNAVAILABLE',
   'LISTEN_FAILED',
+  'TOOL_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
