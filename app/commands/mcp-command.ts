@@ -1,7 +1,12 @@
 import { type Command, Option } from 'commander';
-import { createMcpServerFactory, startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index.ts';
-import { createQueryLayer } from '../../projections/index.ts';
-import { connectPlatform, createProcessRuntime, resolveEndpoints, untilSignal } from '../platform/index.ts';
+import { startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index.ts';
+import {
+  connectPlatform,
+  createProcessRuntime,
+  platformMcpServerFactory,
+  resolveEndpoints,
+  untilSignal,
+} from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
 
 /** `eaio mcp [--stdio|--http]`: the MCP tools and resources over the read models, until a signal. */
@@ -18,7 +23,8 @@ export function addMcpCommand(
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
-      const factory = createMcpServerFactory(createQueryLayer({ ...platform, cache: runtime.cache }), {
+      const factory = platformMcpServerFactory(platform, {
+        cache: runtime.cache,
         metrics: runtime.metrics,
         operations: runtime.operations,
       });

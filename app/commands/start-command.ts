@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
 import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
 import { stackUp } from '../../infra/stack/index.ts';
-import { createMcpServerFactory, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
-import { createQueryLayer } from '../../projections/index.ts';
+import { startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import {
   connectPlatform,
   createProcessRuntime,
   metricsServerSettings,
   observePlatform,
+  platformMcpServerFactory,
   preparePlatform,
   projectorGroup,
   runDeadLetterIndex,
@@ -88,7 +88,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: createMcpServerFactory(createQueryLayer({ ...platform, cache }), { metrics, operations }),
+    factory: platformMcpServerFactory(platform, { cache, metrics, operations }),
     logger: componentLogger('mcp'),
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));
