@@ -1,4 +1,5 @@
-import { McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { type McpRequestContext, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import { ALL_TENANTS, type Principal, principal, principalOf } from './access/index.ts';
 import { registerTools, type ToolInstrumentation } from './register-tools.ts';
 import { registerBuildingResource } from './resources/buildings/index.ts';
 import { type McpReads, TOOLS } from './tools/index.ts';
@@ -7,24 +8,35 @@ export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
 
 export type { McpReads } from './tools/index.ts';
 
-/** What a server factory takes besides the reads: instrumentation and, for tests, a clock. */
+/** The principal of requests that carry no verified token: stdio, and tests serving in-process. */
+export const LOCAL_ADMIN: Principal = principal('local', 'admin', ALL_TENANTS);
+
+/** What a server factory takes besides the reads: instrumentation, the local principal and, for tests, a clock. */
 export interface McpServerOptions extends ToolInstrumentation {
   /** Wall clock of answer ages; `Date.now` by default. */
   readonly now?: () => number;
+  /**
+   * Who a request without `authInfo` is (stdio has no token); {@link LOCAL_ADMIN} by default. The HTTP
+   * transport verifies a token on every request it serves unless auth is explicitly turned off.
+   */
+  readonly localPrincipal?: Principal;
 }
 
 /**
  * A factory of MCP server instances over the query layer, the adapter's one seam to the read models.
- * The SDK builds one instance per HTTP request or stdio connection; instances hold no state of their own.
+ * The SDK builds one instance per HTTP request or stdio connection, for the request's principal: it
+ * registers only what that principal may call, and every answer is limited to its tenant.
  */
 export function createMcpServerFactory(queries: McpReads, options: McpServerOptions = {}): McpServerFactory {
-  const context = { queries, now: options.now ?? Date.now };
-  return () => {
+  const now = options.now ?? Date.now;
+  const local = options.localPrincipal ?? LOCAL_ADMIN;
+  return (request?: McpRequestContext) => {
+    const caller = request?.authInfo === undefined ? local : principalOf(request.authInfo);
     const server = new McpServer(SERVER_INFO, {
       instructions:
         'EAIO Stream answers questions about building energy data from its read models. Start from a building id (resources eaio://buildings/{id}), then ask for its latest readings, consumption, peer comparison, weather impact, anomalies or data quality. Every answer says which read model and log offsets it reflects and how recent its data is.',
     });
-    registerTools(server, TOOLS, context, options);
+    registerTools(server, TOOLS, { queries, principal: caller, now }, options);
     registerBuildingResource(server, queries);
     return server;
   };

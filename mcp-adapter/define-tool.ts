@@ -1,6 +1,7 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import { EaioError } from '../infra/errors/index.ts';
+import type { Principal, Scope } from './access/index.ts';
 import type { ToolName } from './tool-names.ts';
 
 /** Annotations of a tool that only reads the read models: safe to call, retry and repeat. */
@@ -11,9 +12,33 @@ export const READ_ONLY_TOOL = {
   openWorldHint: false,
 } as const satisfies ToolAnnotations;
 
-/** What a tool's `handle` reads through: the narrow part of the query layer it needs, and a clock. */
+/**
+ * Annotations of an admin tool that changes the platform's state in a way a repeat does not change
+ * further (re-driving dead letters already re-driven sends nothing).
+ */
+export const IDEMPOTENT_WRITE_TOOL = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+} as const satisfies ToolAnnotations;
+
+/** Annotations of a control tool: it acts on devices in the building, outside this platform. */
+export const CONTROL_TOOL = {
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+} as const satisfies ToolAnnotations;
+
+/**
+ * What a tool's `handle` reads through: the narrow part of the query layer it needs, the caller, and
+ * a clock. Built once per request: the caller is the one whose token the request carried.
+ */
 export interface ToolContext<Q> {
   readonly queries: Q;
+  /** Who is calling; every answer is limited to what it may see (its tenant's buildings). */
+  readonly principal: Principal;
   /** Wall clock in epoch milliseconds, for the age of answers. */
   readonly now: () => number;
 }
@@ -54,6 +79,11 @@ export interface ToolDefinition<
   readonly input: I;
   readonly output: O;
   readonly annotations: ToolAnnotations;
+  /**
+   * The scope a caller needs: a caller without it is not shown the tool in `tools/list` and is
+   * refused when it calls it anyway.
+   */
+  readonly scope: Scope;
   handle(args: z.output<I>, context: ToolContext<Q>): Promise<ToolAnswer<z.input<O>>>;
 }
 

@@ -1,16 +1,24 @@
 import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { EaioError } from '../infra/errors/index.ts';
 import type { McpToolMetrics } from '../infra/metrics/index.ts';
 import type { OperationRecorder } from '../infra/operations/index.ts';
+import { holds } from './access/index.ts';
+import type { AnswerMeta } from './answer-json.ts';
 import type { ToolContext, ToolDefinition } from './define-tool.ts';
+import type { ToolAuditTrail, ToolCall, ToolCallLimiter, ToolCallOutcome } from './tool-call-policy.ts';
 import { toolErrorOf } from './tool-errors.ts';
 import { traceToolCall } from './trace-tool-call.ts';
 
-/** What the MCP server records per tool call; each part optional. */
+/** What the MCP server adds to every tool call; each part optional. */
 export interface ToolInstrumentation {
   /** `eaio_mcp_tool_duration_seconds` and `eaio_mcp_tool_errors_total` per tool. */
   readonly metrics?: McpToolMetrics;
   /** One `mcp.tool:<name>` operation per call on the telemetry topic. */
   readonly operations?: OperationRecorder;
+  /** Rate limits and quotas, checked before a call runs. */
+  readonly limiter?: ToolCallLimiter;
+  /** The audit record of every call. */
+  readonly audit?: ToolAuditTrail;
 }
 
 /** A tool of any input, output and context, as the list of tools holds them. */
@@ -29,6 +37,11 @@ function thrownCode(error: unknown): string {
   return 'INTERNAL';
 }
 
+const errorResult = (sentence: string): CallToolResult => ({
+  isError: true,
+  content: [{ type: 'text', text: sentence }],
+});
+
 /**
  * Runs a tool's `handle` on validated arguments and makes its answer an MCP result: structured
  * content and a text summary, or `isError: true` with the sentence of a refusal or a typed error
@@ -43,29 +56,82 @@ export async function runTool<Q>(tool: AnyTool<Q>, args: unknown, context: ToolC
   } catch (error) {
     const mapped = toolErrorOf(error);
     if (mapped === undefined) throw error;
-    return {
-      result: { isError: true, content: [{ type: 'text', text: mapped.sentence }] },
-      errorCode: mapped.code,
-    };
+    return { result: errorResult(mapped.sentence), errorCode: mapped.code };
   }
 }
 
+/** The outcome the audit records for a run's error code. */
+function outcomeOf(errorCode: string | undefined): ToolCallOutcome {
+  switch (errorCode) {
+    case undefined:
+      return 'ok';
+    case 'ACCESS_DENIED':
+      return 'denied';
+    case 'RATE_LIMITED':
+      return 'rate_limited';
+    default:
+      return 'error';
+  }
+}
+
+function provenanceOf(result: CallToolResult | undefined): AnswerMeta['provenance'] | undefined {
+  const structured = result?.structuredContent as { provenance?: AnswerMeta['provenance'] } | undefined;
+  return structured?.provenance;
+}
+
 /**
- * Registers every tool of the list on `server`, each the same way: its contract as defined, and each
- * call run inside a `tools/call <tool>` SERVER span, measured (duration and errors in the metrics) and
- * recorded (one `mcp.tool:<name>` operation). Recording never changes the answer: metrics are
- * in-process, and the recorder does not wait.
+ * The guarded run of one call: the access check (the caller holds the tool's scope), the limiter,
+ * then the tool. A denial or a limit is an `isError` result like any other typed error.
+ */
+async function guardedRun<Q>(
+  tool: AnyTool<Q>,
+  call: ToolCall,
+  context: ToolContext<Q>,
+  limiter: ToolCallLimiter | undefined,
+): Promise<ToolRun> {
+  try {
+    if (!holds(context.principal, tool.scope)) {
+      throw new EaioError(
+        'ACCESS_DENIED',
+        'permanent',
+        `${tool.name} needs the scope '${tool.scope}', which the caller's token does not grant`,
+        { context: { scope: tool.scope } },
+      );
+    }
+    await limiter?.admit(call);
+  } catch (error) {
+    const mapped = toolErrorOf(error);
+    if (mapped === undefined) throw error;
+    return { result: errorResult(mapped.sentence), errorCode: mapped.code };
+  }
+  return runTool(tool, call.args, context);
+}
+
+/**
+ * Registers the tools of the list that the context's principal may call (a caller sees only those
+ * in `tools/list`), each the same way: its contract as defined, and each call run inside a
+ * `tools/call <tool>` SERVER span, checked (scope, then limits), measured (duration and errors in the
+ * metrics), recorded (one `mcp.tool:<name>` operation) and audited. The audit of a tool that is not
+ * read-only is acknowledged before the answer is sent; a read-only tool's is not awaited, and the
+ * trail reports its own failures. Metrics and operations never change the answer.
  */
 export function registerTools<Q>(
   server: McpServer,
   tools: readonly AnyTool<Q>[],
   context: ToolContext<Q>,
-  { metrics, operations }: ToolInstrumentation = {},
+  { metrics, operations, limiter, audit }: ToolInstrumentation = {},
 ): void {
   for (const tool of tools) {
-    const call = (args: unknown) =>
+    if (!holds(context.principal, tool.scope)) continue;
+    const readOnly = tool.annotations.readOnlyHint === true;
+    const call = (args: Readonly<Record<string, unknown>>) =>
       traceToolCall(tool.name, async (span) => {
-        const run = await runTool(tool, args, context);
+        const run = await guardedRun(
+          tool,
+          { tool: tool.name, principal: context.principal, args, readOnly },
+          context,
+          limiter,
+        );
         if (run.errorCode !== undefined) span.setAttribute('error.type', run.errorCode);
         return run;
       });
@@ -78,9 +144,12 @@ export function registerTools<Q>(
         outputSchema: tool.output,
         annotations: tool.annotations,
       },
-      async (args: unknown) => {
+      async (args: Readonly<Record<string, unknown>>) => {
+        const startedAt = Date.now();
         const started = performance.now();
         let errorCode: string | undefined;
+        let result: CallToolResult | undefined;
+        let failed = false;
         try {
           const run =
             metrics === undefined
@@ -91,18 +160,37 @@ export function registerTools<Q>(
                   (r) => r.errorCode,
                 );
           errorCode = run.errorCode;
-          return run.result;
+          result = run.result;
         } catch (error) {
           errorCode = thrownCode(error);
+          failed = true;
           throw error;
         } finally {
+          const durationMs = performance.now() - started;
           operations?.record({
             component: 'mcp',
             operation: `mcp.tool:${tool.name}`,
-            durationMs: performance.now() - started,
+            durationMs,
             ...(errorCode === undefined ? {} : { errorCode }),
           });
+          if (audit !== undefined) {
+            const provenance = provenanceOf(result);
+            const record = audit.record({
+              tool: tool.name,
+              principal: context.principal,
+              args,
+              readOnly,
+              outcome: failed ? 'failed' : outcomeOf(errorCode),
+              durationMs,
+              startedAt,
+              ...(errorCode === undefined ? {} : { errorCode }),
+              ...(provenance === undefined ? {} : { provenance }),
+            });
+            if (readOnly || failed) void record.catch(() => undefined);
+            else await record;
+          }
         }
+        return result;
       },
     );
   }

@@ -50,6 +50,20 @@ export function toolErrorOf(error: unknown): ToolErrorAnswer | undefined {
         sentence: `The read models are temporarily unavailable (${dependency}) and no earlier answer to this question is kept; retry in ${retry}. Details: ${error.message}`,
       };
     }
+    case 'ACCESS_DENIED':
+      return {
+        code: error.code,
+        sentence: `Access denied: ${error.message}. Ask for a token with that scope; no data was read.`,
+      };
+    case 'RATE_LIMITED': {
+      const retryInMs = Number(error.context.retryInMs);
+      const retry =
+        Number.isFinite(retryInMs) && retryInMs > 0 ? `${Math.ceil(retryInMs / 1000)} s` : 'a minute';
+      return {
+        code: error.code,
+        sentence: `Rate limit reached: ${error.message}. Retry in ${retry}.`,
+      };
+    }
     default:
       return undefined;
   }

@@ -26,6 +26,10 @@ export const ERROR_CODES = [
   'DEPENDENCY_UNAVAILABLE',
   'LISTEN_FAILED',
   'TOOL_REFUSED',
+  'TOKEN_INVALID',
+  'ACCESS_DENIED',
+  'RATE_LIMITED',
+  'PRINCIPAL_MISSING',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -6,6 +6,7 @@ import {
   compareToPeers,
   dataQualityReport,
   getCommandStatus,
+  LOCAL_ADMIN,
   listAnomalies,
   type McpReads,
   queryConsumptionTool,
@@ -54,7 +55,11 @@ function reads(overrides: Partial<McpReads>): McpReads {
 
 /** Runs a tool as the server does (arguments validated by its input schema) and checks the output schema. */
 async function call(tool: AnyTool<McpReads>, args: unknown, queries: McpReads) {
-  const run = await runTool(tool, tool.input.parse(args), { queries, now: () => NOW });
+  const run = await runTool(tool, tool.input.parse(args), {
+    queries,
+    principal: LOCAL_ADMIN,
+    now: () => NOW,
+  });
   if (!run.result.isError) tool.output.parse(run.result.structuredContent);
   const text = run.result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
   return { ...run, text, structured: run.result.structuredContent as Record<string, unknown> };

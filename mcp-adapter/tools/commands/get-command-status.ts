@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { CONTROL_UNITS } from '../../../schemas/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -58,6 +59,7 @@ export const getCommandStatus = defineTool({
   input: getCommandStatusInput,
   output: getCommandStatusOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.energyRead,
   async handle({ commandId }, { queries, now }: ToolContext<Pick<QueryLayer, 'commandStatus'>>) {
     const answer = await queries.commandStatus(commandId);
     const c = answer.data;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -52,6 +53,7 @@ export const compareToPeers = defineTool({
   input: compareToPeersInput,
   output: compareToPeersOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.energyRead,
   async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'benchmark' | 'building'>>) {
     const answer = await queries.benchmark({
       buildingId: args.buildingId,

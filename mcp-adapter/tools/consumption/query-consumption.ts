@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -55,6 +56,7 @@ export const queryConsumptionTool = defineTool({
   input: queryConsumptionInput,
   output: queryConsumptionOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.energyRead,
   async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'consumption' | 'building'>>) {
     const answer = await queries.consumption({
       buildingId: args.buildingId,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -60,6 +61,7 @@ export const weatherImpact = defineTool({
   input: weatherImpactInput,
   output: weatherImpactOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.weatherRead,
   async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'weatherNormalised'>>) {
     const answer = await queries.weatherNormalised({
       buildingId: args.buildingId,

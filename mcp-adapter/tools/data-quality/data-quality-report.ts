@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -44,6 +45,7 @@ export const dataQualityReport = defineTool({
   input: dataQualityReportInput,
   output: dataQualityReportOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.energyRead,
   async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'dataQuality' | 'building'>>) {
     const answer = await queries.dataQuality({
       buildingId: args.buildingId,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
+import { SCOPES } from '../../access/index.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput } from '../../tool-inputs.ts';
@@ -40,6 +41,7 @@ export const getLatestReadings = defineTool({
   input: getLatestReadingsInput,
   output: getLatestReadingsOutput,
   annotations: READ_ONLY_TOOL,
+  scope: SCOPES.energyRead,
   async handle(
     { buildingId, meterKind },
     { queries }: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building'>>,
