@@ -114,6 +114,7 @@ export type {
 export { queryConsumption, queryWeatherNormalised } from './rollups/index.ts';
 export type { AppliedMigrations } from './schema/index.ts';
 export { ensureMonthlyPartitions, monthlyPartitionName, monthsOf, runMigrations } from './schema/index.ts';
+export { DEFAULT_TENANT } from './tenants.ts';
 export type {
   CachedResult,
   CacheLookup,

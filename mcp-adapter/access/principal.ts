@@ -1,9 +1,9 @@
 import type { AuthInfo } from '@modelcontextprotocol/server';
 import { EaioError } from '../../infra/errors/index.ts';
-import { isRole, isScope, ROLE_SCOPES, type Role, type Scope } from './scopes.ts';
 
-/** The tenant of buildings registered without one, and of callers whose token names none. */
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT } from '../../projections/index.ts';
+
+import { isRole, isScope, ROLE_SCOPES, type Role, type Scope } from './scopes.ts';
 
 /** The tenant value of a principal that sees every tenant's buildings (a platform admin). */
 export const ALL_TENANTS = '*';

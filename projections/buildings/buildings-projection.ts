@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { BuildingRegistered, EventEnvelope } from '../../schemas/index.ts';
 import { isAfter, type Positioned } from '../positioned-event.ts';
 import type { PostgresProjection, ProjectionEvent } from '../projection.ts';
+import { DEFAULT_TENANT } from '../tenants.ts';
 
 /** Per building, the registration furthest along the log within one batch. */
 export type BuildingsChanges = Map<string, Positioned<BuildingRegistered>>;
@@ -28,7 +29,8 @@ const BUILDINGS_DDL = `CREATE TABLE buildings (
   registered_at      timestamptz NOT NULL,
   event_id           uuid NOT NULL,
   source_partition   integer NOT NULL,
-  source_offset      bigint NOT NULL
+  source_offset      bigint NOT NULL,
+  tenant_id          text NOT NULL DEFAULT 'default'
 )`;
 
 /** Upserts building descriptions; an earlier log position never overwrites a later one. */
@@ -37,14 +39,15 @@ export async function applyBuildings(client: pg.ClientBase, changes: BuildingsCh
   const rows = [...changes.values()];
   await client.query(
     `INSERT INTO buildings (building_id, site_id, primary_use, floor_area_m2, timezone, year_built, weather_station_id,
-                            registered_at, event_id, source_partition, source_offset)
+                            registered_at, event_id, source_partition, source_offset, tenant_id)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[], $6::int[], $7::text[],
-                          $8::timestamptz[], $9::uuid[], $10::int[], $11::bigint[])
+                          $8::timestamptz[], $9::uuid[], $10::int[], $11::bigint[], $12::text[])
      ON CONFLICT (building_id) DO UPDATE SET
        site_id = excluded.site_id, primary_use = excluded.primary_use, floor_area_m2 = excluded.floor_area_m2,
        timezone = excluded.timezone, year_built = excluded.year_built, weather_station_id = excluded.weather_station_id,
        registered_at = excluded.registered_at, event_id = excluded.event_id,
-       source_partition = excluded.source_partition, source_offset = excluded.source_offset
+       source_partition = excluded.source_partition, source_offset = excluded.source_offset,
+       tenant_id = excluded.tenant_id
      WHERE buildings.source_offset < excluded.source_offset`,
     [
       rows.map((r) => r.event.buildingId),
@@ -58,6 +61,7 @@ export async function applyBuildings(client: pg.ClientBase, changes: BuildingsCh
       rows.map((r) => r.event.eventId),
       rows.map((r) => r.partition),
       rows.map((r) => r.offset),
+      rows.map((r) => r.event.tenantId ?? DEFAULT_TENANT),
     ],
   );
 }
@@ -76,7 +80,9 @@ export const buildingsProjection: PostgresProjection<'buildings', BuildingsChang
 };
 
 /** A building as the read models know it: its description and its meters' latest readings. */
-export interface BuildingView extends Omit<BuildingRegistered, keyof EventEnvelope> {
+export interface BuildingView extends Omit<BuildingRegistered, keyof EventEnvelope | 'tenantId'> {
+  /** The tenant it belongs to; {@link DEFAULT_TENANT} when its registration named none. */
+  readonly tenantId: string;
   /** Event time of the description in force. */
   readonly registeredAt: Date;
   readonly meters: readonly {
@@ -97,6 +103,7 @@ interface BuildingRow {
   year_built: number | null;
   weather_station_id: string | null;
   registered_at: Date;
+  tenant_id: string;
 }
 
 interface MeterRow {
@@ -126,6 +133,7 @@ export async function readBuilding(pool: pg.Pool, buildingId: string): Promise<B
     timezone: row.timezone,
     yearBuilt: row.year_built,
     weatherStationId: row.weather_station_id,
+    tenantId: row.tenant_id,
     registeredAt: row.registered_at,
     meters: meters.rows.map((m) => ({
       meterId: m.meter_id,

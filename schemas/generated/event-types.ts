@@ -134,6 +134,11 @@ export interface BuildingRegistered {
   readonly yearBuilt?: number | null;
   /** Weather station whose observations apply to the building, when known. */
   readonly weatherStationId?: string | null;
+  /**
+   * Tenant (owner or portfolio) the building belongs to; agents of one tenant see only its buildings. Null:
+   * the default tenant.
+   */
+  readonly tenantId?: string | null;
   /** Trace context of the operation that produced the description; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }
