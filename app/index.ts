@@ -28,6 +28,7 @@ export {
   metricsServerSettings,
   observeIfEnabled,
   observePlatform,
+  platformMcpServerFactory,
   preparePlatform,
   projectionsStatus,
   projectorGroup,
@@ -38,4 +39,5 @@ export {
   runDeadLetterIndex,
   runProcessors,
   runProjector,
+  untilSignal,
 } from './platform/index.ts';

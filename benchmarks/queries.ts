@@ -38,7 +38,11 @@ export type QueriesFigures = Record<string, number | string>;
 /** Messages per producer send: big enough to amortise the round trip, small enough to stay well under the broker's request limit. */
 const SEND_CHUNK = 6_000;
 /** Processors whose output the query layer reads; building-aggregates is left out (no query reads building-scope rollups). */
-const DEFAULT_PROCESSORS: readonly ProcessorName[] = ['reading-aggregates', 'anomalies', 'data-quality'];
+export const DEFAULT_PROCESSORS: readonly ProcessorName[] = [
+  'reading-aggregates',
+  'anomalies',
+  'data-quality',
+];
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
@@ -102,7 +106,7 @@ interface LoadFigures {
  * Produces the fleet's registrations, hourly weather (straight to weather-hourly) and readings, hour
  * by hour as a live fleet would deliver them; returns the produce figures.
  */
-async function produceFleet(
+export async function produceFleet(
   platform: Platform,
   options: { buildings: number; meters: number; days: number; seed: number },
 ): Promise<LoadFigures> {
@@ -216,7 +220,10 @@ async function groupCaughtUp(
  * marker that no stored offset (last event + 1) ever reaches; the projector acknowledges a batch only
  * after its rows and offsets committed, so reading past the marker means the events before it are in.
  */
-async function catchUp(platform: Platform, processors: readonly ProcessorName[]): Promise<LoadFigures> {
+export async function catchUp(
+  platform: Platform,
+  processors: readonly ProcessorName[],
+): Promise<LoadFigures> {
   const started = performance.now();
   const positions = new Map<string, bigint>();
   let projected = 0;
@@ -601,7 +608,7 @@ async function measureQueries(platform: Platform, calls: number, seed: number): 
 }
 
 /** Drops the run's schemas, Redis keys, topics and consumer groups. */
-async function cleanUp(platform: Platform): Promise<void> {
+export async function cleanUp(platform: Platform): Promise<void> {
   const { schema } = platform.config.postgres;
   const prefix = platform.config.redis.keyPrefix;
   const generations = await platform.pool.query<{ nspname: string }>(

@@ -2,6 +2,7 @@ import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
+import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
 import { sinkBenchmark } from './sink.ts';
@@ -13,6 +14,11 @@ import { sinkBenchmark } from './sink.ts';
 const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
+  mcp: {
+    usesStack: true,
+    knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',
+    run: mcpBenchmark,
+  },
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
   queries: {
     usesStack: true,

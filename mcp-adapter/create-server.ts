@@ -1,6 +1,6 @@
 import { type McpRequestContext, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import { ALL_TENANTS, type Principal, principal, principalOf } from './access/index.ts';
-import { registerTools, type ToolInstrumentation } from './register-tools.ts';
+import { type AnyTool, registerTools, type ToolInstrumentation } from './register-tools.ts';
 import { registerBuildingResource } from './resources/buildings/index.ts';
 import { type McpReads, TOOLS } from './tools/index.ts';
 
@@ -20,6 +20,8 @@ export interface McpServerOptions extends ToolInstrumentation {
    * transport verifies a token on every request it serves unless auth is explicitly turned off.
    */
   readonly localPrincipal?: Principal;
+  /** The tools served; {@link TOOLS} by default (the MCP benchmark adds an empty tool as its ceiling). */
+  readonly tools?: readonly AnyTool<McpReads>[];
 }
 
 /**
@@ -30,13 +32,14 @@ export interface McpServerOptions extends ToolInstrumentation {
 export function createMcpServerFactory(queries: McpReads, options: McpServerOptions = {}): McpServerFactory {
   const now = options.now ?? Date.now;
   const local = options.localPrincipal ?? LOCAL_ADMIN;
+  const tools = options.tools ?? TOOLS;
   return (request?: McpRequestContext) => {
     const caller = request?.authInfo === undefined ? local : principalOf(request.authInfo);
     const server = new McpServer(SERVER_INFO, {
       instructions:
         'EAIO Stream answers questions about building energy data from its read models. Start from a building id (resources eaio://buildings/{id}), then ask for its latest readings, consumption, peer comparison, weather impact, anomalies or data quality. Every answer says which read model and log offsets it reflects and how recent its data is.',
     });
-    registerTools(server, TOOLS, { queries, principal: caller, now }, options);
+    registerTools(server, tools, { queries, principal: caller, now }, options);
     registerBuildingResource(server, queries);
     return server;
   };
