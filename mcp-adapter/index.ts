@@ -35,6 +35,7 @@ export type {
 export { TOOL_ERROR_CODE, toolErrorOf, toolResultErrorCode } from './tool-errors.ts';
 export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';
+export { renderToolReference, TOOL_REFERENCE_MARKERS, withToolReference } from './tool-reference.ts';
 export {
   compareToPeers,
   dataQualityReport,
