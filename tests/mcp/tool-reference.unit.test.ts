@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { renderToolReference, TOOLS, withToolReference } from '../../mcp-adapter/index.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -14,9 +15,11 @@ describe('README tool reference', () => {
     for (const tool of TOOLS) {
       expect(reference).toContain(`#### \`${tool.name}\``);
       expect(reference).toContain(`Scope \`${tool.scope}\``);
-      for (const [name, field] of Object.entries(tool.input.shape)) {
-        const description = (field as { description?: string }).description;
-        expect(description, `${tool.name}.${name} has no .describe()`).toBeTruthy();
+      const schema = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as {
+        properties?: Record<string, { description?: string }>;
+      };
+      for (const [name, field] of Object.entries(schema.properties ?? {})) {
+        expect(field.description, `${tool.name}.${name} has no .describe()`).toBeTruthy();
         expect(reference).toContain(`| \`${name}\` |`);
       }
     }
