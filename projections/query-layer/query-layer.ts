@@ -46,7 +46,7 @@ import {
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from '../rollups/index.ts';
-import type { ToolResultCache } from '../tool-result-cache/index.ts';
+import { buildingInfoTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
 import { createLookups, type Lookups } from './lookups.ts';
 import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
@@ -262,8 +262,20 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
 
   return {
     ...createLookups(deps),
-    buildingTenant: (buildingId) =>
-      keptValue('buildingTenant', { buildingId }, () => readBuildingTenant(pool, buildingId)),
+    buildingTenant: async (buildingId) => {
+      const read = () =>
+        keptValue('buildingTenant', { buildingId }, () => readBuildingTenant(pool, buildingId));
+      if (deps.cache === undefined) return read();
+      // Checked on every call of a tenant's agent: from the cache (category `buildings`), invalidated by
+      // the building's next registration (tag `building-info:<id>`), which is what could change it.
+      const { value } = await deps.cache.getOrCompute(
+        'buildings',
+        `building-tenant:${buildingId}`,
+        async () => ({ tenant: (await read()) ?? null }),
+        { tags: [buildingInfoTag(buildingId)] },
+      );
+      return value.tenant ?? undefined;
+    },
     buildings: (query) =>
       answer(
         'buildings',

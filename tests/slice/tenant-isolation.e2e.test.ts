@@ -12,13 +12,14 @@ import {
   ROLE_SCOPES,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
-import { createQueryLayer } from '../../projections/index.ts';
+import { createQueryLayer, createToolResultCache, type QueryLayer } from '../../projections/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
-import { DAY, HOUR, START } from '../support/query-data-set.ts';
+import { DAY, HOUR, produce, START } from '../support/query-data-set.ts';
 import {
   idsOf,
   metersOf,
   type RunningTenantDataSet,
+  registrationOf,
   startTenantDataSet,
   TENANT_BUILDINGS,
   tenantObservations,
@@ -86,11 +87,12 @@ describe('tenant isolation through a real MCP client: Kafka -> processors -> pro
   let t1: Caller;
   let t2: Caller;
   let admin: Caller;
+  let queries: QueryLayer;
   const readings = tenantReadings();
   const commands = { t1: randomUUID(), t2: randomUUID() };
 
   async function connect(claims: PrincipalClaims | undefined): Promise<Caller> {
-    const factory = createMcpServerFactory(createQueryLayer(platform), { now: () => NOW });
+    const factory = createMcpServerFactory(queries, { now: () => NOW });
     // Without authInfo the server serves its local principal (every tenant), as over stdio.
     const context: McpRequestContext =
       claims === undefined
@@ -132,6 +134,8 @@ describe('tenant isolation through a real MCP client: Kafka -> processors -> pro
   beforeAll(async () => {
     platform = await createTestPlatform('tenants');
     dataSet = await startTenantDataSet(platform, readings, commands);
+    // As `npm start` wires it: the tool-result cache the projector invalidates (the tenant check is cached).
+    queries = createQueryLayer({ ...platform, cache: createToolResultCache({ redis: platform.redis }) });
     t1 = await connect({ subject: 'analyst-1', role: 'analyst', tenant: 't1' });
     t2 = await connect({ subject: 'analyst-2', role: 'analyst', tenant: 't2' });
     admin = await connect(undefined);
@@ -416,5 +420,21 @@ describe('tenant isolation through a real MCP client: Kafka -> processors -> pro
     expect(masked(foreignMeter.text, encodeURIComponent('T1_A:elec')).replaceAll('T1_A:elec', '<id>')).toBe(
       masked(unknownMeter.text, encodeURIComponent('T9_Nope:elec')).replaceAll('T9_Nope:elec', '<id>'),
     );
+  });
+
+  // Last: it moves a building to the other tenant.
+  it('a building registered anew under another tenant moves at once: the cached tenant check is invalidated by the registration', async () => {
+    const ask = (caller: Caller) => caller.call(TOOL_NAMES.getLatestReadings, { buildingId: 'T1_E' });
+    expect((await ask(t1)).isError).toBe(false);
+    // t2 is refused, and the tenant it was refused for is now cached.
+    expect((await ask(t2)).isError).toBe(true);
+    const moved = TENANT_BUILDINGS.find((b) => b.buildingId === 'T1_E');
+    if (moved === undefined) throw new Error('T1_E is in the data set');
+    await produce(platform, 'buildings', [registrationOf({ ...moved, tenantId: 't2' })], (b) => b.buildingId);
+    await waitFor('T1_E seen by t2', async () => ((await ask(t2)).isError ? undefined : true));
+    const old = await ask(t1);
+    const unknown = await t1.call(TOOL_NAMES.getLatestReadings, { buildingId: 'T9_Nope' });
+    expect(old.isError).toBe(true);
+    expect(masked(old.text, 'T1_E')).toBe(masked(unknown.text, 'T9_Nope'));
   });
 });

@@ -69,6 +69,21 @@ export const TENANT_BUILDINGS: readonly TenantBuilding[] = [
   building('D_X', null, 'Office', 900, 'Nowhere'),
 ];
 
+/** The BuildingRegistered of a building of the data set. */
+export const registrationOf = (b: TenantBuilding): BuildingRegistered => ({
+  eventId: randomUUID(),
+  occurredAt: new Date(START),
+  source: 'test',
+  buildingId: b.buildingId,
+  siteId: b.siteId,
+  primaryUse: b.primaryUse,
+  floorAreaM2: b.floorAreaM2,
+  timezone: b.timezone,
+  yearBuilt: null,
+  weatherStationId: b.weatherStationId,
+  tenantId: b.tenantId,
+});
+
 export const idsOf = (tenant: string | null): string[] =>
   TENANT_BUILDINGS.filter((b) => b.tenantId === tenant).map((b) => b.buildingId);
 
@@ -153,26 +168,7 @@ export async function startTenantDataSet(
   readings: readonly SensorReading[],
   commands: TenantCommands,
 ): Promise<RunningTenantDataSet> {
-  await produce(
-    platform,
-    'buildings',
-    TENANT_BUILDINGS.map(
-      (b): BuildingRegistered => ({
-        eventId: randomUUID(),
-        occurredAt: new Date(START),
-        source: 'test',
-        buildingId: b.buildingId,
-        siteId: b.siteId,
-        primaryUse: b.primaryUse,
-        floorAreaM2: b.floorAreaM2,
-        timezone: b.timezone,
-        yearBuilt: null,
-        weatherStationId: b.weatherStationId,
-        tenantId: b.tenantId,
-      }),
-    ),
-    (b) => b.buildingId,
-  );
+  await produce(platform, 'buildings', TENANT_BUILDINGS.map(registrationOf), (b) => b.buildingId);
   await publishReadings(await platform.feedDeps(), readings);
   for (const [buildingId, score] of [
     ['T1_A', 7],
