@@ -59,6 +59,36 @@ export function answerMeta(answer: Answer<unknown>, now: number): AnswerMeta {
     : meta;
 }
 
+/**
+ * The meta of an answer made of several query-layer answers: every read model each was read from
+ * (once each), the newest data behind any of them, and stale when any part was a last good answer.
+ */
+export function combinedAnswerMeta(answers: readonly Answer<unknown>[], now: number): AnswerMeta {
+  const metas = answers.map((a) => answerMeta(a, now));
+  const seen = new Set<string>();
+  const provenance = metas
+    .flatMap((m) => m.provenance)
+    .filter((p) => !seen.has(p.readModel) && seen.add(p.readModel) !== undefined);
+  const until = metas
+    .map((m) => m.dataUntil)
+    .filter((d): d is string => d !== null)
+    .reduce<string | null>((max, d) => (max === null || Date.parse(d) > Date.parse(max) ? d : max), null);
+  const stale = metas.find((m) => m.stale);
+  return {
+    provenance,
+    dataUntil: until,
+    dataAgeMs: until === null ? null : Math.max(0, now - Date.parse(until)),
+    stale: stale !== undefined,
+    ...(stale === undefined
+      ? {}
+      : {
+          ...(stale.staleSince === undefined ? {} : { staleSince: stale.staleSince }),
+          ...(stale.ageMs === undefined ? {} : { ageMs: stale.ageMs }),
+          ...(stale.reason === undefined ? {} : { reason: stale.reason }),
+        }),
+  };
+}
+
 /** One or two lines for the model: what the answer was read from and, for a stale one, how old it is. */
 export function answerMetaText(meta: AnswerMeta): string {
   const models = meta.provenance

@@ -1,7 +1,8 @@
 import { type McpRequestContext, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
 import { ALL_TENANTS, type Principal, principal, principalOf } from './access/index.ts';
 import { type AnyTool, registerTools, type ToolInstrumentation } from './register-tools.ts';
-import { registerBuildingResource } from './resources/buildings/index.ts';
+import { registerBuildingResources } from './resources/buildings/index.ts';
+import { registerMeterLatestResource } from './resources/meters/index.ts';
 import { type McpReads, TOOLS } from './tools/index.ts';
 
 export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
@@ -37,10 +38,11 @@ export function createMcpServerFactory(queries: McpReads, options: McpServerOpti
     const caller = request?.authInfo === undefined ? local : principalOf(request.authInfo);
     const server = new McpServer(SERVER_INFO, {
       instructions:
-        'EAIO Stream answers questions about building energy data from its read models. Start from a building id (resources eaio://buildings/{id}), then ask for its latest readings, consumption, peer comparison, weather impact, anomalies or data quality. Every answer says which read model and log offsets it reflects and how recent its data is.',
+        'EAIO Stream answers questions about building energy data from its read models. Start from a building id (list_buildings, or the resources eaio://buildings and eaio://buildings/{id}), then ask for its latest readings, consumption, peer comparison, weather impact, anomalies or data quality. Every answer says which read model and log offsets it reflects and how recent its data is.',
     });
     registerTools(server, tools, { queries, principal: caller, now }, options);
-    registerBuildingResource(server, queries);
+    registerBuildingResources(server, { queries, principal: caller });
+    registerMeterLatestResource(server, { queries, principal: caller }, now);
     return server;
   };
 }

@@ -24,7 +24,9 @@ export {
 } from './define-tool.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
-export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
+export { BUILDING_URI_TEMPLATE, BUILDINGS_URI } from './resources/buildings/index.ts';
+export { METER_LATEST_URI_TEMPLATE } from './resources/meters/index.ts';
+export { seesBuilding, tenantFilter, visibleBuilding } from './tenancy.ts';
 export type {
   FinishedToolCall,
   ToolAuditTrail,
@@ -39,11 +41,14 @@ export { renderToolReference, TOOL_REFERENCE_MARKERS, withToolReference } from '
 export {
   compareToPeers,
   dataQualityReport,
+  getBuilding,
   getCommandStatus,
+  getCurrentWeather,
   getLatestReadings,
   getLatestReadingsInput,
   getLatestReadingsOutput,
   listAnomalies,
+  listBuildings,
   queryConsumptionTool,
   TOOLS,
   weatherImpact,

@@ -14,7 +14,24 @@ export function toolResultErrorCode(result: unknown): string | undefined {
 /** The refusal of a question about a building no event has registered. */
 export function unknownBuilding(buildingId: string): ToolRefusal {
   return new ToolRefusal(
-    `No building '${buildingId}' is known. Building ids are case-sensitive, e.g. 'Office_Cristina'; list the eaio://buildings/{id} resources to see them.`,
+    `No building '${buildingId}' is known. Building ids are case-sensitive, e.g. 'Office_Cristina'; call list_buildings (or list the eaio://buildings/{id} resources) to see them.`,
+  );
+}
+
+/**
+ * The refusal of a question about a control command never projected, or one of a building the caller
+ * may not see: the same sentence for both, so command ids cannot be probed across tenants.
+ */
+export function unknownCommand(commandId: string): ToolRefusal {
+  return new ToolRefusal(
+    `No command '${commandId}' is known: no request, decision or outcome with that commandId has been projected. Check the id returned when the command was requested; a command requested moments ago may not be projected yet, so retry in a few seconds.`,
+  );
+}
+
+/** The refusal of a question about a weather station no building the caller sees reports from. */
+export function unknownStation(stationId: string): ToolRefusal {
+  return new ToolRefusal(
+    `No weather station '${stationId}' is known to you. Ask by buildingId instead, or take the station id from get_building's weatherStationId.`,
   );
 }
 

@@ -7,6 +7,9 @@ export const TOOL_NAMES = {
   listAnomalies: 'list_anomalies',
   dataQualityReport: 'data_quality_report',
   getCommandStatus: 'get_command_status',
+  listBuildings: 'list_buildings',
+  getBuilding: 'get_building',
+  getCurrentWeather: 'get_current_weather',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

@@ -11,6 +11,7 @@ export type {
   BuildingDemand,
   BuildingSummary,
   BuildingSummaryOptions,
+  LocalDay,
   ReadBuildingSummaryOptions,
   TodayConsumption,
 } from './building-summary/index.ts';
@@ -18,10 +19,25 @@ export {
   activeBuildingSummaryKeyspace,
   BUILDING_SUMMARY,
   createBuildingSummaryProjection,
+  localDayOf,
   readBuildingSummary,
 } from './building-summary/index.ts';
-export type { BenchmarkQuery, BuildingBenchmark, BuildingView } from './buildings/index.ts';
-export { buildingsProjection, listBuildingIds, queryBenchmark, readBuilding } from './buildings/index.ts';
+export type {
+  BenchmarkQuery,
+  BuildingBenchmark,
+  BuildingListing,
+  BuildingsPage,
+  BuildingsQuery,
+  BuildingView,
+} from './buildings/index.ts';
+export {
+  buildingsProjection,
+  listBuildingIds,
+  MAX_BUILDINGS_PAGE,
+  queryBenchmark,
+  queryBuildings,
+  readBuilding,
+} from './buildings/index.ts';
 export { PROJECTIONS, projectionNamed } from './catalog.ts';
 export type { CommandStatus, CommandStatusView } from './control-commands/index.ts';
 export { queryCommandStatus } from './control-commands/index.ts';
@@ -98,7 +114,7 @@ export type {
   Staleness,
 } from './query-layer/index.ts';
 export { createQueryLayer } from './query-layer/index.ts';
-export type { LatestReading } from './readings/index.ts';
+export type { LatestReading, MeterLatestReading } from './readings/index.ts';
 export {
   activeLatestReadingsKeyspace,
   latestReadingsProjection,
@@ -108,6 +124,8 @@ export {
 export type {
   ConsumptionBucket,
   ConsumptionQuery,
+  ConsumptionTotal,
+  ConsumptionTotalsQuery,
   WeatherNormalisedConsumption,
   WeatherNormalisedQuery,
 } from './rollups/index.ts';

@@ -1,10 +1,12 @@
 import type { QueryLayer } from '../../projections/index.ts';
 import type { AnyTool } from '../register-tools.ts';
 import { listAnomalies } from './anomalies/index.ts';
+import { getBuilding, listBuildings } from './buildings/index.ts';
 import { getCommandStatus } from './commands/index.ts';
 import { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 import { dataQualityReport } from './data-quality/index.ts';
 import { getLatestReadings } from './readings/index.ts';
+import { getCurrentWeather } from './weather/index.ts';
 
 /** What the MCP tools read, all through the query layer. */
 export type McpReads = QueryLayer;
@@ -18,10 +20,15 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   listAnomalies,
   dataQualityReport,
   getCommandStatus,
+  listBuildings,
+  getBuilding,
+  getCurrentWeather,
 ];
 
 export { listAnomalies } from './anomalies/index.ts';
+export { getBuilding, listBuildings } from './buildings/index.ts';
 export { getCommandStatus } from './commands/index.ts';
 export { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 export { dataQualityReport } from './data-quality/index.ts';
 export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './readings/index.ts';
+export { getCurrentWeather } from './weather/index.ts';

@@ -115,7 +115,10 @@ interface MeterRow {
 }
 
 /** Reads one building from the Postgres read models, or undefined when it was never registered. */
-export async function readBuilding(pool: pg.Pool, buildingId: string): Promise<BuildingView | undefined> {
+export async function readBuilding(
+  pool: pg.Pool | pg.ClientBase,
+  buildingId: string,
+): Promise<BuildingView | undefined> {
   const building = await pool.query<BuildingRow>('SELECT * FROM buildings WHERE building_id = $1', [
     buildingId,
   ]);
@@ -145,11 +148,45 @@ export async function readBuilding(pool: pg.Pool, buildingId: string): Promise<B
   };
 }
 
-/** Ids of every registered building, for resource listing; bounded so a listing stays small. */
-export async function listBuildingIds(pool: pg.Pool, limit = 1000): Promise<string[]> {
+/**
+ * Ids of the registered buildings, for resource listing and completion; bounded so a listing stays
+ * small. With `tenantId`, only that tenant's; with `prefix`, only ids starting with it.
+ */
+export async function listBuildingIds(
+  pool: pg.Pool | pg.ClientBase,
+  limit = 1000,
+  { tenantId, prefix }: { readonly tenantId?: string; readonly prefix?: string } = {},
+): Promise<string[]> {
   const result = await pool.query<{ building_id: string }>(
-    'SELECT building_id FROM buildings ORDER BY building_id LIMIT $1',
-    [limit],
+    `SELECT building_id FROM buildings
+      WHERE ($2::text IS NULL OR tenant_id = $2) AND ($3::text IS NULL OR left(building_id, length($3)) = $3)
+      ORDER BY building_id LIMIT $1`,
+    [limit, tenantId ?? null, prefix ?? null],
   );
   return result.rows.map((r) => r.building_id);
+}
+
+/** The tenant of a building, or undefined when it was never registered: the one row a tenant check reads. */
+export async function readBuildingTenant(
+  db: pg.Pool | pg.ClientBase,
+  buildingId: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ tenant_id: string }>(
+    'SELECT tenant_id FROM buildings WHERE building_id = $1',
+    [buildingId],
+  );
+  return rows[0]?.tenant_id;
+}
+
+/** Whether any building of `tenantId` takes its weather from `stationId`. */
+export async function stationServesTenant(
+  db: pg.Pool | pg.ClientBase,
+  stationId: string,
+  tenantId: string,
+): Promise<boolean> {
+  const { rows } = await db.query<{ serves: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM buildings WHERE weather_station_id = $1 AND tenant_id = $2) AS serves',
+    [stationId, tenantId],
+  );
+  return rows[0]?.serves === true;
 }

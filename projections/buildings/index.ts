@@ -5,6 +5,10 @@ export {
   evolveBuildings,
   listBuildingIds,
   readBuilding,
+  readBuildingTenant,
+  stationServesTenant,
 } from './buildings-projection.ts';
 export type { BenchmarkQuery, BuildingBenchmark } from './query-benchmark.ts';
 export { queryBenchmark } from './query-benchmark.ts';
+export type { BuildingListing, BuildingsPage, BuildingsQuery } from './query-buildings.ts';
+export { MAX_BUILDINGS_PAGE, queryBuildings } from './query-buildings.ts';

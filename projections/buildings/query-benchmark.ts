@@ -10,6 +10,11 @@ export interface BenchmarkQuery extends TimeRange {
   readonly meterKind?: MeterKind;
   /** Default kWh: energy use intensity is only comparable in one unit. */
   readonly unit?: ReadingUnit;
+  /**
+   * Only buildings of this tenant are peers, and the building itself must be one (undefined: every
+   * tenant's): a tenant's agent is ranked among what it may see and never learns of another's.
+   */
+  readonly tenantId?: string;
 }
 
 /** One building's energy use intensity (EUI) among the peers of its primary use. */
@@ -62,13 +67,14 @@ export async function queryBenchmark(
     percentile: number;
   }>(
     `WITH target AS (
-       SELECT primary_use FROM buildings WHERE building_id = $1
+       SELECT primary_use FROM buildings WHERE building_id = $1 AND ($6::text IS NULL OR tenant_id = $6)
      ), usage AS (
        SELECT b.building_id, b.primary_use, b.floor_area_m2, sum(r.sum) AS consumption,
               count(DISTINCT r.window_start) AS days
          FROM buildings b
          JOIN rollups_1d r ON r.building_id = b.building_id AND r.meter_id <> ''
         WHERE b.primary_use = (SELECT primary_use FROM target) AND b.floor_area_m2 > 0
+          AND ($6::text IS NULL OR b.tenant_id = $6)
           AND r.meter_kind = $2 AND r.unit = $3 AND r.window_start >= $4 AND r.window_start < $5
         GROUP BY b.building_id, b.primary_use, b.floor_area_m2
      ), intensity AS (
@@ -81,7 +87,7 @@ export async function queryBenchmark(
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY eui) FROM intensity) AS median,
             (SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY eui) FROM intensity) AS p75
        FROM ranked WHERE building_id = $1`,
-    [query.buildingId, meterKind, unit, query.from, query.to],
+    [query.buildingId, meterKind, unit, query.from, query.to, query.tenantId ?? null],
   );
   const row = rows[0];
   if (row === undefined) return undefined;

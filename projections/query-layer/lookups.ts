@@ -11,8 +11,8 @@ import {
   inSpan,
 } from '../../infra/telemetry/index.ts';
 import type { MeterKind } from '../../schemas/index.ts';
-import { type BuildingView, listBuildingIds, readBuilding } from '../buildings/index.ts';
-import { type LatestReading, readLatestReadings } from '../readings/index.ts';
+import { type BuildingView, listBuildingIds, readBuilding, stationServesTenant } from '../buildings/index.ts';
+import { type LatestReading, listMeterIds, readLatestReadings } from '../readings/index.ts';
 import { buildingTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 
 /**
@@ -24,8 +24,19 @@ export interface Lookups {
   latestReadings(buildingId: string, meterKind?: MeterKind): Promise<LatestReading[]>;
   /** A building and its meters, from PostgreSQL; undefined when unknown. */
   building(buildingId: string): Promise<BuildingView | undefined>;
-  /** Every known building id, from PostgreSQL. */
-  buildingIds(): Promise<string[]>;
+  /**
+   * Known building ids in id order, from PostgreSQL (at most 1000, or `limit`); with `tenantId`
+   * only that tenant's, with `prefix` only ids starting with it.
+   */
+  buildingIds(options?: {
+    readonly tenantId?: string;
+    readonly prefix?: string;
+    readonly limit?: number;
+  }): Promise<string[]>;
+  /** Ids of meters that have reported, starting with `prefix` (at most 100); with `tenantId` only its buildings'. */
+  meterIds(options: { readonly prefix: string; readonly tenantId?: string }): Promise<string[]>;
+  /** Whether a building of `tenantId` takes its weather from `stationId`. */
+  stationServesTenant(stationId: string, tenantId: string): Promise<boolean>;
 }
 
 /** What the lookups read from and record to. */
@@ -74,6 +85,18 @@ export function createLookups({ pool, redis, tracer = globalTracer(), cache }: L
     },
     building: (buildingId) =>
       read('SELECT buildings', postgresRead('buildings'), () => readBuilding(pool, buildingId)),
-    buildingIds: () => read('SELECT buildings', postgresRead('buildings'), () => listBuildingIds(pool)),
+    buildingIds: (options = {}) =>
+      read('SELECT buildings', postgresRead('buildings'), () =>
+        listBuildingIds(pool, options.limit, {
+          ...(options.tenantId === undefined ? {} : { tenantId: options.tenantId }),
+          ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+        }),
+      ),
+    meterIds: (options) =>
+      read('SELECT latest_readings', postgresRead('latest_readings'), () => listMeterIds(pool, options)),
+    stationServesTenant: (stationId, tenantId) =>
+      read('SELECT buildings', postgresRead('buildings'), () =>
+        stationServesTenant(pool, stationId, tenantId),
+      ),
   };
 }

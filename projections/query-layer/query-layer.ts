@@ -9,22 +9,44 @@ import {
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
 import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
-import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from '../buildings/index.ts';
+import {
+  type BenchmarkQuery,
+  type BuildingBenchmark,
+  type BuildingsPage,
+  type BuildingsQuery,
+  type BuildingView,
+  queryBenchmark,
+  queryBuildings,
+  readBuilding,
+  readBuildingTenant,
+} from '../buildings/index.ts';
 import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
+import {
+  activeCurrentWeatherKeyspace,
+  type BuildingWeather,
+  CURRENT_WEATHER,
+  type CurrentWeather,
+  readBuildingWeather,
+  readStationWeather,
+} from '../current-weather/index.ts';
 import {
   type DataQualityQuery,
   type DataQualityReport,
   queryDataQualityReport,
 } from '../data-quality-issues/index.ts';
+import { type MeterLatestReading, readMeterLatest } from '../readings/index.ts';
 import {
   type ConsumptionBucket,
   type ConsumptionQuery,
+  type ConsumptionTotal,
+  type ConsumptionTotalsQuery,
   queryConsumption,
+  queryConsumptionTotals,
   queryWeatherNormalised,
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from '../rollups/index.ts';
-import type { ToolResultCache } from '../tool-result-cache/index.ts';
+import { buildingInfoTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
 import { createLookups, type Lookups } from './lookups.ts';
 import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';
@@ -43,6 +65,23 @@ export interface QueryLayer extends Lookups {
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
+  /**
+   * The tenant of a building, undefined when unknown: the check every tenant-bound call makes. Through
+   * the breaker, and kept like an answer, so a tenant's agent still gets stale answers in an outage.
+   */
+  buildingTenant(buildingId: string): Promise<string | undefined>;
+  /** One page of the buildings matching the filters, tenant-filtered in SQL. */
+  buildings(query: BuildingsQuery): Promise<Answer<BuildingsPage>>;
+  /** A building's registration and its meters' latest readings; data undefined when unknown. */
+  buildingDetail(buildingId: string): Promise<Answer<BuildingView | undefined>>;
+  /** A building's consumption per meter kind and unit over a range, from the 15-minute rollups. */
+  consumptionTotals(query: ConsumptionTotalsQuery): Promise<Answer<ConsumptionTotal[]>>;
+  /** A meter's latest reading from the Postgres read model; data undefined when it never reported. */
+  meterLatest(meterId: string): Promise<Answer<MeterLatestReading | undefined>>;
+  /** The current weather at a station (Redis read model); data undefined before its first observation. */
+  stationWeather(stationId: string): Promise<Answer<CurrentWeather | undefined>>;
+  /** The current weather of a building through its registered station; data undefined when unregistered. */
+  buildingWeather(buildingId: string): Promise<Answer<BuildingWeather | undefined>>;
 }
 
 /** The clients the query layer reads and what wraps its reads; the platform's clients fit. */
@@ -180,8 +219,113 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
     return { ...fresh, stale: false };
   }
 
+  /**
+   * A plain value (no provenance) read through the breaker and kept like an answer: the per-call
+   * tenant check must not be what fails a tenant's agent while PostgreSQL is down.
+   */
+  async function keptValue<T>(name: string, args: unknown, read: () => Promise<T>): Promise<T> {
+    let value: T;
+    try {
+      value = await breakers.postgres.execute(read, { timeoutMs });
+    } catch (error) {
+      if (error instanceof EaioError && error.code === 'DEPENDENCY_UNAVAILABLE')
+        return (await degraded<T>(name, args, error)).data;
+      throw error;
+    }
+    if (kept !== undefined) {
+      await kept
+        .remember(name, args, { data: value, provenance: [], dataUntil: null })
+        .catch((error: unknown) => {
+          logger?.warn({ err: error, query: name }, 'last good answer not kept');
+        });
+    }
+    return value;
+  }
+
+  /**
+   * An answer from a Redis read model: its provenance (the engine keeps every generation's offsets in
+   * PostgreSQL) read first, through the breaker, so the data is at least as new as the offsets named.
+   */
+  async function redisAnswer<T>(
+    projection: string,
+    read: () => Promise<T>,
+    dataUntil: (data: T) => Date | null,
+  ): Promise<Answer<T>> {
+    const provenance = await breakers.postgres.execute(() => readProvenance(pool, [projection]), {
+      timeoutMs,
+    });
+    const data = await breakers.redis.execute(read, { timeoutMs });
+    return { data, provenance, dataUntil: dataUntil(data), stale: false };
+  }
+
+  const weatherKeyspace = () => activeCurrentWeatherKeyspace(deps.redis);
+
   return {
     ...createLookups(deps),
+    buildingTenant: async (buildingId) => {
+      const read = () =>
+        keptValue('buildingTenant', { buildingId }, () => readBuildingTenant(pool, buildingId));
+      if (deps.cache === undefined) return read();
+      // Checked on every call of a tenant's agent: from the cache (category `buildings`), invalidated by
+      // the building's next registration (tag `building-info:<id>`), which is what could change it.
+      const { value } = await deps.cache.getOrCompute(
+        'buildings',
+        `building-tenant:${buildingId}`,
+        async () => ({ tenant: (await read()) ?? null }),
+        { tags: [buildingInfoTag(buildingId)] },
+      );
+      return value.tenant ?? undefined;
+    },
+    buildings: (query) =>
+      answer(
+        'buildings',
+        query,
+        ['buildings'],
+        (c) => queryBuildings(c, query),
+        (page) => latest(page.buildings.map((b) => b.registeredAt)),
+      ),
+    buildingDetail: (buildingId) =>
+      answer(
+        'buildingDetail',
+        { buildingId },
+        ['buildings', 'readings'],
+        (c) => readBuilding(c, buildingId),
+        (b) => latest([b?.registeredAt, ...(b?.meters.map((m) => m.lastReadingAt) ?? [])]),
+      ),
+    consumptionTotals: (query) =>
+      answer(
+        'consumptionTotals',
+        query,
+        ['rollups'],
+        (c) => queryConsumptionTotals(c, query),
+        (rows) => latest(rows.map((r) => r.until)),
+      ),
+    meterLatest: (meterId) =>
+      answer(
+        'meterLatest',
+        { meterId },
+        ['readings'],
+        (c) => readMeterLatest(c, meterId),
+        (r) => r?.occurredAt ?? null,
+      ),
+    stationWeather: (stationId) =>
+      redisAnswer(
+        CURRENT_WEATHER,
+        async () => {
+          const keyspace = await weatherKeyspace();
+          return keyspace === undefined ? undefined : readStationWeather(deps.redis, keyspace, stationId);
+        },
+        (w) => w?.observedAt ?? null,
+      ),
+    buildingWeather: (buildingId) =>
+      redisAnswer(
+        CURRENT_WEATHER,
+        async () => {
+          const keyspace = await weatherKeyspace();
+          return keyspace === undefined ? undefined : readBuildingWeather(deps.redis, keyspace, buildingId);
+        },
+        (w) => w?.weather?.observedAt ?? null,
+      ),
     consumption: (query) =>
       answer(
         'consumption',

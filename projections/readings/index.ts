@@ -8,6 +8,8 @@ export {
   latestReadingsProjection,
   readLatestReadings,
 } from './latest-readings-projection.ts';
+export type { MeterLatestReading } from './read-meter-latest.ts';
+export { listMeterIds, readMeterLatest } from './read-meter-latest.ts';
 export type { ReadingsChanges } from './readings-projection.ts';
 export {
   applyReadings,

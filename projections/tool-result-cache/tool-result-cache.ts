@@ -4,8 +4,16 @@ import { EaioError, isTransient } from '../../infra/errors/index.ts';
 import { classifyFailure, type DependencyBreaker } from '../../infra/resilience/index.ts';
 import { luaScript, runScript } from '../redis-scripts/index.ts';
 
-/** TTLs used when the options give none: weather moves slowly, sensor answers go stale in minutes. */
-export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = { weather: 3600, sensors: 300 };
+/**
+ * TTLs used when the options give none: weather moves slowly, sensor answers go stale in minutes;
+ * a building's registration (its tenant, checked on every call of a tenant's agent) changes rarely,
+ * and a new registration invalidates it by tag anyway.
+ */
+export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
+  weather: 3600,
+  sensors: 300,
+  buildings: 3600,
+};
 
 /** What one lookup did, for metrics. */
 export interface CacheLookup {

@@ -46,10 +46,13 @@ describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
     await platform?.dispose();
   });
 
-  it('lists the tools and the building resource template', async () => {
+  it('lists the tools and the building and meter resource templates', async () => {
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(Object.values(TOOL_NAMES));
     const templates = await client.listResourceTemplates();
-    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual(['eaio://buildings/{id}']);
+    expect(templates.resourceTemplates.map((t) => t.uriTemplate)).toEqual([
+      'eaio://buildings/{id}',
+      'eaio://meters/{id}/latest',
+    ]);
   });
 
   it('answers get_latest_readings from the read models over stdio', async () => {

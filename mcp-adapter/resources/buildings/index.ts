@@ -1,1 +1,7 @@
-export { BUILDING_URI_TEMPLATE, registerBuildingResource } from './building-resource.ts';
+export type { ResourceContext } from './building-resource.ts';
+export {
+  BUILDING_URI_TEMPLATE,
+  BUILDINGS_URI,
+  registerBuildingResources,
+  variable,
+} from './building-resource.ts';

@@ -4,6 +4,7 @@ import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, instantInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -61,7 +62,9 @@ export const listAnomalies = defineTool({
   output: listAnomaliesOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'anomalies' | 'building'>>) {
+  async handle(args, context: ToolContext<Pick<QueryLayer, 'anomalies' | 'building' | 'buildingTenant'>>) {
+    const { queries, now } = context;
+    await visibleBuilding(context, args.buildingId);
     const answer = await queries.anomalies({
       buildingId: args.buildingId,
       ...(args.meterId === undefined ? {} : { meterId: args.meterId }),

@@ -3,7 +3,9 @@ import type { QueryLayer } from '../../../projections/index.ts';
 import { CONTROL_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
-import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
+import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { seesBuilding } from '../../tenancy.ts';
+import { unknownCommand } from '../../tool-errors.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const getCommandStatusInput = z.object({
@@ -60,13 +62,15 @@ export const getCommandStatus = defineTool({
   output: getCommandStatusOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
-  async handle({ commandId }, { queries, now }: ToolContext<Pick<QueryLayer, 'commandStatus'>>) {
+  async handle(
+    { commandId },
+    { queries, now, principal }: ToolContext<Pick<QueryLayer, 'commandStatus' | 'buildingTenant'>>,
+  ) {
     const answer = await queries.commandStatus(commandId);
     const c = answer.data;
-    if (c === undefined) {
-      throw new ToolRefusal(
-        `No command '${commandId}' is known: no request, decision or outcome with that commandId has been projected. Check the id returned when the command was requested; a command requested moments ago may not be projected yet, so retry in a few seconds.`,
-      );
+    // A command of a building the caller may not see answers exactly as one never projected.
+    if (c === undefined || !(await seesBuilding(queries, principal, c.buildingId))) {
+      throw unknownCommand(commandId);
     }
     const meta = answerMeta(answer, now());
     const history = c.history.map((h) => ({

@@ -4,6 +4,7 @@ import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
+import { tenantField, visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -54,8 +55,12 @@ export const compareToPeers = defineTool({
   output: compareToPeersOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'benchmark' | 'building'>>) {
+  async handle(args, context: ToolContext<Pick<QueryLayer, 'benchmark' | 'building' | 'buildingTenant'>>) {
+    const { queries, now, principal } = context;
+    await visibleBuilding(context, args.buildingId);
+    // Peers are limited in SQL to the caller's tenant: it is ranked among what it sees, no one else's.
     const answer = await queries.benchmark({
+      ...tenantField(principal),
       buildingId: args.buildingId,
       from: new Date(args.from),
       to: new Date(args.to),

@@ -4,6 +4,7 @@ import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -57,7 +58,9 @@ export const queryConsumptionTool = defineTool({
   output: queryConsumptionOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'consumption' | 'building'>>) {
+  async handle(args, context: ToolContext<Pick<QueryLayer, 'consumption' | 'building' | 'buildingTenant'>>) {
+    const { queries, now } = context;
+    await visibleBuilding(context, args.buildingId);
     const answer = await queries.consumption({
       buildingId: args.buildingId,
       from: new Date(args.from),

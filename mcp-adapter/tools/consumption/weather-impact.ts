@@ -4,6 +4,7 @@ import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -62,7 +63,9 @@ export const weatherImpact = defineTool({
   output: weatherImpactOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.weatherRead,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'weatherNormalised'>>) {
+  async handle(args, context: ToolContext<Pick<QueryLayer, 'weatherNormalised' | 'buildingTenant'>>) {
+    const { queries, now } = context;
+    await visibleBuilding(context, args.buildingId);
     const answer = await queries.weatherNormalised({
       buildingId: args.buildingId,
       from: new Date(args.from),

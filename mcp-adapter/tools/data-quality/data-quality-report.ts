@@ -3,6 +3,7 @@ import type { QueryLayer } from '../../../projections/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput, fromInput, toInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -46,7 +47,9 @@ export const dataQualityReport = defineTool({
   output: dataQualityReportOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'dataQuality' | 'building'>>) {
+  async handle(args, context: ToolContext<Pick<QueryLayer, 'dataQuality' | 'building' | 'buildingTenant'>>) {
+    const { queries, now } = context;
+    await visibleBuilding(context, args.buildingId);
     const answer = await queries.dataQuality({
       buildingId: args.buildingId,
       from: new Date(args.from),

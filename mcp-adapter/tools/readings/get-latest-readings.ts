@@ -3,6 +3,7 @@ import type { QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
@@ -44,8 +45,10 @@ export const getLatestReadings = defineTool({
   scope: SCOPES.energyRead,
   async handle(
     { buildingId, meterKind },
-    { queries }: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building'>>,
+    context: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building' | 'buildingTenant'>>,
   ) {
+    const { queries } = context;
+    await visibleBuilding(context, buildingId);
     const readings = await queries.latestReadings(buildingId, meterKind);
     linkToWriters(readings);
     if (readings.length === 0 && (await queries.building(buildingId)) === undefined) {

@@ -1,0 +1,1 @@
+export { METER_LATEST_URI_TEMPLATE, registerMeterLatestResource } from './meter-latest-resource.ts';

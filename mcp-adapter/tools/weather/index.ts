@@ -1,0 +1,1 @@
+export { getCurrentWeather, getCurrentWeatherInput, getCurrentWeatherOutput } from './get-current-weather.ts';
