@@ -97,7 +97,7 @@ export type {
   QueryLayerDeps,
   Staleness,
 } from './query-layer/index.ts';
-export { createQueryLayer } from './query-layer/index.ts';
+export { createQueryLayer, normaliseArguments } from './query-layer/index.ts';
 export type { LatestReading } from './readings/index.ts';
 export {
   activeLatestReadingsKeyspace,
@@ -128,6 +128,7 @@ export {
   createToolResultCache,
   DEFAULT_CACHE_TTL_SECONDS,
   meterTag,
+  PORTFOLIO_TAG,
   stationTag,
   tagsToInvalidate,
 } from './tool-result-cache/index.ts';

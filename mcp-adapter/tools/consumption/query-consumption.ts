@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
@@ -57,6 +57,7 @@ export const queryConsumptionTool = defineTool({
   output: queryConsumptionOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'energy', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'consumption' | 'building'>>) {
     const answer = await queries.consumption({
       buildingId: args.buildingId,
