@@ -11,6 +11,7 @@ import {
   type RateLimitSource,
   type RateLimitWindows,
   redisLimiterFactory,
+  redisUsable,
 } from './rate-limit-settings.ts';
 
 /**
@@ -75,12 +76,14 @@ export function createHttpRequestLimiter(options: HttpRequestLimiterOptions): Ht
     );
   const onRedis = followLimits(options.limits, build(redisLimiterFactory(options.redis)));
   const inProcess = followLimits(options.limits, build(memoryLimiterFactory));
+  const usable = redisUsable(options.redis);
 
   return async (req, res) => {
     const client = clientOf(req);
     const key = clientKey(client);
     let refused: Awaited<ReturnType<ReturnType<typeof onRedis>['built']['consume']>>;
     try {
+      await usable();
       refused = await onRedis().built.consume(key);
     } catch {
       metrics?.countRateLimitFallback('http');

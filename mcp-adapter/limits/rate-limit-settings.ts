@@ -125,3 +125,41 @@ export function followLimits<T>(
     return { limits, built: built as T };
   };
 }
+
+/**
+ * A check that Redis can take a limit's command now. A client still making its first connection (a
+ * process just started) is waited for, up to `firstConnectMs`, so the first calls are counted in Redis
+ * like the rest; a client that was connected and lost its connection fails at once, so calls are not
+ * held up for the length of an outage. Throws when Redis is not usable.
+ */
+export function redisUsable(redis: Redis, firstConnectMs = 2_000): () => Promise<void> {
+  let everReady = redis.status === 'ready';
+  if (!everReady) {
+    redis.once('ready', () => {
+      everReady = true;
+    });
+  }
+  // One wait shared by every call made during the first connection.
+  let firstConnection: Promise<void> | undefined;
+  const waitForFirstConnection = () =>
+    new Promise<void>((resolve, reject) => {
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        redis.off('ready', onReady);
+        reject(new Error(`Redis not connected after ${firstConnectMs} ms (${redis.status})`));
+      }, firstConnectMs);
+      redis.once('ready', onReady);
+    }).finally(() => {
+      firstConnection = undefined;
+    });
+  return async () => {
+    if (redis.status === 'ready') return;
+    const connecting = redis.status === 'connecting' || redis.status === 'connect' || redis.status === 'wait';
+    if (everReady || !connecting) throw new Error(`Redis connection is ${redis.status}`);
+    firstConnection ??= waitForFirstConnection();
+    await firstConnection;
+  };
+}

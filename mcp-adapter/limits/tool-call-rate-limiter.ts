@@ -13,6 +13,7 @@ import {
   type RateLimitSource,
   type RateLimitWindows,
   redisLimiterFactory,
+  redisUsable,
 } from './rate-limit-settings.ts';
 
 /** How long a refused admin or control tool is told to wait for Redis. */
@@ -94,6 +95,7 @@ export function createRedisToolCallLimiter(options: RedisToolCallLimiterOptions)
     });
   const onRedis = followLimits(options.limits, build(redisLimiterFactory(options.redis)));
   const inProcess = followLimits(options.limits, build(memoryLimiterFactory));
+  const usable = redisUsable(options.redis);
 
   /** The first limit that refuses the call, with when to retry; checked in order, each consuming a point. */
   async function check(limits: Limits, call: ToolCall) {
@@ -127,6 +129,7 @@ export function createRedisToolCallLimiter(options: RedisToolCallLimiterOptions)
       const { limits, built } = onRedis();
       let refused: Awaited<ReturnType<typeof check>>;
       try {
+        await usable();
         refused = await check(built, call);
       } catch (error) {
         if (!call.readOnly) throw new RateLimitsUnavailableError(call.tool, error);
