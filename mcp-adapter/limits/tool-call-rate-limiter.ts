@@ -116,7 +116,7 @@ export function createRedisToolCallLimiter(options: RedisToolCallLimiterOptions)
     const who = `'${call.principal.subject}'`;
     switch (name) {
       case 'principal':
-        return `${who} made ${limits.requestsPerMinute} tool calls in ${windows.sustainedSeconds} s (and used its burst of ${limits.burst})`;
+        return `${who} made ${limits.requestsPerMinute} tool calls in ${windows.sustainedSeconds} s${limits.burst > 0 ? ` (and used its burst of ${limits.burst})` : ''}`;
       case 'tool':
         return `${who} made ${limits.tools?.[call.tool]} calls of ${call.tool} in ${windows.sustainedSeconds} s, its limit for this tool`;
       case 'quota':
