@@ -127,39 +127,49 @@ export function followLimits<T>(
 }
 
 /**
- * A check that Redis can take a limit's command now. A client still making its first connection (a
- * process just started) is waited for, up to `firstConnectMs`, so the first calls are counted in Redis
- * like the rest; a client that was connected and lost its connection fails at once, so calls are not
- * held up for the length of an outage. Throws when Redis is not usable.
+ * A check that Redis can take a limit's command now. While the client makes its first connection (a
+ * process just started) checks wait for it, up to `firstConnectMs`, so the first calls are counted in
+ * Redis like the rest. Once that attempt is over (connected, refused or timed out), a client that is
+ * not connected fails at once: calls are not held up for the length of an outage. Throws when Redis
+ * is not usable.
  */
 export function redisUsable(redis: Redis, firstConnectMs = 2_000): () => Promise<void> {
-  let everReady = redis.status === 'ready';
-  if (!everReady) {
-    redis.once('ready', () => {
-      everReady = true;
-    });
+  let firstAttemptOver = redis.status === 'ready';
+  if (!firstAttemptOver) {
+    const over = () => {
+      firstAttemptOver = true;
+      redis.off('ready', over);
+      redis.off('close', over);
+    };
+    redis.once('ready', over);
+    redis.once('close', over);
   }
-  // One wait shared by every call made during the first connection.
-  let firstConnection: Promise<void> | undefined;
-  const waitForFirstConnection = () =>
+  let firstAttempt: Promise<void> | undefined;
+  const waitForFirstAttempt = () =>
     new Promise<void>((resolve, reject) => {
-      const onReady = () => {
+      const settle = (error?: Error) => {
         clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
         redis.off('ready', onReady);
-        reject(new Error(`Redis not connected after ${firstConnectMs} ms (${redis.status})`));
-      }, firstConnectMs);
+        redis.off('close', onClose);
+        firstAttemptOver = true;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onReady = () => settle();
+      const onClose = () => settle(new Error('Redis refused or dropped the first connection'));
+      const timer = setTimeout(
+        () => settle(new Error(`Redis not connected after ${firstConnectMs} ms (${redis.status})`)),
+        firstConnectMs,
+      );
       redis.once('ready', onReady);
-    }).finally(() => {
-      firstConnection = undefined;
+      redis.once('close', onClose);
     });
   return async () => {
     if (redis.status === 'ready') return;
     const connecting = redis.status === 'connecting' || redis.status === 'connect' || redis.status === 'wait';
-    if (everReady || !connecting) throw new Error(`Redis connection is ${redis.status}`);
-    firstConnection ??= waitForFirstConnection();
-    await firstConnection;
+    if (firstAttemptOver || !connecting) throw new Error(`Redis connection is ${redis.status}`);
+    // One wait shared by every call made during the first connection.
+    firstAttempt ??= waitForFirstAttempt();
+    await firstAttempt;
   };
 }

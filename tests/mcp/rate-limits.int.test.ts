@@ -322,6 +322,60 @@ describe('tool-call rate limits on Redis', () => {
   });
 });
 
+/** A port nothing listens on: a Redis that was never reachable. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+describe('a process started while Redis is down', () => {
+  it('gives up waiting for the first connection when it is refused, then falls back at once', async () => {
+    const redis = redisClient(undefined, `redis://127.0.0.1:${await closedPort()}`);
+    const metrics = createMetrics({ processMetrics: false });
+    const limiter = createRedisToolCallLimiter({
+      redis,
+      limits: { requestsPerMinute: 1, burst: 1 },
+      metrics,
+    });
+    const started = performance.now();
+    expect(await admits(limiter, call(TOOL_NAMES.listAnomalies))).toBe(true);
+    expect(await admits(limiter, call(TOOL_NAMES.listAnomalies))).toBe(true);
+    expect(await admits(limiter, call(TOOL_NAMES.listAnomalies))).toBeInstanceOf(EaioError);
+    // Refused connections end the wait long before its 2 s bound.
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(await counterValue(metrics, METRIC_NAMES.mcpRateLimitFallback, { limiter: 'tools' })).toBe(3);
+    await expect(limiter.admit(call(TOOL_NAMES.listAnomalies, 'erin', false))).rejects.toBeInstanceOf(
+      RateLimitsUnavailableError,
+    );
+  });
+
+  it('keeps the HTTP session limit per process', async () => {
+    const metrics = createMetrics({ processMetrics: false });
+    const limiter = createHttpRequestLimiter({
+      redis: redisClient(undefined, `redis://127.0.0.1:${await closedPort()}`),
+      limits: { requestsPerMinute: 1, burst: 1 },
+      metrics,
+    });
+    const server = createServer(async (req, res) => {
+      if (await limiter(req, res)) res.writeHead(200).end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
+      expect([(await fetch(url)).status, (await fetch(url)).status, (await fetch(url)).status]).toEqual([
+        200, 200, 429,
+      ]);
+      expect(await counterValue(metrics, METRIC_NAMES.mcpRateLimitFallback, { limiter: 'http' })).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
 describe('the HTTP session limit', () => {
   let server: Server;
   let url: string;
