@@ -88,7 +88,8 @@ function provenanceOf(result: CallToolResult | undefined): AnswerMeta['provenanc
 
 /**
  * The guarded run of one call: the access check (the caller holds the tool's scope), the limiter,
- * then the tool, through the tool-result cache when it has a cache policy. A denial or a limit is an `isError` result like any other typed error.
+ * then the tool, through the tool-result cache when it has a cache policy. A denial or a limit is an
+ * `isError` result like any other typed error.
  */
 async function guardedRun<Q>(
   tool: AnyTool<Q>,
