@@ -32,6 +32,12 @@ export const answerMetaOutput = {
   stale: z
     .boolean()
     .describe('True when this is the last good answer, served while the read models are unreadable.'),
+  cached: z
+    .boolean()
+    .optional()
+    .describe(
+      'True when the answer was served from the tool-result cache (no newer events of what it covers have arrived since it was read).',
+    ),
   staleSince: z.string().optional().describe('When a stale answer was last read fresh, ISO 8601.'),
   ageMs: z.number().optional().describe('Age of a stale answer, in milliseconds.'),
   reason: z.string().optional().describe('Why a stale answer was served instead of a fresh one.'),
@@ -41,8 +47,11 @@ const answerMetaSchema = z.object(answerMetaOutput);
 /** The JSON of {@link answerMetaOutput}. */
 export type AnswerMeta = z.input<typeof answerMetaSchema>;
 
-/** The provenance, freshness and staleness of an answer, as JSON (dates as ISO 8601 text). */
-export function answerMeta(answer: Answer<unknown>, now: number): AnswerMeta {
+/**
+ * The provenance, freshness and staleness of an answer, as JSON (dates as ISO 8601 text). `cached` is
+ * set by the registration, which knows whether the cache answered; a tool leaves it out.
+ */
+export function answerMeta(answer: Answer<unknown>, now: number, cached?: boolean): AnswerMeta {
   const meta: AnswerMeta = {
     provenance: answer.provenance.map((p) => ({
       readModel: p.projection,
@@ -53,6 +62,7 @@ export function answerMeta(answer: Answer<unknown>, now: number): AnswerMeta {
     dataUntil: answer.dataUntil?.toISOString() ?? null,
     dataAgeMs: answer.dataUntil === null ? null : Math.max(0, now - answer.dataUntil.getTime()),
     stale: answer.stale,
+    ...(cached === undefined ? {} : { cached }),
   };
   return answer.stale
     ? { ...meta, staleSince: answer.staleSince.toISOString(), ageMs: answer.ageMs, reason: answer.reason }

@@ -62,6 +62,17 @@ export class ToolRefusal extends EaioError {
 }
 
 /**
+ * Where a tool's answers are cached: the TTL category (a key of the `cache` config section: weather,
+ * sensors, energy, control) and the tags of what an answer covers (`building:<id>`, `station:<id>`),
+ * which the projector invalidates when newer events of it arrive.
+ */
+export interface ToolCachePolicy<A, S> {
+  readonly category: string;
+  /** The tags of one answer, from the call's arguments and the answer itself (e.g. its weather station). */
+  tags(args: A, answer: S): readonly string[];
+}
+
+/**
  * One MCP tool: its contract (name, title, description, zod input and output, annotations) and its
  * `handle`, which is called with validated arguments and needs no server, so it is tested on its own.
  * `handle` throws a {@link ToolRefusal} or a typed `EaioError` for answers the model can act on; the
@@ -84,6 +95,12 @@ export interface ToolDefinition<
    * refused when it calls it anyway.
    */
   readonly scope: Scope;
+  /**
+   * How a read-only tool's answers are cached: the registration serves a repeat of the same call (same
+   * tool, tenant and normalised arguments) from the tool-result cache until newer events of what the
+   * answer covers evict it. Absent: every call runs `handle`.
+   */
+  readonly cache?: ToolCachePolicy<z.output<I>, z.input<O>>;
   handle(args: z.output<I>, context: ToolContext<Q>): Promise<ToolAnswer<z.input<O>>>;
 }
 

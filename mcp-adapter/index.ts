@@ -12,9 +12,10 @@ export {
 } from './access/index.ts';
 export type { AnswerMeta } from './answer-json.ts';
 export { answerMeta } from './answer-json.ts';
+export { toolCacheKey } from './cached-tool-run.ts';
 export type { McpReads, McpServerOptions } from './create-server.ts';
 export { createMcpServerFactory, LOCAL_ADMIN, SERVER_INFO } from './create-server.ts';
-export type { ToolAnswer, ToolContext, ToolDefinition } from './define-tool.ts';
+export type { ToolAnswer, ToolCachePolicy, ToolContext, ToolDefinition } from './define-tool.ts';
 export {
   CONTROL_TOOL,
   defineTool,
@@ -22,6 +23,21 @@ export {
   READ_ONLY_TOOL,
   ToolRefusal,
 } from './define-tool.ts';
+export type {
+  HttpRequestLimiter,
+  HttpRequestLimiterOptions,
+  RateLimitSettings,
+  RateLimitSource,
+  RateLimitWindows,
+  RedisToolCallLimiterOptions,
+} from './limits/index.ts';
+export {
+  createHttpRequestLimiter,
+  createRedisToolCallLimiter,
+  DEFAULT_RATE_LIMIT_WINDOWS,
+  httpClientOf,
+  RateLimitsUnavailableError,
+} from './limits/index.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE, BUILDINGS_URI } from './resources/buildings/index.ts';

@@ -2,8 +2,10 @@ import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { EaioError } from '../infra/errors/index.ts';
 import type { McpToolMetrics } from '../infra/metrics/index.ts';
 import type { OperationRecorder } from '../infra/operations/index.ts';
+import type { ToolResultCache } from '../projections/index.ts';
 import { holds } from './access/index.ts';
 import type { AnswerMeta } from './answer-json.ts';
+import { runCachedTool } from './cached-tool-run.ts';
 import type { ToolContext, ToolDefinition } from './define-tool.ts';
 import type { ToolAuditTrail, ToolCall, ToolCallLimiter, ToolCallOutcome } from './tool-call-policy.ts';
 import { toolErrorOf } from './tool-errors.ts';
@@ -19,6 +21,11 @@ export interface ToolInstrumentation {
   readonly limiter?: ToolCallLimiter;
   /** The audit record of every call. */
   readonly audit?: ToolAuditTrail;
+  /**
+   * The tool-result cache: read-only tools with a `cache` policy answer repeats from it (after the
+   * access check and the limits, so a cached answer is still counted and audited).
+   */
+  readonly cache?: ToolResultCache;
 }
 
 /** A tool of any input, output and context, as the list of tools holds them. */
@@ -81,13 +88,15 @@ function provenanceOf(result: CallToolResult | undefined): AnswerMeta['provenanc
 
 /**
  * The guarded run of one call: the access check (the caller holds the tool's scope), the limiter,
- * then the tool. A denial or a limit is an `isError` result like any other typed error.
+ * then the tool, through the tool-result cache when it has a cache policy. A denial or a limit is an
+ * `isError` result like any other typed error.
  */
 async function guardedRun<Q>(
   tool: AnyTool<Q>,
   call: ToolCall,
   context: ToolContext<Q>,
   limiter: ToolCallLimiter | undefined,
+  cache: ToolResultCache | undefined,
 ): Promise<ToolRun> {
   try {
     if (!holds(context.principal, tool.scope)) {
@@ -104,7 +113,19 @@ async function guardedRun<Q>(
     if (mapped === undefined) throw error;
     return { result: errorResult(mapped.sentence), errorCode: mapped.code };
   }
-  return runTool(tool, call.args, context);
+  const run = () => runTool(tool, call.args, context);
+  if (cache === undefined || tool.cache === undefined || !call.readOnly) return run();
+  return runCachedTool(
+    cache,
+    {
+      tool: tool.name,
+      tenant: context.principal.tenant,
+      args: call.args,
+      policy: tool.cache,
+      now: context.now(),
+    },
+    run,
+  );
 }
 
 /**
@@ -119,7 +140,7 @@ export function registerTools<Q>(
   server: McpServer,
   tools: readonly AnyTool<Q>[],
   context: ToolContext<Q>,
-  { metrics, operations, limiter, audit }: ToolInstrumentation = {},
+  { metrics, operations, limiter, audit, cache }: ToolInstrumentation = {},
 ): void {
   for (const tool of tools) {
     if (!holds(context.principal, tool.scope)) continue;
@@ -131,6 +152,7 @@ export function registerTools<Q>(
           { tool: tool.name, principal: context.principal, args, readOnly },
           context,
           limiter,
+          cache,
         );
         if (run.errorCode !== undefined) span.setAttribute('error.type', run.errorCode);
         return run;

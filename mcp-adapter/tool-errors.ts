@@ -1,5 +1,6 @@
 import { EaioError } from '../infra/errors/index.ts';
 import { ToolRefusal } from './define-tool.ts';
+import { RateLimitsUnavailableError } from './limits/index.ts';
 
 /** Code of a tool answer that is an error the model can act on (`isError: true`), not a protocol error. */
 export const TOOL_ERROR_CODE = 'TOOL_ERROR';
@@ -50,6 +51,12 @@ export interface ToolErrorAnswer {
 export function toolErrorOf(error: unknown): ToolErrorAnswer | undefined {
   if (error instanceof ToolRefusal) return { code: TOOL_ERROR_CODE, sentence: error.message };
   if (!(error instanceof EaioError)) return undefined;
+  if (error instanceof RateLimitsUnavailableError) {
+    return {
+      code: error.code,
+      sentence: `${error.message}. Nothing was done; retry in ${Math.ceil(Number(error.context.retryInMs) / 1000)} s.`,
+    };
+  }
   switch (error.code) {
     case 'INVALID_ARGUMENT':
       return {

@@ -113,7 +113,7 @@ export type {
   QueryLayerDeps,
   Staleness,
 } from './query-layer/index.ts';
-export { createQueryLayer } from './query-layer/index.ts';
+export { createQueryLayer, normaliseArguments } from './query-layer/index.ts';
 export type { LatestReading, MeterLatestReading } from './readings/index.ts';
 export {
   activeLatestReadingsKeyspace,
@@ -146,6 +146,7 @@ export {
   createToolResultCache,
   DEFAULT_CACHE_TTL_SECONDS,
   meterTag,
+  PORTFOLIO_TAG,
   stationTag,
   tagsToInvalidate,
 } from './tool-result-cache/index.ts';

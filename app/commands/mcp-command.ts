@@ -27,6 +27,7 @@ export function addMcpCommand(
         cache: runtime.cache,
         metrics: runtime.metrics,
         operations: runtime.operations,
+        config: runtime.config,
       });
       if (opts.stdio) {
         const handle = startMcpStdioServer(factory);

@@ -88,7 +88,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: platformMcpServerFactory(platform, { cache, metrics, operations }),
+    factory: platformMcpServerFactory(platform, { cache, metrics, operations, config: runtime.config }),
     logger: componentLogger('mcp'),
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));

@@ -14,7 +14,13 @@ import { createTelemetryRecorder } from './telemetry-recorder.ts';
 
 /** The tool-result cache's TTL per category, from the `cache` config section. */
 export function cacheTtlsOf(cache: EaioConfig['cache']): Record<string, number> {
-  return { weather: cache.weatherTtlSeconds, sensors: cache.sensorsTtlSeconds };
+  return {
+    weather: cache.weatherTtlSeconds,
+    sensors: cache.sensorsTtlSeconds,
+    energy: cache.energyTtlSeconds,
+    control: cache.controlTtlSeconds,
+    buildings: cache.buildingsTtlSeconds,
+  };
 }
 
 /**
@@ -48,8 +54,8 @@ export interface ProcessRuntimeOptions {
  * - `quality`: read by the data-quality processor when it next builds a partition's operator (on
  *   assignment), never swapped inside a running one, so one partition's issues come from one set
  *   of thresholds and a replay with the same thresholds gives the same events;
- * - `mcp.rateLimit`: no rate limiter exists yet; the change is logged, and a limiter subscribes to
- *   `config.section$('mcp.rateLimit')` to follow it.
+ * - `mcp.rateLimit`: the MCP limiters read the running section on every check (`config.current()`),
+ *   so a change applies from the next call; it is logged here.
  */
 export function createProcessRuntime(
   platform: Platform,
@@ -93,7 +99,7 @@ export function createProcessRuntime(
       ),
     ),
     config.onChange('mcp.rateLimit', (rateLimit) =>
-      logger.info({ rateLimit }, 'MCP rate limits changed; no rate limiter is running to apply them'),
+      logger.info({ rateLimit }, 'MCP rate limits changed; the MCP limiters apply them from the next call'),
     ),
   ];
   return {

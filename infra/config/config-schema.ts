@@ -112,7 +112,21 @@ export const configSchema = z.object({
             .int()
             .min(1)
             .default(20)
-            .describe('Requests one client may make at once above the sustained rate.'),
+            .describe(
+              'Requests one client may make at once above the sustained rate; this allowance refills every 10 minutes.',
+            ),
+          tools: z
+            .record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.coerce.number().int().min(1))
+            .default({})
+            .describe(
+              'Per-tool calls one client may make per minute, on top of the limits above, e.g. `weather_impact=10`.',
+            ),
+          dailyQuota: z
+            .number()
+            .int()
+            .min(0)
+            .default(0)
+            .describe('Tool calls one client may make per 24 hours from its first call (0: no quota).'),
         })
         .prefault({}),
     })
@@ -157,6 +171,28 @@ export const configSchema = z.object({
         .min(0)
         .default(300)
         .describe('How long cached sensor answers are served before the read model is asked again.'),
+      energyTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(900)
+        .describe(
+          'How long cached consumption and peer-comparison answers are served (newer events evict them sooner).',
+        ),
+      controlTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe('How long cached control-command answers are served (newer events evict them sooner).'),
+      buildingsTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(3600)
+        .describe(
+          "How long a building's registration (its tenant, checked on every call of a tenant's agent) is cached; a new registration evicts it sooner.",
+        ),
     })
     .prefault({}),
   quality: z

@@ -11,9 +11,12 @@ export const METRIC_NAMES = {
   batchSize: 'eaio_batch_size',
   projectionWriteDuration: 'eaio_projection_write_duration_seconds',
   cacheRequests: 'eaio_cache_requests_total',
+  cacheHitRatio: 'eaio_cache_hit_ratio',
   mcpToolDuration: 'eaio_mcp_tool_duration_seconds',
   mcpToolErrors: 'eaio_mcp_tool_errors_total',
   circuitState: 'eaio_circuit_state',
+  mcpRateLimited: 'eaio_mcp_rate_limited_total',
+  mcpRateLimitFallback: 'eaio_mcp_rate_limit_fallback_total',
 } as const;
 
 /** The prom-client instruments behind {@link EaioMetrics}, for callers that need them raw. */
@@ -26,9 +29,12 @@ export interface EaioInstruments {
   readonly batchSize: Histogram<'component' | 'topic'>;
   readonly projectionWriteDuration: Histogram<'projection' | 'store'>;
   readonly cacheRequests: Counter<'category' | 'result'>;
+  readonly cacheHitRatio: Gauge<'category'>;
   readonly mcpToolDuration: Histogram<'tool'>;
   readonly mcpToolErrors: Counter<'tool' | 'code'>;
   readonly circuitState: Gauge<'dependency'>;
+  readonly mcpRateLimited: Counter<'limiter' | 'limit'>;
+  readonly mcpRateLimitFallback: Counter<'limiter'>;
 }
 
 /** Circuit breakers as the metrics see them (infra/resilience's `CircuitBreakers` fits). */
@@ -69,6 +75,14 @@ export interface CacheMetrics {
   countCacheRequest(category: string, hit: boolean): void;
 }
 
+/** What the MCP rate limiters record: refusals, and checks made without Redis. */
+export interface RateLimitMetrics {
+  /** One call or request refused by `limiter` (`tools`, `http`) on `limit` (`principal`, `tool`, `quota`, `client`). */
+  countRateLimited(limiter: string, limit: string): void;
+  /** One check `limiter` made on its per-process limits because Redis was unreachable. */
+  countRateLimitFallback(limiter: string): void;
+}
+
 /** What the MCP adapter records per tool call. */
 export interface McpToolMetrics {
   /**
@@ -85,7 +99,12 @@ export interface McpToolMetrics {
 }
 
 /** One process's metrics: a prom-client registry and the typed API components record through. */
-export interface EaioMetrics extends StreamMetrics, ProjectionMetrics, CacheMetrics, McpToolMetrics {
+export interface EaioMetrics
+  extends StreamMetrics,
+    ProjectionMetrics,
+    CacheMetrics,
+    McpToolMetrics,
+    RateLimitMetrics {
   readonly registry: Registry;
   readonly instruments: EaioInstruments;
   /** Reports this reader's partitions as `eaio_consumer_lag` on every scrape. */
@@ -120,6 +139,12 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
   const consumerLagReadErrors = new Counter({
     name: METRIC_NAMES.consumerLagReadErrors,
     help: 'Scrapes on which the consumer lag could not be read (Kafka unreachable or slow).',
+    registers,
+  });
+  const cacheRequests = new Counter({
+    name: METRIC_NAMES.cacheRequests,
+    help: 'Cache lookups by category and result (hit or miss).',
+    labelNames: ['category', 'result'],
     registers,
   });
   const instruments: EaioInstruments = {
@@ -174,11 +199,26 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
       buckets: WRITE_SECONDS_BUCKETS,
       registers,
     }),
-    cacheRequests: new Counter({
-      name: METRIC_NAMES.cacheRequests,
-      help: 'Cache lookups by category and result (hit or miss).',
-      labelNames: ['category', 'result'],
+    cacheRequests,
+    cacheHitRatio: new Gauge({
+      name: METRIC_NAMES.cacheHitRatio,
+      help: 'Share of cache lookups answered from the cache since the process started, per category.',
+      labelNames: ['category'],
       registers,
+      // Derived from the counter on scrape, so the two never disagree.
+      async collect() {
+        const counts = new Map<string, { hit: number; all: number }>();
+        for (const { labels, value } of (await cacheRequests.get()).values) {
+          const category = String(labels.category);
+          const c = counts.get(category) ?? { hit: 0, all: 0 };
+          counts.set(category, {
+            hit: c.hit + (labels.result === 'hit' ? value : 0),
+            all: c.all + value,
+          });
+        }
+        this.reset();
+        for (const [category, c] of counts) if (c.all > 0) this.set({ category }, c.hit / c.all);
+      },
     }),
     mcpToolDuration: new Histogram({
       name: METRIC_NAMES.mcpToolDuration,
@@ -204,6 +244,18 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
           for (const b of source.breakerStates())
             this.set({ dependency: b.dependency }, CIRCUIT_STATE_VALUES[b.state] ?? 1);
       },
+    }),
+    mcpRateLimited: new Counter({
+      name: METRIC_NAMES.mcpRateLimited,
+      help: 'MCP tool calls and HTTP requests refused by a rate limit, by limiter and limit.',
+      labelNames: ['limiter', 'limit'],
+      registers,
+    }),
+    mcpRateLimitFallback: new Counter({
+      name: METRIC_NAMES.mcpRateLimitFallback,
+      help: 'Rate-limit checks made on per-process limits because Redis was unreachable, by limiter.',
+      labelNames: ['limiter'],
+      registers,
     }),
   };
 
@@ -241,6 +293,12 @@ export function createMetrics({ processMetrics = true, defaultLabels }: MetricsO
     },
     countCacheRequest(category, hit) {
       instruments.cacheRequests.inc({ category, result: hit ? 'hit' : 'miss' });
+    },
+    countRateLimited(limiter, limit) {
+      instruments.mcpRateLimited.inc({ limiter, limit });
+    },
+    countRateLimitFallback(limiter) {
+      instruments.mcpRateLimitFallback.inc({ limiter });
     },
     observeTool,
     async measureTool(tool, call, errorCodeOf) {

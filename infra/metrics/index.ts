@@ -6,6 +6,7 @@ export type {
   McpToolMetrics,
   MetricsOptions,
   ProjectionMetrics,
+  RateLimitMetrics,
   StreamMetrics,
 } from './create-metrics.ts';
 export { CIRCUIT_STATE_VALUES, createMetrics, METRIC_NAMES } from './create-metrics.ts';

@@ -16,6 +16,11 @@ export const buildingTag = (buildingId: string): string => `building:${buildingI
  * building's readings do not evict it.
  */
 export const buildingInfoTag = (buildingId: string): string => `building-info:${buildingId}`;
+/**
+ * Tag of answers that compare buildings (a building's rank among its peers): any building's
+ * consumption or registration can change them.
+ */
+export const PORTFOLIO_TAG = 'portfolio';
 /** Tag of answers about a weather station's observations or forecasts. */
 export const stationTag = (stationId: string): string => `station:${stationId}`;
 /** Tag of answers about one meter. */
@@ -39,11 +44,13 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     }
     case 'ReadingAggregate': {
       const { buildingId, meterId } = e as ReadingAggregate;
-      return meterId ? [buildingTag(buildingId), meterTag(meterId)] : [buildingTag(buildingId)];
+      return meterId
+        ? [buildingTag(buildingId), meterTag(meterId), PORTFOLIO_TAG]
+        : [buildingTag(buildingId), PORTFOLIO_TAG];
     }
     case 'BuildingRegistered': {
       const { buildingId } = e as BuildingRegistered;
-      return [buildingTag(buildingId), buildingInfoTag(buildingId)];
+      return [buildingTag(buildingId), buildingInfoTag(buildingId), PORTFOLIO_TAG];
     }
     case 'WeatherObservation':
     case 'WeatherForecast':

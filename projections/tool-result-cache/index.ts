@@ -1,4 +1,11 @@
-export { buildingInfoTag, buildingTag, meterTag, stationTag, tagsToInvalidate } from './cache-tags.ts';
+export {
+  buildingInfoTag,
+  buildingTag,
+  meterTag,
+  PORTFOLIO_TAG,
+  stationTag,
+  tagsToInvalidate,
+} from './cache-tags.ts';
 export type {
   CachedResult,
   CacheLookup,

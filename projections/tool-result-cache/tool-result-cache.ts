@@ -5,7 +5,8 @@ import { classifyFailure, type DependencyBreaker } from '../../infra/resilience/
 import { luaScript, runScript } from '../redis-scripts/index.ts';
 
 /**
- * TTLs used when the options give none: weather moves slowly, sensor answers go stale in minutes;
+ * TTLs used when the options give none: weather moves slowly, sensor answers go stale in minutes,
+ * consumption rollups in between, command statuses move fast (newer events evict any of them sooner);
  * a building's registration (its tenant, checked on every call of a tenant's agent) changes rarely,
  * and a new registration invalidates it by tag anyway.
  */
@@ -13,6 +14,8 @@ export const DEFAULT_CACHE_TTL_SECONDS: Readonly<Record<string, number>> = {
   weather: 3600,
   sensors: 300,
   buildings: 3600,
+  energy: 900,
+  control: 60,
 };
 
 /** What one lookup did, for metrics. */
@@ -50,6 +53,8 @@ export interface ToolResultCacheOptions {
 export interface GetOrComputeOptions<T> {
   /** Tags of the entry, e.g. `building:<id>`; or a function of the computed value giving them. */
   readonly tags?: readonly string[] | ((value: T) => readonly string[]);
+  /** Whether a computed value may be kept (e.g. not an error, not a stale answer); all are by default. */
+  readonly store?: (value: T) => boolean;
 }
 
 /** A value from the cache or just computed. */
@@ -208,11 +213,14 @@ export function createToolResultCache(options: ToolResultCacheOptions): ToolResu
       const startedAt = now();
       const value = await compute();
       const cachedAt = now();
-      const tags =
-        typeof computeOptions.tags === 'function' ? computeOptions.tags(value) : (computeOptions.tags ?? []);
       let stored = false;
       // undefined has no JSON form; a computation that outlived the invalidation memory cannot be vouched for.
-      if (value !== undefined && cachedAt - startedAt < maxComputeMs) {
+      const storable = computeOptions.store?.(value) ?? true;
+      if (value !== undefined && storable && cachedAt - startedAt < maxComputeMs) {
+        const tags =
+          typeof computeOptions.tags === 'function'
+            ? computeOptions.tags(value)
+            : (computeOptions.tags ?? []);
         const store = () =>
           runScript(
             redis,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { cacheTtlsOf } from '../../app/index.ts';
 import {
   CONFIG_DOCS_MARKERS,
   CONFIG_KEYS,
@@ -13,6 +14,7 @@ import {
   DEFAULT_MAX_FUTURE_MS,
   DEFAULT_QUALITY_RULES,
 } from '../../processors/data-quality/index.ts';
+import { DEFAULT_CACHE_TTL_SECONDS } from '../../projections/index.ts';
 
 describe('the README configuration reference', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
@@ -58,7 +60,15 @@ describe('the schema', () => {
     for (const host of [config.mcp.host, config.metrics.host]) expect(host).toBe('127.0.0.1');
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.metrics.port).toBe(9464);
-    expect(config.cache).toEqual({ weatherTtlSeconds: 3600, sensorsTtlSeconds: 300 });
+    expect(config.cache).toEqual({
+      weatherTtlSeconds: 3600,
+      sensorsTtlSeconds: 300,
+      energyTtlSeconds: 900,
+      controlTtlSeconds: 60,
+      buildingsTtlSeconds: 3600,
+    });
+    // The cache's own defaults, used when no config is given, are the same.
+    expect(cacheTtlsOf(config.cache)).toEqual(DEFAULT_CACHE_TTL_SECONDS);
   });
 
   it("keeps the quality thresholds' defaults equal to the data-quality processor's own", () => {

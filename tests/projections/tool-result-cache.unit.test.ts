@@ -75,6 +75,7 @@ describe('cache tags of a batch', () => {
       'station:KBOS',
       'building:B2',
       'building-info:B2',
+      'portfolio',
     ]);
     expect(tagsToInvalidate([])).toEqual([]);
   });

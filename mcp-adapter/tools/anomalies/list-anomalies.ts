@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_ANOMALIES, type QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, MAX_ANOMALIES, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
@@ -62,6 +62,7 @@ export const listAnomalies = defineTool({
   output: listAnomaliesOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'sensors', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(args, context: ToolContext<Pick<QueryLayer, 'anomalies' | 'building' | 'buildingTenant'>>) {
     const { queries, now } = context;
     await visibleBuilding(context, args.buildingId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { CONTROL_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
@@ -62,6 +62,7 @@ export const getCommandStatus = defineTool({
   output: getCommandStatusOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'control', tags: (_args, answer) => [buildingTag(answer.buildingId)] },
   async handle(
     { commandId },
     { queries, now, principal }: ToolContext<Pick<QueryLayer, 'commandStatus' | 'buildingTenant'>>,

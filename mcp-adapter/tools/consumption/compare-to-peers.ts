@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, PORTFOLIO_TAG, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
@@ -55,6 +55,7 @@ export const compareToPeers = defineTool({
   output: compareToPeersOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'energy', tags: ({ buildingId }) => [buildingTag(buildingId), PORTFOLIO_TAG] },
   async handle(args, context: ToolContext<Pick<QueryLayer, 'benchmark' | 'building' | 'buildingTenant'>>) {
     const { queries, now, principal } = context;
     await visibleBuilding(context, args.buildingId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
@@ -58,6 +58,7 @@ export const queryConsumptionTool = defineTool({
   output: queryConsumptionOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'energy', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(args, context: ToolContext<Pick<QueryLayer, 'consumption' | 'building' | 'buildingTenant'>>) {
     const { queries, now } = context;
     await visibleBuilding(context, args.buildingId);

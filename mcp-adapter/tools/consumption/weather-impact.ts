@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer, stationTag } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
@@ -63,6 +63,10 @@ export const weatherImpact = defineTool({
   output: weatherImpactOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.weatherRead,
+  cache: {
+    category: 'weather',
+    tags: ({ buildingId }, answer) => [buildingTag(buildingId), stationTag(answer.stationId)],
+  },
   async handle(args, context: ToolContext<Pick<QueryLayer, 'weatherNormalised' | 'buildingTenant'>>) {
     const { queries, now } = context;
     await visibleBuilding(context, args.buildingId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
@@ -47,6 +47,7 @@ export const dataQualityReport = defineTool({
   output: dataQualityReportOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'sensors', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(args, context: ToolContext<Pick<QueryLayer, 'dataQuality' | 'building' | 'buildingTenant'>>) {
     const { queries, now } = context;
     await visibleBuilding(context, args.buildingId);

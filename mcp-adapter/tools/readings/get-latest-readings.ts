@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
+import { answerMetaOutput } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -31,6 +32,7 @@ export const getLatestReadingsOutput = z.object({
   buildingId: z.string(),
   meterKind: z.enum(METER_KINDS).optional(),
   readings: z.array(latestReading).describe('Latest reading of each matching meter, sorted by meter id.'),
+  cached: answerMetaOutput.cached,
 });
 
 /** `get_latest_readings`: the newest reading of each meter of a building, from the Redis read model. */
@@ -43,6 +45,7 @@ export const getLatestReadings = defineTool({
   output: getLatestReadingsOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  cache: { category: 'sensors', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(
     { buildingId, meterKind },
     context: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building' | 'buildingTenant'>>,
