@@ -22,6 +22,25 @@ export {
   READ_ONLY_TOOL,
   ToolRefusal,
 } from './define-tool.ts';
+export type {
+  JwtVerifier,
+  JwtVerifierOptions,
+  LocalSigningKey,
+  MintedToken,
+  TokenGrant,
+  TokenKeys,
+  TokenRequest,
+  VerifiedToken,
+} from './identity/index.ts';
+export {
+  createJwtVerifier,
+  ensureLocalSigningKey,
+  grantOf,
+  isTokenInvalid,
+  localKeyDirOf,
+  mintToken,
+  tokenKeysOf,
+} from './identity/index.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
@@ -47,5 +66,5 @@ export {
   TOOLS,
   weatherImpact,
 } from './tools/index.ts';
-export type { McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
-export { startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';
+export type { McpHttpAuth, McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
+export { defaultResourceUri, startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';

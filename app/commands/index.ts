@@ -18,3 +18,5 @@ export { addSchemasCommand, formatSchemaChecks, schemasCheckCommand } from './sc
 export { addStackCommand } from './stack-command.ts';
 export type { StartOptions } from './start-command.ts';
 export { addStartCommand, startCommand } from './start-command.ts';
+export type { TokenIssueOptions } from './token-command.ts';
+export { addTokenCommand, parseTtl, tokenIssue } from './token-command.ts';

@@ -3,6 +3,8 @@ import { startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index
 import {
   connectPlatform,
   createProcessRuntime,
+  localPrincipalOf,
+  mcpHttpSettings,
   platformMcpServerFactory,
   resolveEndpoints,
   untilSignal,
@@ -27,18 +29,15 @@ export function addMcpCommand(
         cache: runtime.cache,
         metrics: runtime.metrics,
         operations: runtime.operations,
+        // Who stdio callers are; with mcp.auth.mode=none, HTTP callers too (otherwise each has a token).
+        localPrincipal: localPrincipalOf(config),
       });
       if (opts.stdio) {
         const handle = startMcpStdioServer(factory);
         await untilSignal();
         await handle.close();
       } else {
-        const server = await startMcpHttpServer({
-          host: config.mcp.host,
-          port: config.mcp.port,
-          factory,
-          logger,
-        });
+        const server = await startMcpHttpServer({ ...(await mcpHttpSettings(config)), factory, logger });
         say(`MCP Streamable HTTP on ${server.url}`);
         await untilSignal();
         await server.close();

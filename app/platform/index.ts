@@ -1,5 +1,7 @@
 export type { Platform, PlatformEndpoints } from './connect-platform.ts';
 export { connectPlatform } from './connect-platform.ts';
+export type { LocalTokenRequest } from './mcp-identity.ts';
+export { issueLocalToken, localPrincipalOf, mcpAudienceOf, mcpHttpSettings } from './mcp-identity.ts';
 export type { ObservePlatformOptions, PlatformObservability } from './observe-platform.ts';
 export {
   metricsServerSettings,

@@ -1,68 +1,267 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostHeaderValidation, originValidation, toNodeHandler } from '@modelcontextprotocol/node';
 import {
-  localhostHostValidation,
-  localhostOriginValidation,
-  toNodeHandler,
-} from '@modelcontextprotocol/node';
-import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+  type AuthInfo,
+  createMcpHandler,
+  getOAuthProtectedResourceMetadataUrl,
+  localhostAllowedHostnames,
+  localhostAllowedOrigins,
+  type McpServerFactory,
+} from '@modelcontextprotocol/server';
+import type { TokenAlgorithm } from '../../infra/config/index.ts';
+import { EaioError } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
+import { createJwtVerifier, type TokenKeys } from '../identity/index.ts';
+import { createBearerGate } from './bearer-gate.ts';
+import { protectedResourceMetadata, protectedResourceMetadataPaths } from './protected-resource-metadata.ts';
+
+/** How HTTP callers are identified. */
+export type McpHttpAuth =
+  | {
+      /** Every request carries a bearer JWT, verified before anything else is read. */
+      readonly mode: 'jwt';
+      readonly issuer: string;
+      /** This server's resource URI (tokens' `aud`); derived from the bound address when absent. */
+      readonly audience?: string;
+      readonly algorithms: readonly TokenAlgorithm[];
+      readonly clockToleranceSeconds?: number;
+      readonly keys: TokenKeys;
+    }
+  | {
+      /** No token: every caller is the factory's local principal. Refused unless bound to loopback. */
+      readonly mode: 'none';
+    };
 
 export interface McpHttpServerOptions {
   readonly host: string;
   readonly port: number;
   readonly factory: McpServerFactory;
   readonly logger: Logger;
+  readonly auth: McpHttpAuth;
+  /** Host header names accepted besides loopback names (on a loopback bind) and the resource URI's host. */
+  readonly allowedHosts?: readonly string[];
+  /** Origin hostnames accepted besides loopback names (on a loopback bind) and the resource URI's host. */
+  readonly allowedOrigins?: readonly string[];
+  /** Largest request body read; a larger one is answered 413. 1 MiB by default. */
+  readonly maxRequestBodyBytes?: number;
+  /** How long `close()` waits for requests in flight. 10 s by default. */
+  readonly shutdownGraceMs?: number;
 }
 
 export interface RunningMcpHttpServer {
   /** The MCP endpoint, e.g. http://127.0.0.1:3000/mcp. */
   readonly url: string;
+  /** The resource URI tokens must be issued for (their `aud`); undefined when auth is off. */
+  readonly resource: string | undefined;
+  /** Where the RFC 9728 metadata document is served; undefined when auth is off. */
+  readonly resourceMetadataUrl: string | undefined;
+  /** Stops taking requests, lets those in flight finish (bounded by the grace), then closes. */
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const MCP_PATH = '/mcp';
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
+
+const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /**
- * Serves MCP Streamable HTTP on `/mcp`. Bound to loopback by default; there, Host and Origin are
- * checked to stop DNS-rebinding attacks from a browser on the same machine.
+ * The resource URI of a server bound to `host:port` when `mcp.auth.audience` is not set: its MCP
+ * endpoint URL, `http://127.0.0.1:3000/mcp` by default.
  */
-export async function startMcpHttpServer({
-  host,
-  port,
-  factory,
-  logger,
-}: McpHttpServerOptions): Promise<RunningMcpHttpServer> {
+export function defaultResourceUri(host: string, port: number): string {
+  return `http://${urlHost(host)}:${port}${MCP_PATH}`;
+}
+
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(await response.text());
+}
+
+function refuseStart(message: string): EaioError {
+  return new EaioError('CONFIG_INVALID', 'permanent', message);
+}
+
+/**
+ * Serves MCP Streamable HTTP on `/mcp`, statelessly (a server instance per request, built for the
+ * request's principal). By default every request needs a bearer JWT, on loopback too: a local page or
+ * a DNS-rebinding attack is a caller like any other. The token is verified from the headers before the
+ * body is read and removed from the request before it is served, so nothing downstream can forward
+ * it. `/.well-known/oauth-protected-resource[/mcp]` serves the RFC 9728 metadata the 401 challenges
+ * name. Host and Origin are checked on every request (DNS-rebinding protection); bodies are bounded;
+ * `close()` drains calls in flight.
+ */
+export async function startMcpHttpServer(options: McpHttpServerOptions): Promise<RunningMcpHttpServer> {
+  const { host, port, factory, logger, auth } = options;
+  const loopback = LOOPBACK.has(host);
+  if (auth.mode === 'none') {
+    if (!loopback)
+      throw refuseStart(
+        `mcp.auth.mode=none is refused on ${host}: without tokens the server may only be bound to loopback (127.0.0.1, ::1, localhost)`,
+      );
+    logger.warn(
+      { host },
+      'MCP HTTP authentication is OFF (mcp.auth.mode=none): every local caller acts as the local principal',
+    );
+  } else if (!loopback && auth.audience === undefined) {
+    throw refuseStart(
+      `mcp.auth.audience must be set to the URL clients use (e.g. https://eaio.example.com/mcp) when the MCP server binds ${host}`,
+    );
+  }
+  const maxRequestBodySize = options.maxRequestBodyBytes ?? 1_048_576;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
   const handler = createMcpHandler(factory, {
+    maxRequestBodySize,
     onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
   });
   const serve = toNodeHandler(handler, {
+    maxRequestBodySize,
     onerror: (error) => logger.error({ err: error }, 'mcp adapter failed'),
   });
-  const guards = LOOPBACK.has(host) ? [localhostHostValidation(), localhostOriginValidation()] : [];
+
+  // Filled once the port is known: the derived resource URI contains it.
+  let route: (req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse) => Promise<void> = async (
+    _req,
+    res,
+  ) => json(res, 503, { error: 'starting' });
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   const server: Server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/mcp') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ error: 'Not found; the MCP endpoint is /mcp' }));
+    if (draining) {
+      json(res, 503, { error: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
       return;
     }
-    for (const guard of guards) if (!guard(req, res)) return;
-    void serve(req, res);
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+    route(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'mcp http request failed');
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shownHost = urlHost(address.address);
+  const url = `http://${shownHost}:${address.port}${MCP_PATH}`;
+
+  const resource =
+    auth.mode === 'jwt' ? new URL(auth.audience ?? defaultResourceUri(host, address.port)) : undefined;
+  const resourceMetadataUrl =
+    resource === undefined ? undefined : getOAuthProtectedResourceMetadataUrl(resource);
+  const extra = resource === undefined ? [] : [urlHost(resource.hostname)];
+  const bound = WILDCARD.has(host) ? [] : [urlHost(host)];
+  const checkHost = hostHeaderValidation([
+    ...(loopback ? localhostAllowedHostnames() : []),
+    ...bound,
+    ...extra,
+    ...(options.allowedHosts ?? []),
+  ]);
+  const checkOrigin = originValidation([
+    ...(loopback ? localhostAllowedOrigins() : []),
+    ...bound,
+    ...extra,
+    ...(options.allowedOrigins ?? []),
+  ]);
+  const metadataPaths = new Set(resource === undefined ? [] : protectedResourceMetadataPaths(resource));
+  const metadata =
+    resource === undefined || auth.mode !== 'jwt'
+      ? undefined
+      : protectedResourceMetadata(resource, auth.issuer);
+  const gate =
+    auth.mode === 'jwt' && resource !== undefined && resourceMetadataUrl !== undefined
+      ? createBearerGate({
+          verifier: createJwtVerifier({
+            issuer: auth.issuer,
+            audience: resource.href,
+            algorithms: auth.algorithms,
+            ...(auth.clockToleranceSeconds === undefined
+              ? {}
+              : { clockToleranceSeconds: auth.clockToleranceSeconds }),
+            keys: auth.keys,
+          }),
+          resource,
+          resourceMetadataUrl,
+          logger,
+        })
+      : undefined;
+
+  route = async (req, res) => {
+    if (!checkHost(req, res)) return;
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (metadata !== undefined && metadataPaths.has(path)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
+        return;
+      }
+      // Public by design (RFC 9728): how to get a token is what a caller without one needs.
+      json(res, 200, metadata, { 'cache-control': 'max-age=300', 'access-control-allow-origin': '*' });
+      return;
+    }
+    if (path !== MCP_PATH) {
+      json(res, 404, { error: `Not found; the MCP endpoint is ${MCP_PATH}` });
+      return;
+    }
+    if (!checkOrigin(req, res)) return;
+    if (gate !== undefined) {
+      const verdict = await gate(req.headers.authorization);
+      if (verdict instanceof Response) {
+        await writeResponse(res, verdict);
+        return;
+      }
+      req.auth = verdict;
+    }
+    // The SDK sees the verified principal, never the credential.
+    delete req.headers.authorization;
+    await serve(req, res);
+  };
+  logger.info(
+    { url, auth: auth.mode, resource: resource?.href, maxRequestBodyBytes: maxRequestBodySize },
+    'mcp http server listening',
+  );
+
   return {
-    url: `http://${shownHost}:${address.port}/mcp`,
+    url,
+    resource: resource?.href,
+    resourceMetadataUrl,
     async close() {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(() => {
+              logger.warn({ inFlight, graceMs }, 'mcp shutdown grace over; closing calls still in flight');
+              resolve();
+            }, graceMs);
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       await handler.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
     },
   };
 }
