@@ -39,6 +39,10 @@ export function addMcpCommand(
       } else {
         const server = await startMcpHttpServer({ ...(await mcpHttpSettings(config)), factory, logger });
         say(`MCP Streamable HTTP on ${server.url}`);
+        if (server.resource !== undefined)
+          say(
+            `Each request needs Authorization: Bearer <token> for ${server.resource} (local tokens: npx eaio token issue --role analyst --tenant <id>)`,
+          );
         await untilSignal();
         await server.close();
       }

@@ -465,10 +465,15 @@ describe('`eaio token issue`', () => {
 });
 
 describe('auth off and shutdown', () => {
-  it('refuses mcp.auth.mode=none unless bound to loopback', async () => {
+  it('refuses mcp.auth.mode=none unless bound to loopback, and a non-loopback bind without an audience', async () => {
     await expect(
       startMcpHttpServer({ host: '0.0.0.0', port: 0, factory, logger, auth: { mode: 'none' } }),
     ).rejects.toThrow(/loopback/);
+    const identity = await testAuth();
+    const { audience: _derived, ...withoutAudience } = identity.auth as Extract<McpHttpAuth, { mode: 'jwt' }>;
+    await expect(
+      startMcpHttpServer({ host: '0.0.0.0', port: 0, factory, logger, auth: withoutAudience }),
+    ).rejects.toThrow(/mcp.auth.audience/);
     const open = await start({ mode: 'none' });
     try {
       expect((await post(open.url, undefined)).status).toBe(200);

@@ -2,8 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRINCIPAL_ROLES } from '../../infra/config/index.ts';
-import { ROLES, SCOPES, TOOL_NAMES, TOOLS } from '../../mcp-adapter/index.ts';
+import { SCOPES, TOOL_NAMES, TOOLS } from '../../mcp-adapter/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/eaio.js', import.meta.url));
@@ -54,9 +53,5 @@ describe('`eaio mcp --stdio` runs as the configured local principal (mcp.stdio)'
         () => true,
       );
     expect(outcome).toBe(true);
-  });
-
-  it("names the adapter's roles in the config schema", () => {
-    expect([...PRINCIPAL_ROLES]).toEqual([...ROLES]);
   });
 });
