@@ -5,16 +5,16 @@ import {
   type AuthInfo,
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
-  localhostAllowedHostnames,
-  localhostAllowedOrigins,
   type McpServerFactory,
 } from '@modelcontextprotocol/server';
 import type { TokenAlgorithm } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import { createJwtVerifier, type TokenKeys } from '../identity/index.ts';
+import { allowedNames, isLoopback, urlHost } from './allowed-names.ts';
 import { createBearerGate } from './bearer-gate.ts';
 import { protectedResourceMetadata, protectedResourceMetadataPaths } from './protected-resource-metadata.ts';
+import { createRequestDrain } from './request-drain.ts';
 
 /** How HTTP callers are identified. */
 export type McpHttpAuth =
@@ -61,10 +61,6 @@ export interface RunningMcpHttpServer {
 }
 
 const MCP_PATH = '/mcp';
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
-const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
-
-const urlHost = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
 
 /**
  * The resource URI of a server bound to `host:port` when `mcp.auth.audience` is not set: its MCP
@@ -88,6 +84,27 @@ async function writeResponse(res: ServerResponse, response: Response): Promise<v
   res.end(await response.text());
 }
 
+/** What a server that asks for tokens serves about them, for its resource URI. */
+function bearerIdentity(auth: Extract<McpHttpAuth, { mode: 'jwt' }>, resource: URL, logger: Logger) {
+  const resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
+  const verifier = createJwtVerifier({
+    issuer: auth.issuer,
+    audience: resource.href,
+    algorithms: auth.algorithms,
+    ...(auth.clockToleranceSeconds === undefined
+      ? {}
+      : { clockToleranceSeconds: auth.clockToleranceSeconds }),
+    keys: auth.keys,
+  });
+  return {
+    resource,
+    resourceMetadataUrl,
+    metadata: protectedResourceMetadata(resource, auth.issuer),
+    metadataPaths: new Set(protectedResourceMetadataPaths(resource)),
+    gate: createBearerGate({ verifier, resource, resourceMetadataUrl, logger }),
+  };
+}
+
 function refuseStart(message: string): EaioError {
   return new EaioError('CONFIG_INVALID', 'permanent', message);
 }
@@ -103,7 +120,7 @@ function refuseStart(message: string): EaioError {
  */
 export async function startMcpHttpServer(options: McpHttpServerOptions): Promise<RunningMcpHttpServer> {
   const { host, port, factory, logger, auth } = options;
-  const loopback = LOOPBACK.has(host);
+  const loopback = isLoopback(host);
   if (auth.mode === 'none') {
     if (!loopback)
       throw refuseStart(
@@ -119,7 +136,6 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
     );
   }
   const maxRequestBodySize = options.maxRequestBodyBytes ?? 1_048_576;
-  const graceMs = options.shutdownGraceMs ?? 10_000;
   const handler = createMcpHandler(factory, {
     maxRequestBodySize,
     onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
@@ -134,19 +150,9 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
     _req,
     res,
   ) => json(res, 503, { error: 'starting' });
-  let draining = false;
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
+  const inFlight = createRequestDrain(options.shutdownGraceMs ?? 10_000, logger);
   const server: Server = createServer((req, res) => {
-    if (draining) {
-      json(res, 503, { error: 'shutting down' }, { connection: 'close', 'retry-after': '1' });
-      return;
-    }
-    inFlight += 1;
-    res.once('close', () => {
-      inFlight -= 1;
-      if (inFlight === 0) drained?.();
-    });
+    if (!inFlight.admit(req, res)) return;
     route(req, res).catch((error: unknown) => {
       logger.error({ err: error }, 'mcp http request failed');
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
@@ -161,57 +167,31 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
   const shownHost = urlHost(address.address);
   const url = `http://${shownHost}:${address.port}${MCP_PATH}`;
 
-  const resource =
-    auth.mode === 'jwt' ? new URL(auth.audience ?? defaultResourceUri(host, address.port)) : undefined;
-  const resourceMetadataUrl =
-    resource === undefined ? undefined : getOAuthProtectedResourceMetadataUrl(resource);
-  const extra = resource === undefined ? [] : [urlHost(resource.hostname)];
-  const bound = WILDCARD.has(host) ? [] : [urlHost(host)];
-  const checkHost = hostHeaderValidation([
-    ...(loopback ? localhostAllowedHostnames() : []),
-    ...bound,
-    ...extra,
-    ...(options.allowedHosts ?? []),
-  ]);
-  const checkOrigin = originValidation([
-    ...(loopback ? localhostAllowedOrigins() : []),
-    ...bound,
-    ...extra,
-    ...(options.allowedOrigins ?? []),
-  ]);
-  const metadataPaths = new Set(resource === undefined ? [] : protectedResourceMetadataPaths(resource));
-  const metadata =
-    resource === undefined || auth.mode !== 'jwt'
-      ? undefined
-      : protectedResourceMetadata(resource, auth.issuer);
-  const gate =
-    auth.mode === 'jwt' && resource !== undefined && resourceMetadataUrl !== undefined
-      ? createBearerGate({
-          verifier: createJwtVerifier({
-            issuer: auth.issuer,
-            audience: resource.href,
-            algorithms: auth.algorithms,
-            ...(auth.clockToleranceSeconds === undefined
-              ? {}
-              : { clockToleranceSeconds: auth.clockToleranceSeconds }),
-            keys: auth.keys,
-          }),
-          resource,
-          resourceMetadataUrl,
-          logger,
-        })
+  const identity =
+    auth.mode === 'jwt'
+      ? bearerIdentity(auth, new URL(auth.audience ?? defaultResourceUri(host, address.port)), logger)
       : undefined;
+  const resource = identity?.resource;
+  const names = allowedNames(host, resource, {
+    hosts: options.allowedHosts,
+    origins: options.allowedOrigins,
+  });
+  const checkHost = hostHeaderValidation(names.hosts);
+  const checkOrigin = originValidation(names.origins);
 
   route = async (req, res) => {
     if (!checkHost(req, res)) return;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (metadata !== undefined && metadataPaths.has(path)) {
+    if (identity?.metadataPaths.has(path)) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         json(res, 405, { error: 'method not allowed' }, { allow: 'GET, HEAD' });
         return;
       }
       // Public by design (RFC 9728): how to get a token is what a caller without one needs.
-      json(res, 200, metadata, { 'cache-control': 'max-age=300', 'access-control-allow-origin': '*' });
+      json(res, 200, identity.metadata, {
+        'cache-control': 'max-age=300',
+        'access-control-allow-origin': '*',
+      });
       return;
     }
     if (path !== MCP_PATH) {
@@ -219,8 +199,8 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
       return;
     }
     if (!checkOrigin(req, res)) return;
-    if (gate !== undefined) {
-      const verdict = await gate(req.headers.authorization);
+    if (identity !== undefined) {
+      const verdict = await identity.gate(req.headers.authorization);
       if (verdict instanceof Response) {
         await writeResponse(res, verdict);
         return;
@@ -239,26 +219,11 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
   return {
     url,
     resource: resource?.href,
-    resourceMetadataUrl,
+    resourceMetadataUrl: identity?.resourceMetadataUrl,
     async close() {
-      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => {
-            drained = resolve;
-          }),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(() => {
-              logger.warn({ inFlight, graceMs }, 'mcp shutdown grace over; closing calls still in flight');
-              resolve();
-            }, graceMs);
-          }),
-        ]);
-        clearTimeout(timer);
-      }
+      await inFlight.drain();
       await handler.close();
       server.closeAllConnections();
       await closed;
