@@ -35,8 +35,11 @@ export interface StartOptions {
 /** How long the admin token `npm start` prints stays valid. */
 const START_TOKEN_TTL_SECONDS = 3600;
 
-/** The Inspector lines: with a ready admin token when the server wants one. */
-async function inspectorHelp(config: EaioConfig, mcp: RunningMcpHttpServer): Promise<string[]> {
+/**
+ * The MCP Inspector lines `npm start` prints: the URL and, when the server trusts the local key, a
+ * ready short-lived admin token with the header that carries it.
+ */
+export async function inspectorHelp(config: EaioConfig, mcp: RunningMcpHttpServer): Promise<string[]> {
   if (mcp.resource === undefined)
     return [
       `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${mcp.url})`,

@@ -9,7 +9,7 @@ import { type McpRequestContext, McpServer, type McpServerFactory } from '@model
 import { exportJWK, generateKeyPair, type JWK, SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { tokenIssue } from '../../app/commands/index.ts';
+import { inspectorHelp, tokenIssue } from '../../app/commands/index.ts';
 import { loadConfig } from '../../infra/config/index.ts';
 import { createLogger } from '../../infra/logging/index.ts';
 import {
@@ -67,6 +67,34 @@ function challengeOf(response: Response): Record<string, string> {
   const header = response.headers.get('www-authenticate') ?? '';
   expect(header.startsWith('Bearer ')).toBe(true);
   return Object.fromEntries([...header.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+}
+
+/** Posts tools/list to `url` with a forged `Host` header (fetch cannot set it); the status. */
+function postWithHost(url: string, hostname: string, token: string): Promise<number> {
+  const { port } = new URL(url);
+  return new Promise<number>((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port: Number(port),
+        path: '/mcp',
+        method: 'POST',
+        headers: {
+          host: `${hostname}:${port}`,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2025-06-18',
+        },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(listToolsBody));
+  });
 }
 
 async function start(auth: McpHttpAuth, serverFactory: McpServerFactory = factory, extra = {}) {
@@ -226,32 +254,10 @@ describe('bearer tokens over Streamable HTTP', () => {
     );
   });
 
-  it('refuses a request whose Host header is not this server (DNS rebinding)', async () => {
+  it('refuses a request whose Host header is not this server (DNS rebinding), unless the host is allowed', async () => {
     const token = await identity.token();
-    const { port } = new URL(mcp.url);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port: Number(port),
-          path: '/mcp',
-          method: 'POST',
-          headers: {
-            host: `attacker.example:${port}`,
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-          },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify(listToolsBody));
-    });
-    expect(status).toBe(403);
+    expect(await postWithHost(mcp.url, 'attacker.example', token)).toBe(403);
+    expect(await postWithHost(mcp.url, 'localhost', token)).toBe(200);
     const origin = await fetch(mcp.url, {
       method: 'POST',
       headers: {
@@ -263,6 +269,13 @@ describe('bearer tokens over Streamable HTTP', () => {
       body: JSON.stringify(listToolsBody),
     });
     expect(origin.status).toBe(403);
+    const allowing = await start(identity.auth, factory, { allowedHosts: ['eaio.internal'] });
+    try {
+      expect(await postWithHost(allowing.url, 'eaio.internal', token)).toBe(200);
+      expect(await postWithHost(allowing.url, 'attacker.example', token)).toBe(403);
+    } finally {
+      await allowing.close();
+    }
   });
 });
 
@@ -458,6 +471,38 @@ describe('`eaio token issue`', () => {
       await expect(tokenIssue(config, { role: 'viewer', tenant: 't1', ttl: '90d' })).rejects.toThrow(
         /30 days/,
       );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('`npm start` connection help', () => {
+  it('prints an admin token for the derived resource URI that the running server accepts', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'eaio-start-keys-'));
+    try {
+      const config = loadConfig({ EAIO_MCP_AUTH_LOCAL_KEY_DIR: dir }, { cwd: dir });
+      const mcp = await start({
+        mode: 'jwt',
+        issuer: config.mcp.auth.issuer,
+        algorithms: config.mcp.auth.algorithms,
+        keys: await tokenKeysOf(config.mcp.auth, config.stateDir),
+      });
+      try {
+        expect(mcp.resource).toBe(mcp.url);
+        const lines = await inspectorHelp(config, mcp);
+        expect(lines.join('\n')).toContain(mcp.url);
+        const token = /Authorization: +Bearer (\S+)/.exec(lines.join('\n'))?.[1];
+        expect(token).toBeDefined();
+        const client = await connectWithToken(mcp.url, token ?? '');
+        try {
+          expect((await client.listTools()).tools).toHaveLength(TOOLS.length);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        await mcp.close();
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
