@@ -1,6 +1,9 @@
 import {
   connectPlatform,
   createProcessRuntime,
+  issueLocalToken,
+  localPrincipalOf,
+  mcpHttpSettings,
   platformMcpServerFactory,
   resolveEndpoints,
   untilSignal,
@@ -28,10 +31,19 @@ const factory = platformMcpServerFactory(platform, {
   cache: runtime.cache,
   metrics: runtime.metrics,
   operations: runtime.operations,
+  config: runtime.config,
+  localPrincipal: localPrincipalOf(config),
   tools: [...TOOLS, benchEmptyTool],
 });
-const server = await startMcpHttpServer({ host: '127.0.0.1', port: 0, factory, logger });
-process.stdout.write(`${JSON.stringify({ url: server.url })}\n`);
+// As deployed: bearer tokens verified on every request (the local key unless configured otherwise).
+const server = await startMcpHttpServer({ ...(await mcpHttpSettings(config)), port: 0, factory, logger });
+const { token } = await issueLocalToken(config, {
+  subject: 'bench',
+  role: 'admin',
+  ttlSeconds: 3600,
+  ...(server.resource === undefined ? {} : { audience: server.resource }),
+});
+process.stdout.write(`${JSON.stringify({ url: server.url, token })}\n`);
 await untilSignal();
 await server.close();
 await runtime.close();

@@ -47,6 +47,8 @@ function childEnv(platform: Platform, endpoints: StackEndpoints): Record<string,
 
 interface Adapter {
   readonly url: string;
+  /** An admin token the adapter minted with its local key, for its own resource URI. */
+  readonly token: string;
   stop(): Promise<void>;
 }
 
@@ -59,11 +61,12 @@ async function startAdapter(env: Record<string, string>): Promise<Adapter> {
   );
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const url = await Promise.race([
+  const { url, token } = await Promise.race([
     (async () => {
       for await (const line of lines) {
-        const parsed = JSON.parse(line) as { url?: string };
-        if (parsed.url) return parsed.url;
+        const parsed = JSON.parse(line) as { url?: string; token?: string };
+        if (parsed.url !== undefined && parsed.token !== undefined)
+          return { url: parsed.url, token: parsed.token };
       }
       throw new EaioError('LISTEN_FAILED', 'permanent', 'the adapter process closed its output');
     })(),
@@ -73,6 +76,7 @@ async function startAdapter(env: Record<string, string>): Promise<Adapter> {
   ]);
   return {
     url,
+    token,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
@@ -238,7 +242,8 @@ export async function mcpBenchmark(
     const endMs = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
     adapter = await startAdapter(childEnv(platform, endpoints));
     progress(`adapter serving at ${adapter.url}`);
-    for (let c = 0; c < concurrency; c++) clients.push(await connect(adapter.url, {}));
+    for (let c = 0; c < concurrency; c++)
+      clients.push(await connect(adapter.url, { authorization: `Bearer ${adapter.token}` }));
     const building = (i: number) => ids[i % ids.length] as string;
     const scenarios: Scenario[] = [
       { name: 'empty', tool: 'bench_empty', args: (i) => ({ n: i }) },

@@ -24,6 +24,25 @@ export {
   ToolRefusal,
 } from './define-tool.ts';
 export type {
+  JwtVerifier,
+  JwtVerifierOptions,
+  LocalSigningKey,
+  MintedToken,
+  TokenGrant,
+  TokenKeys,
+  TokenRequest,
+  VerifiedToken,
+} from './identity/index.ts';
+export {
+  createJwtVerifier,
+  ensureLocalSigningKey,
+  grantOf,
+  isTokenInvalid,
+  localKeyDirOf,
+  mintToken,
+  tokenKeysOf,
+} from './identity/index.ts';
+export type {
   HttpRequestLimiter,
   HttpRequestLimiterOptions,
   RateLimitSettings,
@@ -69,5 +88,5 @@ export {
   TOOLS,
   weatherImpact,
 } from './tools/index.ts';
-export type { McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
-export { startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';
+export type { McpHttpAuth, McpHttpServerOptions, RunningMcpHttpServer } from './transports/index.ts';
+export { defaultResourceUri, startMcpHttpServer, startMcpStdioServer } from './transports/index.ts';

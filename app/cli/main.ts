@@ -13,6 +13,7 @@ import {
   addSchemasCommand,
   addStackCommand,
   addStartCommand,
+  addTokenCommand,
   type CommandContext,
   globalConfigArgs,
 } from '../commands/index.ts';
@@ -61,6 +62,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     addProjectionsCommand,
     addProcessCommand,
     addMcpCommand,
+    addTokenCommand,
     addConfigCommand,
   ]) {
     add(program, context);

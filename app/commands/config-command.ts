@@ -56,7 +56,8 @@ export function configShow(resolved: ResolvedConfig, json: boolean, out: (text: 
   }
   const rows = effectiveValues(resolved).map((r) => ({
     ...r,
-    text: typeof r.value === 'string' ? r.value : JSON.stringify(r.value),
+    // Optional keys without a value (e.g. mcp.auth.audience, derived when unset) print as unset.
+    text: r.value === undefined ? '(unset)' : typeof r.value === 'string' ? r.value : JSON.stringify(r.value),
   }));
   const keyWidth = Math.max(...rows.map((r) => r.key.length));
   const valueWidth = Math.min(60, Math.max(...rows.map((r) => r.text.length)));

@@ -17,4 +17,6 @@ export { addReplayCommand } from './replay-command.ts';
 export { addSchemasCommand, formatSchemaChecks, schemasCheckCommand } from './schemas-command.ts';
 export { addStackCommand } from './stack-command.ts';
 export type { StartOptions } from './start-command.ts';
-export { addStartCommand, startCommand } from './start-command.ts';
+export { addStartCommand, inspectorHelp, startCommand } from './start-command.ts';
+export type { TokenIssueOptions } from './token-command.ts';
+export { addTokenCommand, parseTtl, tokenIssue } from './token-command.ts';

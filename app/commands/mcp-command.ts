@@ -3,6 +3,9 @@ import { startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index
 import {
   connectPlatform,
   createProcessRuntime,
+  localPrincipalOf,
+  mcpHttpSettings,
+  platformHttpRequestLimiter,
   platformMcpServerFactory,
   resolveEndpoints,
   untilSignal,
@@ -28,6 +31,8 @@ export function addMcpCommand(
         metrics: runtime.metrics,
         operations: runtime.operations,
         config: runtime.config,
+        // Who stdio callers are; with mcp.auth.mode=none, HTTP callers too (otherwise each has a token).
+        localPrincipal: localPrincipalOf(config),
       });
       if (opts.stdio) {
         const handle = startMcpStdioServer(factory);
@@ -35,12 +40,19 @@ export function addMcpCommand(
         await handle.close();
       } else {
         const server = await startMcpHttpServer({
-          host: config.mcp.host,
-          port: config.mcp.port,
+          ...(await mcpHttpSettings(config)),
           factory,
+          requestLimiter: platformHttpRequestLimiter(platform, {
+            config: runtime.config,
+            metrics: runtime.metrics,
+          }),
           logger,
         });
         say(`MCP Streamable HTTP on ${server.url}`);
+        if (server.resource !== undefined)
+          say(
+            `Each request needs Authorization: Bearer <token> for ${server.resource} (local tokens: npx eaio token issue --role analyst --tenant <id>)`,
+          );
         await untilSignal();
         await server.close();
       }

@@ -2,13 +2,17 @@ import type { Command } from 'commander';
 import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
 import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
 import { stackUp } from '../../infra/stack/index.ts';
-import { startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
+import { type RunningMcpHttpServer, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import {
   connectPlatform,
   createProcessRuntime,
+  issueLocalToken,
+  localPrincipalOf,
+  mcpHttpSettings,
   metricsServerSettings,
   observePlatform,
+  platformHttpRequestLimiter,
   platformMcpServerFactory,
   preparePlatform,
   projectorGroup,
@@ -29,7 +33,46 @@ export interface StartOptions {
   readonly resolved: ResolvedConfig;
 }
 
-function connectionHelp(url: string, observabilityUrl: string | undefined): string {
+/** How long the admin token `npm start` prints stays valid. */
+const START_TOKEN_TTL_SECONDS = 3600;
+
+/**
+ * The MCP Inspector lines `npm start` prints: the URL and, when the server trusts the local key, a
+ * ready short-lived admin token with the header that carries it.
+ */
+export async function inspectorHelp(config: EaioConfig, mcp: RunningMcpHttpServer): Promise<string[]> {
+  if (mcp.resource === undefined)
+    return [
+      `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${mcp.url})`,
+      '                  Authentication is OFF (mcp.auth.mode=none): every local caller is the local principal.',
+    ];
+  const lines = [
+    `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${mcp.url})`,
+  ];
+  if (config.mcp.auth.jwksUrl !== undefined || config.mcp.auth.publicKey !== undefined)
+    return [
+      ...lines,
+      `                  with a token from ${config.mcp.auth.issuer} (audience ${mcp.resource})`,
+    ];
+  const { token, expiresAt } = await issueLocalToken(config, {
+    subject: 'local-admin',
+    role: 'admin',
+    ttlSeconds: START_TOKEN_TTL_SECONDS,
+    audience: mcp.resource,
+  });
+  return [
+    ...lines,
+    `                  Authentication → Header Name "Authorization", Bearer Token below (admin of every tenant, valid until ${expiresAt.toISOString()}):`,
+    `  Authorization:  Bearer ${token}`,
+    '  More tokens:    npx eaio token issue --role analyst --tenant default --ttl 1h',
+  ];
+}
+
+function connectionHelp(
+  url: string,
+  observabilityUrl: string | undefined,
+  inspector: readonly string[],
+): string {
   const desktop = JSON.stringify(
     { mcpServers: { eaio: { command: 'npx', args: ['eaio', 'mcp', '--stdio'], cwd: process.cwd() } } },
     null,
@@ -42,7 +85,7 @@ function connectionHelp(url: string, observabilityUrl: string | undefined): stri
       ? 'Metrics and health: not served (port taken; see the log)'
       : `Metrics (Prometheus): ${observabilityUrl}/metrics   Readiness: ${observabilityUrl}/health/ready`,
     '',
-    `  Inspector:      npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${url})`,
+    ...inspector,
     `  Try the tool:   ${TOOL_NAMES.getLatestReadings} { "buildingId": "Office_Cristina" }`,
     '  Desktop agent (stdio), add to its MCP config:',
     ...desktop.split('\n').map((line) => `    ${line}`),
@@ -86,12 +129,18 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
       )
     : undefined;
   const mcp = await startMcpHttpServer({
-    host: config.mcp.host,
-    port: config.mcp.port,
-    factory: platformMcpServerFactory(platform, { cache, metrics, operations, config: runtime.config }),
+    ...(await mcpHttpSettings(config)),
+    factory: platformMcpServerFactory(platform, {
+      cache,
+      metrics,
+      operations,
+      config: runtime.config,
+      localPrincipal: localPrincipalOf(config),
+    }),
+    requestLimiter: platformHttpRequestLimiter(platform, { config: runtime.config, metrics }),
     logger: componentLogger('mcp'),
   });
-  process.stdout.write(connectionHelp(mcp.url, observability.url));
+  process.stdout.write(connectionHelp(mcp.url, observability.url, await inspectorHelp(config, mcp)));
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await mcp.close();

@@ -1,5 +1,7 @@
 export type { Platform, PlatformEndpoints } from './connect-platform.ts';
 export { connectPlatform } from './connect-platform.ts';
+export type { LocalTokenRequest } from './mcp-identity.ts';
+export { issueLocalToken, localPrincipalOf, mcpAudienceOf, mcpHttpSettings } from './mcp-identity.ts';
 export type { ObservePlatformOptions, PlatformObservability } from './observe-platform.ts';
 export {
   metricsServerSettings,
@@ -8,7 +10,7 @@ export {
   projectorGroup,
 } from './observe-platform.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
-export { platformMcpServerFactory } from './platform-mcp-server.ts';
+export { platformHttpRequestLimiter, platformMcpServerFactory } from './platform-mcp-server.ts';
 export { preparePlatform } from './prepare-platform.ts';
 export type { ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.ts';
 export { cacheTtlsOf, createProcessRuntime } from './process-runtime.ts';

@@ -2,8 +2,10 @@ import type { McpServerFactory } from '@modelcontextprotocol/server';
 import type { ConfigStore } from '../../infra/config/index.ts';
 import type { EaioMetrics } from '../../infra/metrics/index.ts';
 import {
+  createHttpRequestLimiter,
   createMcpServerFactory,
   createRedisToolCallLimiter,
+  type HttpRequestLimiter,
   type McpServerOptions,
 } from '../../mcp-adapter/index.ts';
 import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
@@ -48,4 +50,34 @@ export function platformMcpServerFactory(
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
   return createMcpServerFactory(queries, { ...options, cache, limiter });
+}
+
+/**
+ * HTTP requests a client may make per tool call it may make: an agent's session also sends
+ * `initialize`, `tools/list`, resource reads and notifications, so the session limit sits above the
+ * tool-call limit and a client calling tools too fast is told so by the tool's `isError` answer (with
+ * the retry time) before its HTTP requests are refused.
+ */
+const HTTP_REQUESTS_PER_TOOL_CALL = 4;
+
+/**
+ * The HTTP session limit of `eaio start` and `eaio mcp`: per verified subject (else remote address),
+ * {@link HTTP_REQUESTS_PER_TOOL_CALL} times `mcp.rateLimit` (rate and burst), followed live, counted
+ * in Redis; over it, 429 with `Retry-After`.
+ */
+export function platformHttpRequestLimiter(
+  platform: Platform,
+  { config, metrics }: { readonly config?: ConfigStore; readonly metrics?: EaioMetrics } = {},
+): HttpRequestLimiter {
+  return createHttpRequestLimiter({
+    redis: platform.redis,
+    limits: () => {
+      const { requestsPerMinute, burst } = (config?.current().config ?? platform.config).mcp.rateLimit;
+      return {
+        requestsPerMinute: requestsPerMinute * HTTP_REQUESTS_PER_TOOL_CALL,
+        burst: burst * HTTP_REQUESTS_PER_TOOL_CALL,
+      };
+    },
+    ...(metrics === undefined ? {} : { metrics }),
+  });
 }

@@ -20,6 +20,32 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const port = () => z.number().int().min(0).max(65535);
 
 /**
+ * The JWS algorithms a token may be signed with: asymmetric only, so a public key can never be used
+ * as an HMAC secret (HS/RS confusion) and `none` is not among them.
+ */
+export const TOKEN_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
+
+/** The roles a token or the local principal may name (the MCP adapter's `ROLES`, kept equal by a test). */
+export const PRINCIPAL_ROLES = ['viewer', 'analyst', 'operator', 'admin'] as const;
+
+/** The tenant value of a principal that sees every tenant (the MCP adapter's `ALL_TENANTS`). */
+const EVERY_TENANT = '*';
+
+/**
  * The one description of EAIO Stream's configuration. Parsed once at start-up; every component
  * receives the slice it needs as an argument. Each key's environment variable is `EAIO_` followed by
  * its path in upper snake case (`kafka.sessionTimeoutMs` ↔ `EAIO_KAFKA_SESSION_TIMEOUT_MS`).
@@ -127,6 +153,125 @@ export const configSchema = z.object({
             .min(0)
             .default(0)
             .describe('Tool calls one client may make per 24 hours from its first call (0: no quota).'),
+        })
+        .prefault({}),
+      allowedHosts: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Host header names accepted besides loopback names and the resource URI host (DNS-rebinding protection); list the names clients use when binding a non-loopback interface.',
+        ),
+      allowedOrigins: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          'Origin hostnames browsers may call from besides loopback names and the resource URI host; a request with another Origin is refused.',
+        ),
+      maxRequestBodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(1_048_576)
+        .describe('Largest MCP request body accepted; a larger one is answered 413 before it is parsed.'),
+      shutdownGraceMs: z
+        .number()
+        .int()
+        .min(0)
+        .default(10_000)
+        .describe(
+          'How long a shutdown waits for MCP calls in flight to finish before closing their connections.',
+        ),
+      auth: z
+        .object({
+          mode: z
+            .enum(['jwt', 'none'])
+            .default('jwt')
+            .describe(
+              'How HTTP callers are identified: `jwt` (a bearer token on every request, loopback too) or `none` (every caller is the local principal; refused unless bound to loopback).',
+            ),
+          issuer: z
+            .string()
+            .min(1)
+            .default('urn:eaio:local-issuer')
+            .describe(
+              "Expected `iss` of tokens: your identity provider's issuer, or the local issuer of `eaio token issue`.",
+            ),
+          audience: z
+            .url()
+            .optional()
+            .describe(
+              "This server's resource URI, the `aud` tokens must carry (RFC 8707); default `http://<mcp.host>:<mcp.port>/mcp`.",
+            ),
+          jwksUrl: z
+            .url()
+            .optional()
+            .describe(
+              'JWKS URL of the identity provider; keys are cached and refetched when a token names an unknown key (rotation).',
+            ),
+          publicKey: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('Path of a PEM public key (SPKI) tokens are verified with, instead of a JWKS URL.'),
+          algorithms: z
+            .array(z.enum(TOKEN_ALGORITHMS))
+            .min(1)
+            .default(['ES256', 'RS256'])
+            .describe('JWS algorithms a token may be signed with (asymmetric only; never `none` or HS*).'),
+          clockToleranceSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .max(300)
+            .default(30)
+            .describe('Clock skew allowed when checking `exp` and `nbf`.'),
+          jwksCooldownSeconds: z
+            .number()
+            .int()
+            .min(0)
+            .default(30)
+            .describe('Least time between two JWKS fetches caused by unknown keys.'),
+          jwksCacheMaxAgeSeconds: z
+            .number()
+            .int()
+            .min(1)
+            .default(600)
+            .describe('How long fetched JWKS keys are used before they are fetched again.'),
+          localKeyDir: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              'Folder of the local signing key of `eaio token issue` (created once; private key mode 0600); default `<stateDir>/auth`. Trusted when neither jwksUrl nor publicKey is set.',
+            ),
+        })
+        .prefault({}),
+      stdio: z
+        .object({
+          subject: z
+            .string()
+            .min(1)
+            .default('local')
+            .describe('Subject of the principal `eaio mcp --stdio` serves.'),
+          role: z
+            .enum(PRINCIPAL_ROLES)
+            .default('admin')
+            .describe(
+              'Role of the principal `eaio mcp --stdio` serves (and HTTP with `mcp.auth.mode=none`).',
+            ),
+          tenant: z
+            .string()
+            .min(1)
+            .default(EVERY_TENANT)
+            .describe('Tenant of that principal; `*` (every tenant) only for the admin role.'),
+        })
+        .superRefine((stdio, ctx) => {
+          if (stdio.role !== 'admin' && stdio.tenant === EVERY_TENANT)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['tenant'],
+              message: `a ${stdio.role} serves one tenant: set mcp.stdio.tenant`,
+            });
         })
         .prefault({}),
     })

@@ -10,8 +10,16 @@ export type {
   LogLevel,
   ReloadableConfig,
   ReloadableSection,
+  TokenAlgorithm,
 } from './config-schema.ts';
-export { configSchema, logLevelFor, RELOADABLE_SECTIONS, reloadableSlice } from './config-schema.ts';
+export {
+  configSchema,
+  logLevelFor,
+  PRINCIPAL_ROLES,
+  RELOADABLE_SECTIONS,
+  reloadableSlice,
+  TOKEN_ALGORITHMS,
+} from './config-schema.ts';
 export type {
   ConfigStore,
   ConfigStoreOptions,

@@ -1,3 +1,3 @@
-export type { McpHttpServerOptions, RunningMcpHttpServer } from './http-server.ts';
-export { startMcpHttpServer } from './http-server.ts';
+export type { McpHttpAuth, McpHttpServerOptions, RunningMcpHttpServer } from './http-server.ts';
+export { defaultResourceUri, startMcpHttpServer } from './http-server.ts';
 export { startMcpStdioServer } from './stdio-server.ts';

@@ -122,6 +122,8 @@ async function serveWith(limiter: ToolCallLimiter, metrics?: EaioMetrics) {
   const server = await startMcpHttpServer({
     host: '127.0.0.1',
     port: 0,
+    // Limits are per principal: callers here are the factory's local principal, without tokens.
+    auth: { mode: 'none' },
     logger: createLogger({ level: 'warn', component: 'test:limits' }),
     factory: () => {
       const mcp = new McpServer(SERVER_INFO);

@@ -155,6 +155,8 @@ describe('read tools through the tool-result cache', () => {
     const server = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
+      // The caller is `who`, the factory's local principal: no token needed for what is tested here.
+      auth: { mode: 'none' },
       logger: createLogger({ level: 'warn', component: 'test:tool-cache' }),
       factory: createMcpServerFactory(reads, { cache, metrics, localPrincipal: who }),
     });

@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelemetryRecorder, type RunningProjector, runProjector } from '../../app/index.ts';
 import { createMetrics, METRIC_NAMES } from '../../infra/metrics/index.ts';
@@ -20,6 +20,7 @@ import { minuteOf } from '../../projections/operation-stats/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { caughtUp, readEvents } from '../support/processor-runs.ts';
 import { hourlyReadings } from '../support/readings.ts';
+import { connectWithToken, testAuth } from '../support/test-auth.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -58,14 +59,15 @@ describe('telemetry: the platform records its own work and folds it into operati
     await publishReadings(await platform.feedDeps(), readings);
     projector = await runProjector(platform);
     await platform.waitForReadings(readings.length);
+    const identity = await testAuth();
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
+      auth: identity.auth,
       factory: createMcpServerFactory(createQueryLayer(platform), { metrics, operations: recorder }),
       logger: platform.logger,
     });
-    client = new Client({ name: 'eaio-telemetry', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+    client = await connectWithToken(mcp.url, await identity.token(), 'eaio-telemetry');
   });
 
   afterAll(async () => {

@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { type SpanContext, SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { createQueryLayer } from '../../projections/index.ts';
 import type { SensorReading } from '../../schemas/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
+import { connectWithToken, testAuth } from '../support/test-auth.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -59,14 +60,15 @@ describe('one trace from a reading produced to the MCP answer that returns it', 
     });
     projector = await runProjector(platform);
     processor = await runProcessor({ ...platform, sessionTimeoutMs: 6_000 }, readingsByBuildingProcessor);
+    const identity = await testAuth();
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
+      auth: identity.auth,
       factory: createMcpServerFactory(createQueryLayer(platform)),
       logger: platform.logger,
     });
-    client = new Client({ name: 'eaio-tracing', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+    client = await connectWithToken(mcp.url, await identity.token(), 'eaio-tracing');
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnswerMeta,
@@ -25,6 +25,7 @@ import {
   startDataSet,
   weatherHours,
 } from '../support/query-data-set.ts';
+import { connectWithToken, testAuth } from '../support/test-auth.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -88,14 +89,15 @@ describe('the query tools end to end: Kafka -> processors -> projector -> query 
     await produce(platform, 'controlDecisions', [command.decided], () => command.key);
     await produce(platform, 'controlOutcomes', [command.outcome], () => command.key);
     await produce(platform, 'weatherHourly', weatherHours(), (w) => w.stationId);
+    const identity = await testAuth();
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
+      auth: identity.auth,
       factory: createMcpServerFactory(createQueryLayer(platform)),
       logger: platform.logger,
     });
-    client = new Client({ name: 'eaio-query-tools', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+    client = await connectWithToken(mcp.url, await identity.token(), 'eaio-query-tools');
     // Every event above is projected once the slowest answers are complete.
     await waitFor('anomalies, issues, the command and the weather projected', async () => {
       const [anomalies, quality, status, weather] = await Promise.all([

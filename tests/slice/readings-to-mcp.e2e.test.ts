@@ -1,4 +1,4 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, runProjector } from '../../app/index.ts';
 import {
@@ -10,6 +10,7 @@ import {
 import { type BatchOutcome, createQueryLayer } from '../../projections/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
+import { connectWithToken, testAuth } from '../support/test-auth.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -38,14 +39,15 @@ describe('a reading end to end: Kafka -> projector -> Redis/Postgres -> MCP over
     await publishBuildings(deps, sample, new Date(Date.UTC(2015, 0, 1)));
     await publishReadings(deps, readings);
     projector = await runProjector(platform, { onOutcome: (outcome) => outcomes.push(outcome) });
+    const identity = await testAuth();
     mcp = await startMcpHttpServer({
       host: '127.0.0.1',
       port: 0,
+      auth: identity.auth,
       factory: createMcpServerFactory(createQueryLayer(platform)),
       logger: platform.logger,
     });
-    client = new Client({ name: 'eaio-e2e', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(mcp.url)));
+    client = await connectWithToken(mcp.url, await identity.token(), 'eaio-e2e');
   });
 
   afterAll(async () => {

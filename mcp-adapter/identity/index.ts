@@ -1,0 +1,10 @@
+export type { JwtVerifier, JwtVerifierOptions, TokenKeys, VerifiedToken } from './jwt-verifier.ts';
+export { createJwtVerifier } from './jwt-verifier.ts';
+export type { LocalSigningKey } from './local-signing-key.ts';
+export { ensureLocalSigningKey, LOCAL_KEY_ALGORITHM } from './local-signing-key.ts';
+export type { MintedToken, TokenRequest } from './mint-token.ts';
+export { mintToken } from './mint-token.ts';
+export type { TokenGrant } from './token-claims.ts';
+export { grantOf } from './token-claims.ts';
+export { isTokenInvalid, tokenInvalid } from './token-invalid.ts';
+export { localKeyDirOf, tokenKeysOf } from './token-keys.ts';
