@@ -7,6 +7,7 @@ export const TOOL_NAMES = {
   listAnomalies: 'list_anomalies',
   dataQualityReport: 'data_quality_report',
   getCommandStatus: 'get_command_status',
+  listAuditRecords: 'list_audit_records',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

@@ -6,6 +6,7 @@ import { startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import {
   connectPlatform,
+  createPlatformAuditTrail,
   createProcessRuntime,
   metricsServerSettings,
   observePlatform,
@@ -85,10 +86,11 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
         await loadBdg1Sample(),
       )
     : undefined;
+  const audit = createPlatformAuditTrail(platform, metrics);
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: platformMcpServerFactory(platform, { cache, metrics, operations }),
+    factory: platformMcpServerFactory(platform, { cache, metrics, operations, audit }),
     logger: componentLogger('mcp'),
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));
@@ -98,6 +100,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await observability.close();
   await feed?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
+  await audit.close();
   await runtime.close();
   await platform.close();
   logger.info('stopped');

@@ -48,6 +48,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
     dataQuality: unexpected('dataQuality'),
     commandStatus: unexpected('commandStatus'),
     weatherNormalised: unexpected('weatherNormalised'),
+    auditRecords: unexpected('auditRecords'),
     building: async (id) => (id === 'Office_A' ? OFFICE : undefined),
     ...overrides,
   };
