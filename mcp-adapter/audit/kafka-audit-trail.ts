@@ -126,19 +126,22 @@ export function createKafkaAuditTrail(options: KafkaAuditTrailOptions): RunningT
 
   /** Sends one record and waits for the broker's acknowledgement; rejects when it is not given. */
   const sendAcknowledged = async (record: AuditRecord): Promise<void> => {
+    let reason: AuditLossReason = 'encode-failed';
     try {
-      await (await options.producer()).send({ topic, acks: ACKS_ALL, messages: [await message(record)] });
+      const value = await message(record);
+      reason = 'send-failed';
+      await (await options.producer()).send({ topic, acks: ACKS_ALL, messages: [value] });
     } catch (error) {
-      options.onUnrecorded?.('send-failed', 1);
+      options.onUnrecorded?.(reason, 1);
       logger.error(
-        { topic, err: error, eventId: record.eventId, tool: record.target },
-        'audit record not acknowledged',
+        { topic, reason, err: error, eventId: record.eventId, tool: record.target },
+        'audit record not acknowledged; the call is answered with an error',
       );
       throw new EaioError(
         'SINK_UNAVAILABLE',
         'transient',
-        `The call to ${record.target} could not be audited (${error instanceof Error ? error.message : String(error)}); its answer is withheld. Retry when Kafka is reachable.`,
-        { cause: error, context: { topic, eventId: record.eventId } },
+        `The call to ${record.target} could not be audited (${error instanceof Error ? error.message : String(error)}); its answer is withheld. Retry when the audit log is writable.`,
+        { cause: error, context: { topic, eventId: record.eventId, reason } },
       );
     }
     options.onRecorded?.(1);
