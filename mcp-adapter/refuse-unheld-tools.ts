@@ -6,10 +6,12 @@ import type {
   ServerContext,
 } from '@modelcontextprotocol/server';
 import { EaioError } from '../infra/errors/index.ts';
+import { traceContextField } from '../infra/telemetry/index.ts';
 import type { Principal } from './access/index.ts';
 import type { ToolAuditTrail } from './tool-call-policy.ts';
 import { toolErrorOf } from './tool-errors.ts';
 import type { ToolName } from './tool-names.ts';
+import { traceToolCall } from './trace-tool-call.ts';
 
 /** What the refusal needs to know of a tool the caller may not call. */
 export interface UnheldTool {
@@ -42,7 +44,6 @@ export function refuseUnheldTools(
   unheld: readonly UnheldTool[],
   principal: Principal,
   audit: ToolAuditTrail | undefined,
-  now: () => number,
 ): void {
   const sdkCall = sdkToolsCall(server);
   if (unheld.length === 0 || sdkCall === undefined) return;
@@ -52,7 +53,8 @@ export function refuseUnheldTools(
     // The SDK's handler answers what McpServer's tool callbacks do: a CallToolResult.
     if (tool === undefined)
       return (await sdkCall(request as unknown as JSONRPCRequest, ctx)) as CallToolResult;
-    const startedAt = now();
+    const startedAt = Date.now();
+    const started = performance.now();
     const refusal = new EaioError(
       'ACCESS_DENIED',
       'permanent',
@@ -60,6 +62,11 @@ export function refuseUnheldTools(
       { context: { scope: tool.scope } },
     );
     const mapped = toolErrorOf(refusal);
+    // Traced like an admitted call, so the denial is on the caller's trace and its record names the span.
+    const traceContext = await traceToolCall(tool.name, async (span) => {
+      span.setAttribute('error.type', refusal.code);
+      return traceContextField();
+    });
     const record = audit?.record({
       tool: tool.name,
       principal,
@@ -67,8 +74,9 @@ export function refuseUnheldTools(
       readOnly: tool.readOnly,
       outcome: 'denied',
       errorCode: refusal.code,
-      durationMs: now() - startedAt,
+      durationMs: performance.now() - started,
       startedAt,
+      traceContext,
     });
     if (tool.readOnly) void record?.catch(() => undefined);
     else await record;

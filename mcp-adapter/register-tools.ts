@@ -208,5 +208,5 @@ export function registerTools<Q>(
       scope: tool.scope,
       readOnly: tool.annotations.readOnlyHint === true,
     }));
-  refuseUnheldTools(server, unheld, context.principal, audit, Date.now);
+  refuseUnheldTools(server, unheld, context.principal, audit);
 }

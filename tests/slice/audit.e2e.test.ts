@@ -2,10 +2,13 @@ import { fileURLToPath } from 'node:url';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { type AuthInfo, type McpRequestContext, McpServer } from '@modelcontextprotocol/server';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createPlatformAuditTrail, type RunningProjector, runProjector } from '../../app/index.ts';
+import { createLogger } from '../../infra/logging/index.ts';
 import { createMetrics, type EaioMetrics } from '../../infra/metrics/index.ts';
+import { createTracing, type Tracing } from '../../infra/telemetry/index.ts';
 import {
   ALL_TENANTS,
   AUDIT_UNRECORDED_METRIC,
@@ -77,6 +80,8 @@ const peek = defineTool({
 });
 
 describe('every MCP call audited: MCP client -> audit-log topic -> projector -> audit_records -> list_audit_records and eaio audit list', () => {
+  const exporter = new InMemorySpanExporter();
+  let tracing: Tracing;
   let platform: TestPlatform;
   let projector: RunningProjector;
   let metrics: EaioMetrics;
@@ -137,6 +142,8 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
   }
 
   beforeAll(async () => {
+    // Registered before any component exists: the tool-call spans go to the global tracer.
+    tracing = createTracing({ serviceName: 'eaio-audit-test', exporter, processor: 'simple' });
     platform = await createTestPlatform('audit');
     topic = platform.names.topic('auditLog');
     projector = await runProjector(platform, { projections: [auditLogProjection] });
@@ -150,6 +157,7 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
     await trail?.close();
     await projector?.stop();
     await platform?.dispose();
+    await tracing?.shutdown();
   });
 
   it('puts one AuditRecord per call on the audit-log topic: who, which tool, outcome, redacted arguments, provenance', async () => {
@@ -198,6 +206,14 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
       details: { tenant: 't1', role: 'viewer', errorCode: 'ACCESS_DENIED', callOutcome: 'denied' },
     });
     expect(JSON.parse(byViewer[0]?.details.arguments ?? 'null')).toEqual({ tool: 'anything' });
+    // Each record names the span of its call, the denied one included.
+    const callSpans = exporter
+      .getFinishedSpans()
+      .filter((s) => s.name === `tools/call ${TOOL_NAMES.listAuditRecords}`)
+      .map((s) => `${s.spanContext().traceId}-${s.spanContext().spanId}`);
+    expect(callSpans).toHaveLength(3);
+    const named = records.map((r) => r.traceContext?.traceparent.split('-').slice(1, 3).join('-'));
+    expect(named.sort()).toEqual(callSpans.sort());
   });
 
   it('projects them into audit_records, which list_audit_records returns with its provenance', async () => {
@@ -294,11 +310,12 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
 
   it('withholds the answer of a non-read-only call it cannot audit, and counts every lost record', async () => {
     const lossMetrics = createMetrics({ processMetrics: false });
+    const logged: { msg: string; reason: string }[] = [];
     const broken = createKafkaAuditTrail({
       producer: () => platform.producer(),
       topic,
       encode: () => Promise.reject(new Error('audit encoding refused')),
-      logger: platform.logger,
+      logger: createLogger({ destination: { write: (line: string) => void logged.push(JSON.parse(line)) } }),
       ...auditTrailMetrics(lossMetrics, topic),
     });
     const client = await testToolsClient(broken);
@@ -311,6 +328,10 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
     await broken.close();
     const counted = await lossMetrics.registry.getSingleMetric(AUDIT_UNRECORDED_METRIC)?.get();
     expect(counted?.values).toEqual([{ labels: { reason: 'encode-failed' }, value: 2 }]);
+    expect(logged.map((l) => [l.reason, l.msg])).toEqual([
+      ['encode-failed', 'audit record not acknowledged; the call is answered with an error'],
+      ['encode-failed', 'audit records of read-only tool calls lost'],
+    ]);
   });
 
   it('`eaio mcp --stdio` audits every call of its agent', async () => {
