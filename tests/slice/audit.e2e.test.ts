@@ -5,7 +5,12 @@ import { type AuthInfo, type McpRequestContext, McpServer } from '@modelcontextp
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createPlatformAuditTrail, type RunningProjector, runProjector } from '../../app/index.ts';
+import {
+  createPlatformAuditTrail,
+  type RunningProjector,
+  rebuildNamedProjection,
+  runProjector,
+} from '../../app/index.ts';
 import { createLogger } from '../../infra/logging/index.ts';
 import { createMetrics, type EaioMetrics } from '../../infra/metrics/index.ts';
 import { createTracing, type Tracing } from '../../infra/telemetry/index.ts';
@@ -350,5 +355,26 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
     const [row] = await rowsOf('local', 1);
     expect(row).toMatchObject({ target: TOOL_NAMES.listAuditRecords, outcome: 'success', tenant: '*' });
     expect(JSON.parse(row?.details.arguments ?? 'null')).toEqual({ principal: 'nobody', limit: 1 });
+  });
+
+  it('rebuilds the audit-log read model from the topic into a new generation with the same rows', async () => {
+    const end = await topicEnd();
+    const count = async () =>
+      Number(
+        (await platform.pool.query<{ n: string }>('SELECT count(*) AS n FROM audit_records')).rows[0]?.n,
+      );
+    await waitFor(`all ${end} audit records projected`, async () =>
+      (await count()) === end ? true : undefined,
+    );
+    const snapshot = () =>
+      platform.pool.query(
+        'SELECT event_id, occurred_at, actor, action, target, outcome, tenant, details, traceparent FROM audit_records ORDER BY event_id',
+      );
+    const before = (await snapshot()).rows;
+    const rebuilt = await rebuildNamedProjection(platform, 'audit-log');
+    expect([rebuilt.previous, rebuilt.generation]).toEqual([1, 2]);
+    expect((await snapshot()).rows).toEqual(before);
+    const answer = await queries.auditRecords({ limit: 1 });
+    expect(answer.provenance.map((p) => [p.projection, p.generation])).toEqual([['audit-log', 2]]);
   });
 });
