@@ -2,18 +2,21 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { auditQueryOf, auditTable, parseInstantOrAge } from '../../app/commands/index.ts';
 import {
+  ALL_TENANTS,
   AUDIT_OUTCOME_OF,
   type FinishedToolCall,
+  listAuditRecords,
   principal,
   provenanceSummary,
   REDACTED,
   redactArguments,
   redactedArgumentsJson,
+  runTool,
   TOOL_CALL_ACTION,
   TOOL_NAMES,
   toolCallAuditRecord,
 } from '../../mcp-adapter/index.ts';
-import { auditLogProjection } from '../../projections/index.ts';
+import { type AuditQuery, auditLogProjection, type QueryLayer } from '../../projections/index.ts';
 import type { ProjectionEvent } from '../../projections/projection.ts';
 import type { AuditRecord } from '../../schemas/index.ts';
 
@@ -206,5 +209,63 @@ describe('eaio audit list options', () => {
     expect(table[0]).toMatch(/^TIME\s+PRINCIPAL\s+TENANT\s+TOOL\s+OUTCOME\s+MS\s+ERROR\s+ARGUMENTS$/);
     expect(table[1]).toMatch(/agent:42\s+t1\s+list_audit_records\s+denied\s+0\.5\s+ACCESS_DENIED\s+\{\}$/);
     expect(table[1]?.indexOf('agent:42')).toBe(table[0]?.indexOf('PRINCIPAL'));
+  });
+});
+
+describe('list_audit_records', () => {
+  /** Runs the tool for `who` over a query layer that records the query and answers one record. */
+  async function askedBy(who: ReturnType<typeof principal>, args: Record<string, unknown>) {
+    const asked: AuditQuery[] = [];
+    const queries = {
+      auditRecords: async (query: AuditQuery) => {
+        asked.push(query);
+        return {
+          data: [
+            {
+              eventId: 'e1',
+              occurredAt: new Date('2026-12-05T07:00:00Z'),
+              source: 'mcp-adapter',
+              actor: 'agent:42',
+              action: TOOL_CALL_ACTION,
+              target: 'get_latest_readings',
+              outcome: 'success' as const,
+              tenant: 't1',
+              details: { durationMs: '3' },
+              traceparent: null,
+            },
+          ],
+          provenance: [{ projection: 'audit-log', generation: 1, offsets: [], lastAppliedAt: null }],
+          dataUntil: new Date('2026-12-05T07:00:00Z'),
+          stale: false as const,
+        };
+      },
+    } as unknown as QueryLayer;
+    const run = await runTool(listAuditRecords, listAuditRecords.input.parse(args), {
+      queries,
+      principal: who,
+      now: () => Date.parse('2026-12-05T08:00:00Z'),
+    });
+    listAuditRecords.output.parse(run.result.structuredContent);
+    return { asked, run };
+  }
+
+  it('passes the filters to the read model, and limits a tenant-bound admin to its tenant', async () => {
+    const args = { principal: 'agent:42', tool: 'get_latest_readings', since: '2026-12-05T00:00:00Z' };
+    const everyTenant = await askedBy(principal('root', 'admin', ALL_TENANTS), args);
+    expect(everyTenant.asked).toEqual([
+      {
+        actor: 'agent:42',
+        target: 'get_latest_readings',
+        since: new Date('2026-12-05T00:00:00Z'),
+        limit: 100,
+      },
+    ]);
+    const oneTenant = await askedBy(principal('t1-admin', 'admin', 't1'), args);
+    expect(oneTenant.asked[0]?.tenant).toBe('t1');
+    expect(oneTenant.run.result.content[0]).toMatchObject({
+      text: expect.stringMatching(
+        /^1 audit record\(s\)\.\n2026-12-05T07:00:00.000Z agent:42 mcp.tool.call get_latest_readings success/,
+      ),
+    });
   });
 });
