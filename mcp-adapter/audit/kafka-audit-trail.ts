@@ -27,6 +27,12 @@ export interface KafkaAuditTrailOptions {
   readonly maxBatch?: number;
   /** How long a read-only call's record may wait for companions; default 50 ms. */
   readonly lingerMs?: number;
+  /**
+   * How long a call that is not read-only waits for its record's acknowledgement before it is
+   * answered with an error; default 10 s. The idempotent producer retries without end, so without
+   * this bound a broker outage would hang such calls instead of refusing them.
+   */
+  readonly ackTimeoutMs?: number;
 }
 
 /** A trail whose batched records can be flushed, e.g. at shutdown. */
@@ -40,14 +46,29 @@ export interface RunningToolAuditTrail extends ToolAuditTrail {
 // Every in-sync replica acknowledges, as the idempotent producer needs; said here, not left to a default.
 const ACKS_ALL = -1;
 
+/** `work`, or a rejection with `message` once `ms` have passed (the work itself goes on). */
+async function withinMs<T>(ms: number, work: Promise<T>, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * The audit trail on Kafka: one `AuditRecord` per tool call on the audit-log topic, keyed by the
  * caller so each principal's calls keep their order.
  *
  * - A call of a tool that is not read-only (admin, control) is sent on its own and the returned
  *   promise settles when the broker has acknowledged it (acks from all in-sync replicas, idempotent
- *   producer); the registration awaits it before it answers, and a failure rejects with
- *   `SINK_UNAVAILABLE`, so such a call is never answered unaudited.
+ *   producer); the registration awaits it before it answers, and a failure (or no acknowledgement
+ *   within `ackTimeoutMs`) rejects with `SINK_UNAVAILABLE`, so such a call is never answered unaudited.
+ *   A record acknowledged after the timeout is still written: the log may hold a call whose answer
+ *   was an error, never the reverse.
  * - A read-only call's record is buffered and sent in batches off the call's path; `record` resolves
  *   at once. A lost record (buffer full, encoding or send failed) is logged and counted through
  *   `onUnrecorded`, never dropped silently.
@@ -57,6 +78,7 @@ export function createKafkaAuditTrail(options: KafkaAuditTrailOptions): RunningT
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxBatch = options.maxBatch ?? 500;
   const lingerMs = options.lingerMs ?? 50;
+  const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
   const buffer: AuditRecord[] = [];
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | undefined;
@@ -130,7 +152,11 @@ export function createKafkaAuditTrail(options: KafkaAuditTrailOptions): RunningT
     try {
       const value = await message(record);
       reason = 'send-failed';
-      await (await options.producer()).send({ topic, acks: ACKS_ALL, messages: [value] });
+      await withinMs(
+        ackTimeoutMs,
+        (async () => (await options.producer()).send({ topic, acks: ACKS_ALL, messages: [value] }))(),
+        `no acknowledgement from the broker within ${ackTimeoutMs} ms`,
+      );
     } catch (error) {
       options.onUnrecorded?.(reason, 1);
       logger.error(

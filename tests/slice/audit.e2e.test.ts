@@ -1,8 +1,10 @@
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { type AuthInfo, type McpRequestContext, McpServer } from '@modelcontextprotocol/server';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -337,6 +339,40 @@ describe('every MCP call audited: MCP client -> audit-log topic -> projector -> 
       ['encode-failed', 'audit record not acknowledged; the call is answered with an error'],
       ['encode-failed', 'audit records of read-only tool calls lost'],
     ]);
+  });
+
+  it('refuses a non-read-only call whose record the broker does not acknowledge in time', async () => {
+    // A broker that accepts connections and never answers: the producer waits, the call must not.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    const producer = new Kafka({ brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING }).producer({
+      idempotent: true,
+    });
+    const connecting = producer.connect().then(() => producer);
+    connecting.catch(() => undefined);
+    const unanswered = createKafkaAuditTrail({
+      producer: () => connecting,
+      topic,
+      encode: (r) => platform.codec.encode('auditLog', r),
+      logger: createLogger({ level: 'silent' }),
+      ackTimeoutMs: 300,
+    });
+    try {
+      const client = await testToolsClient(unanswered);
+      const started = performance.now();
+      const write = await callTool(client, 'touch_for_audit_test', { note: 'x' });
+      expect(write.isError).toBe(true);
+      expect(write.text).toMatch(/no acknowledgement from the broker within 300 ms.*answer is withheld/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      // No new connections, the open ones cut: the producer's connect fails fast and it can stop.
+      const closed = new Promise((resolve) => silent.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await producer.disconnect().catch(() => undefined);
+    }
   });
 
   it('`eaio mcp --stdio` audits every call of its agent', async () => {
