@@ -23,6 +23,7 @@ export {
   ALL_PROCESSORS,
   cacheTtlsOf,
   connectPlatform,
+  createPlatformAuditTrail,
   createProcessRuntime,
   createTelemetryRecorder,
   issueLocalToken,

@@ -1,5 +1,6 @@
 import {
   connectPlatform,
+  createPlatformAuditTrail,
   createProcessRuntime,
   issueLocalToken,
   localPrincipalOf,
@@ -27,7 +28,9 @@ const runtime = createProcessRuntime(platform, resolved, loggers, {
   source: 'eaio.bench',
   watchConfig: false,
 });
+const audit = createPlatformAuditTrail(platform, runtime.metrics);
 const factory = platformMcpServerFactory(platform, {
+  audit,
   cache: runtime.cache,
   metrics: runtime.metrics,
   operations: runtime.operations,
@@ -46,5 +49,6 @@ const { token } = await issueLocalToken(config, {
 process.stdout.write(`${JSON.stringify({ url: server.url, token })}\n`);
 await untilSignal();
 await server.close();
+await audit.close();
 await runtime.close();
 await platform.close();

@@ -12,6 +12,25 @@ export {
 } from './access/index.ts';
 export type { AnswerMeta } from './answer-json.ts';
 export { answerMeta } from './answer-json.ts';
+export type {
+  AuditLossReason,
+  AuditTrailMetrics,
+  KafkaAuditTrailOptions,
+  RunningToolAuditTrail,
+} from './audit/index.ts';
+export {
+  AUDIT_OUTCOME_OF,
+  AUDIT_UNRECORDED_METRIC,
+  auditTrailMetrics,
+  createKafkaAuditTrail,
+  MCP_AUDIT_SOURCE,
+  provenanceSummary,
+  REDACTED,
+  redactArguments,
+  redactedArgumentsJson,
+  TOOL_CALL_ACTION,
+  toolCallAuditRecord,
+} from './audit/index.ts';
 export { toolCacheKey } from './cached-tool-run.ts';
 export type { McpReads, McpServerOptions } from './create-server.ts';
 export { createMcpServerFactory, LOCAL_ADMIN, SERVER_INFO } from './create-server.ts';
@@ -83,6 +102,7 @@ export {
   getLatestReadingsInput,
   getLatestReadingsOutput,
   listAnomalies,
+  listAuditRecords,
   listBuildings,
   queryConsumptionTool,
   TOOLS,

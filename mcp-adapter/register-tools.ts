@@ -2,11 +2,13 @@ import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { EaioError } from '../infra/errors/index.ts';
 import type { McpToolMetrics } from '../infra/metrics/index.ts';
 import type { OperationRecorder } from '../infra/operations/index.ts';
+import { type TraceContextField, traceContextField } from '../infra/telemetry/index.ts';
 import type { ToolResultCache } from '../projections/index.ts';
 import { holds } from './access/index.ts';
 import type { AnswerMeta } from './answer-json.ts';
 import { runCachedTool } from './cached-tool-run.ts';
 import type { ToolContext, ToolDefinition } from './define-tool.ts';
+import { refuseUnheldTools } from './refuse-unheld-tools.ts';
 import type { ToolAuditTrail, ToolCall, ToolCallLimiter, ToolCallOutcome } from './tool-call-policy.ts';
 import { toolErrorOf } from './tool-errors.ts';
 import { traceToolCall } from './trace-tool-call.ts';
@@ -134,7 +136,8 @@ async function guardedRun<Q>(
  * `tools/call <tool>` SERVER span, checked (scope, then limits), measured (duration and errors in the
  * metrics), recorded (one `mcp.tool:<name>` operation) and audited. The audit of a tool that is not
  * read-only is acknowledged before the answer is sent; a read-only tool's is not awaited, and the
- * trail reports its own failures. Metrics and operations never change the answer.
+ * trail reports its own failures. Metrics and operations never change the answer. A call of a tool
+ * the principal may not call is refused naming the scope, and audited as denied (see `refuseUnheldTools`).
  */
 export function registerTools<Q>(
   server: McpServer,
@@ -155,7 +158,8 @@ export function registerTools<Q>(
           cache,
         );
         if (run.errorCode !== undefined) span.setAttribute('error.type', run.errorCode);
-        return run;
+        // Taken inside the span, so the audit record names the call's span, not its parent.
+        return { ...run, traceContext: traceContextField() };
       });
     server.registerTool(
       tool.name,
@@ -171,6 +175,7 @@ export function registerTools<Q>(
         const started = performance.now();
         let errorCode: string | undefined;
         let result: CallToolResult | undefined;
+        let traceContext: TraceContextField | null = null;
         let failed = false;
         try {
           const run =
@@ -183,6 +188,7 @@ export function registerTools<Q>(
                 );
           errorCode = run.errorCode;
           result = run.result;
+          traceContext = run.traceContext;
         } catch (error) {
           errorCode = thrownCode(error);
           failed = true;
@@ -207,6 +213,7 @@ export function registerTools<Q>(
               startedAt,
               ...(errorCode === undefined ? {} : { errorCode }),
               ...(provenance === undefined ? {} : { provenance }),
+              traceContext,
             });
             if (readOnly || failed) void record.catch(() => undefined);
             else await record;
@@ -216,4 +223,12 @@ export function registerTools<Q>(
       },
     );
   }
+  const unheld = tools
+    .filter((tool) => !holds(context.principal, tool.scope))
+    .map((tool) => ({
+      name: tool.name,
+      scope: tool.scope,
+      readOnly: tool.annotations.readOnlyHint === true,
+    }));
+  refuseUnheldTools(server, unheld, context.principal, audit);
 }

@@ -1,3 +1,4 @@
+import type { TraceContextField } from '../infra/telemetry/index.ts';
 import type { Principal } from './access/index.ts';
 import type { AnswerMeta } from './answer-json.ts';
 import type { ToolName } from './tool-names.ts';
@@ -25,6 +26,8 @@ export interface FinishedToolCall extends ToolCall {
   readonly startedAt: number;
   /** The answer's provenance, when it has one: which read models and offsets it reflects. */
   readonly provenance?: AnswerMeta['provenance'];
+  /** The W3C trace context of the call's span; null or absent when tracing is off. */
+  readonly traceContext?: TraceContextField | null;
 }
 
 /**

@@ -10,6 +10,7 @@ export const TOOL_NAMES = {
   listBuildings: 'list_buildings',
   getBuilding: 'get_building',
   getCurrentWeather: 'get_current_weather',
+  listAuditRecords: 'list_audit_records',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

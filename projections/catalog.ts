@@ -1,5 +1,6 @@
 import { anomaliesProjection } from './anomalies/index.ts';
 import { createAnomalyFeedProjection } from './anomaly-feed/index.ts';
+import { auditLogProjection } from './audit-log/index.ts';
 import { createBuildingSummaryProjection } from './building-summary/index.ts';
 import { buildingsProjection } from './buildings/index.ts';
 import { controlCommandsProjection } from './control-commands/index.ts';
@@ -30,6 +31,7 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   controlCommandsProjection,
   weatherProjection,
   operationStatsProjection,
+  auditLogProjection,
 ];
 
 /** The catalogue entry called `name`, or undefined. */

@@ -7,6 +7,13 @@ export {
   createAnomalyFeedProjection,
   readAnomalyFeed,
 } from './anomaly-feed/index.ts';
+export type { AuditQuery, AuditRecordView } from './audit-log/index.ts';
+export {
+  auditLogProjection,
+  DEFAULT_AUDIT_LIMIT,
+  MAX_AUDIT_RECORDS,
+  queryAuditRecords,
+} from './audit-log/index.ts';
 export type {
   BuildingDemand,
   BuildingSummary,

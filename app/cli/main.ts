@@ -3,6 +3,7 @@ import { resolveConfig, secretPaths } from '../../infra/config/index.ts';
 import { createLoggerRegistry } from '../../infra/logging/index.ts';
 import { tracingFromSettings } from '../../infra/telemetry/index.ts';
 import {
+  addAuditCommand,
   addConfigCommand,
   addDlqCommand,
   addMcpCommand,
@@ -58,6 +59,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     addProjectCommand,
     addSchemasCommand,
     addDlqCommand,
+    addAuditCommand,
     addReplayCommand,
     addProjectionsCommand,
     addProcessCommand,

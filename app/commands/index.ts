@@ -1,3 +1,5 @@
+export type { AuditListOptions } from './audit-command.ts';
+export { addAuditCommand, auditList, auditQueryOf, auditTable, parseInstantOrAge } from './audit-command.ts';
 export type { CommandContext } from './command-context.ts';
 export { withPlatform } from './command-context.ts';
 export type { ShownValue } from './config-command.ts';

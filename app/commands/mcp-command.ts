@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { startMcpHttpServer, startMcpStdioServer } from '../../mcp-adapter/index.ts';
 import {
   connectPlatform,
+  createPlatformAuditTrail,
   createProcessRuntime,
   localPrincipalOf,
   mcpHttpSettings,
@@ -26,6 +27,7 @@ export function addMcpCommand(
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
+      const audit = createPlatformAuditTrail(platform, runtime.metrics);
       const factory = platformMcpServerFactory(platform, {
         cache: runtime.cache,
         metrics: runtime.metrics,
@@ -33,6 +35,7 @@ export function addMcpCommand(
         config: runtime.config,
         // Who stdio callers are; with mcp.auth.mode=none, HTTP callers too (otherwise each has a token).
         localPrincipal: localPrincipalOf(config),
+        audit,
       });
       if (opts.stdio) {
         const handle = startMcpStdioServer(factory);
@@ -56,6 +59,8 @@ export function addMcpCommand(
         await untilSignal();
         await server.close();
       }
+      // Records of read-only calls still batched reach the topic before the producer goes.
+      await audit.close();
       await runtime.close();
       await platform.close();
     });

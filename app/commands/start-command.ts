@@ -6,6 +6,7 @@ import { type RunningMcpHttpServer, startMcpHttpServer, TOOL_NAMES } from '../..
 import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import {
   connectPlatform,
+  createPlatformAuditTrail,
   createProcessRuntime,
   issueLocalToken,
   localPrincipalOf,
@@ -128,6 +129,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
         await loadBdg1Sample(),
       )
     : undefined;
+  const audit = createPlatformAuditTrail(platform, metrics);
   const mcp = await startMcpHttpServer({
     ...(await mcpHttpSettings(config)),
     factory: platformMcpServerFactory(platform, {
@@ -136,6 +138,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
       operations,
       config: runtime.config,
       localPrincipal: localPrincipalOf(config),
+      audit,
     }),
     requestLimiter: platformHttpRequestLimiter(platform, { config: runtime.config, metrics }),
     logger: componentLogger('mcp'),
@@ -147,6 +150,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await observability.close();
   await feed?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
+  await audit.close();
   await runtime.close();
   await platform.close();
   logger.info('stopped');

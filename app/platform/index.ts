@@ -10,7 +10,11 @@ export {
   projectorGroup,
 } from './observe-platform.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
-export { platformHttpRequestLimiter, platformMcpServerFactory } from './platform-mcp-server.ts';
+export {
+  createPlatformAuditTrail,
+  platformHttpRequestLimiter,
+  platformMcpServerFactory,
+} from './platform-mcp-server.ts';
 export { preparePlatform } from './prepare-platform.ts';
 export type { ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.ts';
 export { cacheTtlsOf, createProcessRuntime } from './process-runtime.ts';

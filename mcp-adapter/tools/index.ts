@@ -1,6 +1,7 @@
 import type { QueryLayer } from '../../projections/index.ts';
 import type { AnyTool } from '../register-tools.ts';
 import { listAnomalies } from './anomalies/index.ts';
+import { listAuditRecords } from './audit/index.ts';
 import { getBuilding, listBuildings } from './buildings/index.ts';
 import { getCommandStatus } from './commands/index.ts';
 import { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
@@ -23,9 +24,11 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   listBuildings,
   getBuilding,
   getCurrentWeather,
+  listAuditRecords,
 ];
 
 export { listAnomalies } from './anomalies/index.ts';
+export { listAuditRecords } from './audit/index.ts';
 export { getBuilding, listBuildings } from './buildings/index.ts';
 export { getCommandStatus } from './commands/index.ts';
 export { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';

@@ -9,6 +9,7 @@ import {
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
 import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
+import { type AuditQuery, type AuditRecordView, queryAuditRecords } from '../audit-log/index.ts';
 import {
   type BenchmarkQuery,
   type BuildingBenchmark,
@@ -82,6 +83,8 @@ export interface QueryLayer extends Lookups {
   stationWeather(stationId: string): Promise<Answer<CurrentWeather | undefined>>;
   /** The current weather of a building through its registered station; data undefined when unregistered. */
   buildingWeather(buildingId: string): Promise<Answer<BuildingWeather | undefined>>;
+  /** Audit records (MCP tool calls, re-drives), newest first, from the audit-log read model. */
+  auditRecords(query: AuditQuery): Promise<Answer<AuditRecordView[]>>;
 }
 
 /** The clients the query layer reads and what wraps its reads; the platform's clients fit. */
@@ -373,6 +376,15 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['control-commands'],
         (c) => queryCommandStatus(c, commandId),
         (status) => status?.statusAt ?? null,
+      ),
+    auditRecords: (query) =>
+      answer(
+        'auditRecords',
+        query,
+        ['audit-log'],
+        (c) => queryAuditRecords(c, query),
+        // Newest first: the first record is the newest event behind the answer.
+        (records) => records[0]?.occurredAt ?? null,
       ),
   };
 }

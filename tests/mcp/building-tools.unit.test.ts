@@ -64,6 +64,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
     stationWeather: unexpected('stationWeather'),
     buildingWeather: unexpected('buildingWeather'),
     buildingTenant: async (id) => TENANTS[id],
+    auditRecords: unexpected('auditRecords'),
     ...overrides,
   };
 }

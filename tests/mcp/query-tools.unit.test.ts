@@ -57,6 +57,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
     buildingWeather: unexpected('buildingWeather'),
     meterIds: unexpected('meterIds'),
     stationServesTenant: unexpected('stationServesTenant'),
+    auditRecords: unexpected('auditRecords'),
     building: async (id) => (id === 'Office_A' ? OFFICE : undefined),
     ...overrides,
   };

@@ -1,0 +1,1 @@
+export { listAuditRecords, listAuditRecordsInput, listAuditRecordsOutput } from './list-audit-records.ts';
