@@ -17,6 +17,8 @@ export const DEAD_LETTER_HEADERS = {
   firstFailedAt: 'eaio.dlq.failed.first',
   lastFailedAt: 'eaio.dlq.failed.last',
   attempts: 'eaio.dlq.attempts',
+  /** The consumer that gave up (`projector`, `processor:<name>`), so one event's letters name who refused it. */
+  consumer: 'eaio.dlq.consumer',
 } as const;
 
 /**
@@ -50,6 +52,8 @@ export interface DeadLetter {
   /** Which stage gave up on the event, e.g. `decode`, `validate`. */
   readonly stage: string;
   readonly attempts: number;
+  /** The consumer that gave up on it, e.g. `projector` or `processor:anomalies`; written as a header. */
+  readonly consumer?: string;
 }
 
 /** A first-time dead letter for a message of a partition batch, failed at `stage`. */
@@ -58,8 +62,17 @@ export function deadLetterOf(
   message: KafkaMessage,
   error: unknown,
   stage: string,
+  consumer?: string,
 ): DeadLetter {
-  return { sourceTopic: batch.topic, sourcePartition: batch.partition, message, error, stage, attempts: 1 };
+  return {
+    sourceTopic: batch.topic,
+    sourcePartition: batch.partition,
+    message,
+    error,
+    stage,
+    attempts: 1,
+    ...(consumer === undefined ? {} : { consumer }),
+  };
 }
 
 function describe(error: unknown): { errorClass: string; code: string; message: string } {
@@ -86,6 +99,7 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message
       headerText(letter.message.headers, REDRIVE_HEADERS.firstFailedAt) ?? at,
     [DEAD_LETTER_HEADERS.lastFailedAt]: at,
     [DEAD_LETTER_HEADERS.attempts]: String(earlierAttempts + letter.attempts),
+    ...(letter.consumer === undefined ? {} : { [DEAD_LETTER_HEADERS.consumer]: letter.consumer }),
   };
   return { key: letter.message.key, value: letter.message.value, headers };
 }

@@ -56,6 +56,8 @@ export interface TableReaderDeps {
   readonly logger: Logger;
   /** Prefix of the reader's private consumer group, e.g. the processor's group id. */
   readonly groupPrefix: string;
+  /** The consumer its dead letters name (the processor, e.g. `processor:control-safety`). */
+  readonly consumer?: string;
   readonly tables: readonly TopicKey[];
   readonly decode: TableDecoder;
 }
@@ -114,7 +116,9 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
     if (lettered.has(at)) return;
     const key = names.keyOf(topic);
     if (key === undefined) return;
-    await letters.publish(names.deadLetter(key), [deadLetterOf({ topic, partition }, message, error, stage)]);
+    await letters.publish(names.deadLetter(key), [
+      deadLetterOf({ topic, partition }, message, error, stage, deps.consumer),
+    ]);
     lettered.add(at);
   };
 

@@ -314,7 +314,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       const message = pending[i] as KafkaMessage;
       // Poison below the highest stored offset was dead-lettered when a projection first met it.
       if (BigInt(message.offset) >= at.max)
-        letters.push(deadLetterOf(batch, message, outcome.error, outcome.stage));
+        letters.push(deadLetterOf(batch, message, outcome.error, outcome.stage, COMPONENT));
     }
     await deadLetter(key, letters);
     // Each step may take a while under load (retries included): keep the group membership alive.
