@@ -59,6 +59,10 @@ export interface RedriveRequest {
   /** Who asks, recorded in the audit log, e.g. `user:alice`. */
   readonly actor: string;
   readonly clock?: () => Date;
+  /** The audit record's `source`: what the request came through; `eaio-cli` by default. */
+  readonly source?: string;
+  /** Only say what would be sent and what was sent already; produce nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** What a re-drive sent back and what it found already sent. */
@@ -66,6 +70,8 @@ export interface RedriveReport {
   readonly redriven: readonly DeadLetterEntry[];
   /** Selected letters that an earlier re-drive already sent back. */
   readonly skipped: readonly DeadLetterEntry[];
+  /** Events put back on their source topic (one per source position), or that would be in a dry run. */
+  readonly sent: number;
 }
 
 /**
@@ -96,12 +102,13 @@ export async function redriveDeadLetters(
   const isDone = (l: DeadLetterEntry) => done.has(letterId(l)) || done.has(sourcePosition(l));
   const todo = selected.filter((l) => !isDone(l));
   const skipped = selected.filter(isDone);
-  if (todo.length === 0) return { redriven: [], skipped };
+  if (todo.length === 0) return { redriven: [], skipped, sent: 0 };
   // One send per source position; every letter of it is recorded as re-driven by that send.
   const byPosition = new Map<string, DeadLetterEntry[]>();
   for (const letter of todo) {
     byPosition.set(sourcePosition(letter), [...(byPosition.get(sourcePosition(letter)) ?? []), letter]);
   }
+  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size };
 
   const producer = deps.kafka.producer({
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
@@ -118,7 +125,7 @@ export async function redriveDeadLetters(
         (l): AuditRecord => ({
           eventId: derivedEventId(REDRIVE_ACTION, letterId(l)),
           occurredAt: at,
-          source: 'eaio-cli',
+          source: request.source ?? 'eaio-cli',
           actor: request.actor,
           action: REDRIVE_ACTION,
           target: letterId(l),
@@ -168,5 +175,5 @@ export async function redriveDeadLetters(
   } finally {
     await producer.disconnect();
   }
-  return { redriven: todo, skipped };
+  return { redriven: todo, skipped, sent: byPosition.size };
 }
