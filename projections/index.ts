@@ -35,18 +35,39 @@ export {
 } from './current-weather/index.ts';
 export type { DataQualityQuery, DataQualityReport } from './data-quality-issues/index.ts';
 export { queryDataQualityReport } from './data-quality-issues/index.ts';
-export type { DeadLetterIndexDeps, RunningDeadLetterIndex } from './dead-letters/index.ts';
-export { startDeadLetterIndex } from './dead-letters/index.ts';
+export type {
+  DeadLetterDetail,
+  DeadLetterIndexDeps,
+  DeadLetterPage,
+  DeadLetterRefusal,
+  DeadLetterSummary,
+  DeadLettersQuery,
+  RunningDeadLetterIndex,
+} from './dead-letters/index.ts';
+export {
+  MAX_DEAD_LETTER_PAGE,
+  queryDeadLetter,
+  queryDeadLetters,
+  startDeadLetterIndex,
+} from './dead-letters/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
   redisGenerationPrefix,
   redisKeyspace,
 } from './generation-names.ts';
-export type { OperationMinute, OperationRow, OperationStatsChanges } from './operation-stats/index.ts';
+export type {
+  OperationMinute,
+  OperationRow,
+  OperationStatsChanges,
+  OperationSummary,
+  OperationSummaryQuery,
+} from './operation-stats/index.ts';
 export {
+  MAX_OPERATION_SUMMARIES,
   operationMinutes,
   operationStatsProjection,
+  queryOperationSummary,
   readOperationStats,
 } from './operation-stats/index.ts';
 export type { Positioned } from './positioned-event.ts';
@@ -62,9 +83,11 @@ export type {
   BatchOutcome,
   ConsumedPosition,
   Generation,
+  GenerationReport,
   GenerationStatus,
   GenerationTarget,
   PartitionStatus,
+  ProjectionGenerations,
   ProjectionStatus,
   ProjectionStores,
   ProjectorDeps,
@@ -82,6 +105,7 @@ export {
   detectTimescale,
   ensureProjections,
   listProjections,
+  queryProjectionGenerations,
   readGenerationOffsets,
   readGenerations,
   rebuildProjection,
@@ -92,6 +116,7 @@ export type { Bucket, TimeRange } from './query-arguments.ts';
 export type {
   Answer,
   AnswerBody,
+  ProjectionReplayState,
   Provenance,
   QueryLayer,
   QueryLayerDeps,

@@ -10,12 +10,26 @@ import {
 } from '../../infra/resilience/index.ts';
 import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
 import { type BenchmarkQuery, type BuildingBenchmark, queryBenchmark } from '../buildings/index.ts';
+import { PROJECTIONS } from '../catalog.ts';
 import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
 import {
   type DataQualityQuery,
   type DataQualityReport,
   queryDataQualityReport,
 } from '../data-quality-issues/index.ts';
+import {
+  type DeadLetterDetail,
+  type DeadLetterPage,
+  type DeadLettersQuery,
+  queryDeadLetter,
+  queryDeadLetters,
+} from '../dead-letters/index.ts';
+import {
+  type OperationSummary,
+  type OperationSummaryQuery,
+  queryOperationSummary,
+} from '../operation-stats/index.ts';
+import { type ProjectionGenerations, queryProjectionGenerations } from '../projector/index.ts';
 import {
   type ConsumptionBucket,
   type ConsumptionQuery,
@@ -43,6 +57,22 @@ export interface QueryLayer extends Lookups {
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
+  /** A page of failed source records from the dead-letter index, each naming the consumers that refused it. */
+  deadLetters(query: DeadLettersQuery): Promise<Answer<DeadLetterPage>>;
+  /** One failed source record in full, by the id of any of its letters. */
+  deadLetter(letterId: string): Promise<Answer<DeadLetterDetail | undefined>>;
+  /** Calls, errors and duration percentiles per component and operation over a window. */
+  operationSummary(query: OperationSummaryQuery): Promise<Answer<OperationSummary[]>>;
+  /**
+   * Every projection's generations with their stored offsets, and the catalogue topics it handles
+   * (none listed for the dead-letter index, which reads every dead-letter topic and the audit log).
+   */
+  projectionGenerations(): Promise<Answer<ProjectionReplayState[]>>;
+}
+
+/** A projection's generations and the catalogue topics (keys) its live projector consumes. */
+export interface ProjectionReplayState extends ProjectionGenerations {
+  readonly handles: readonly string[];
 }
 
 /** The clients the query layer reads and what wraps its reads; the platform's clients fit. */
@@ -221,6 +251,42 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups', 'weather', 'buildings'],
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
+      ),
+    deadLetters: (query) =>
+      answer(
+        'deadLetters',
+        query,
+        ['dead-letters'],
+        (c) => queryDeadLetters(c, query),
+        (page) => latest(page.entries.map((e) => e.lastFailedAt)),
+      ),
+    deadLetter: (letterId) =>
+      answer(
+        'deadLetter',
+        { letterId },
+        ['dead-letters'],
+        (c) => queryDeadLetter(c, letterId),
+        (detail) => detail?.lastFailedAt ?? null,
+      ),
+    operationSummary: (query) =>
+      answer(
+        'operationSummary',
+        query,
+        ['operation-stats'],
+        (c) => queryOperationSummary(c, query),
+        (rows) => latest(rows.map((r) => r.lastMinute)),
+      ),
+    projectionGenerations: () =>
+      answer(
+        'projectionGenerations',
+        {},
+        [],
+        async (c) =>
+          (await queryProjectionGenerations(c)).map((p) => ({
+            ...p,
+            handles: [...(PROJECTIONS.find((d) => d.name === p.projection)?.handles ?? [])],
+          })),
+        (all) => latest(all.flatMap((p) => p.generations.map((g) => g.lastAppliedAt))),
       ),
     commandStatus: (commandId) =>
       answer(
