@@ -22,6 +22,15 @@ export {
   READ_ONLY_TOOL,
   ToolRefusal,
 } from './define-tool.ts';
+export type {
+  ConsumerGroupStatus,
+  DeadLetterRecord,
+  PartitionOffsets,
+  PipelineAdmin,
+  PipelineTopic,
+  RedriveCommand,
+  RedriveOutcome,
+} from './pipeline-admin.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE } from './resources/buildings/index.ts';
@@ -42,8 +51,14 @@ export {
   getLatestReadings,
   getLatestReadingsInput,
   getLatestReadingsOutput,
+  getOperationStats,
+  getPipelineStatus,
+  getReplayStatus,
   listAnomalies,
+  listDeadLetters,
   queryConsumptionTool,
+  redriveDeadLetters,
+  showDeadLetter,
   TOOLS,
   weatherImpact,
 } from './tools/index.ts';

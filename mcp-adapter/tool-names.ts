@@ -7,6 +7,12 @@ export const TOOL_NAMES = {
   listAnomalies: 'list_anomalies',
   dataQualityReport: 'data_quality_report',
   getCommandStatus: 'get_command_status',
+  getPipelineStatus: 'get_pipeline_status',
+  getReplayStatus: 'get_replay_status',
+  getOperationStats: 'get_operation_stats',
+  listDeadLetters: 'list_dead_letters',
+  showDeadLetter: 'show_dead_letter',
+  redriveDeadLetters: 'redrive_dead_letters',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

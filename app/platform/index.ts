@@ -7,6 +7,7 @@ export {
   observePlatform,
   projectorGroup,
 } from './observe-platform.ts';
+export { createPlatformPipelineAdmin, MCP_REDRIVE_SOURCE } from './pipeline-admin.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
 export { platformMcpServerFactory } from './platform-mcp-server.ts';
 export { preparePlatform } from './prepare-platform.ts';
