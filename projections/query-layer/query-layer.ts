@@ -286,7 +286,8 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
             ...p,
             handles: [...(PROJECTIONS.find((d) => d.name === p.projection)?.handles ?? [])],
           })),
-        (all) => latest(all.flatMap((p) => p.generations.map((g) => g.lastAppliedAt))),
+        // Bookkeeping, not events: no event time to report (each generation says when it last applied).
+        () => null,
       ),
     commandStatus: (commandId) =>
       answer(

@@ -89,7 +89,11 @@ export const getPipelineStatusOutput = z.object({
             .describe('rebuilding: a new generation is being built beside the active one.'),
           buildingGeneration: z.number().int().nullable().describe('The generation a rebuild is filling.'),
           lastAppliedAt: z.string().nullable().describe('When the active generation last stored offsets.'),
-          lag: z.string().describe('Messages between its stored offsets and the end offsets.'),
+          lag: z
+            .string()
+            .describe(
+              'Offsets between its stored offsets and the end offsets; a commit marker at the end of a partition counts as 1.',
+            ),
           topics: topicLag,
           partitions: partitionLag.optional(),
         }),

@@ -46,7 +46,11 @@ export const getReplayStatusOutput = z.object({
               .object({
                 reached: z.string().describe('Messages of the log it has passed.'),
                 total: z.string().describe('Messages in the log now (end minus start offsets).'),
-                lag: z.string().describe('Messages between its offsets and the end offsets.'),
+                lag: z
+                  .string()
+                  .describe(
+                    'Offsets between its offsets and the end offsets (a trailing commit marker counts as 1).',
+                  ),
                 percent: z.number().describe('reached / total, 100 for an empty log.'),
                 caughtUp: z.boolean().describe('True when its offsets are at the end offsets.'),
               })
