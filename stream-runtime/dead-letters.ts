@@ -29,7 +29,23 @@ export const REDRIVE_HEADERS = {
   from: 'eaio.redrive.from',
   firstFailedAt: 'eaio.redrive.failed.first',
   attempts: 'eaio.redrive.attempts',
+  /**
+   * The consumers that refused the event (comma-separated, as their letters name them): only they take
+   * the re-driven copy; every other consumer of the topic handled the original and passes it over.
+   */
+  for: 'eaio.redrive.for',
 } as const;
+
+/**
+ * True when `message` is a re-driven copy meant for other consumers than `consumer` (it handled the
+ * original), which then passes it over. A copy without the header (re-driven before letters named
+ * their consumer) is for every consumer.
+ */
+export function redrivenElsewhere(headers: IHeaders | undefined, consumer: string): boolean {
+  const targets = headerText(headers, REDRIVE_HEADERS.for);
+  if (targets === undefined) return false;
+  return !targets.split(',').includes(consumer);
+}
 
 /** The first value of a Kafka header as text; undefined when the message does not carry it. */
 export function headerText(headers: IHeaders | undefined, name: string): string | undefined {

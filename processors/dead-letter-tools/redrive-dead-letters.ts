@@ -38,6 +38,17 @@ export async function listDeadLetters(deps: DeadLetterToolDeps, key: TopicKey): 
 const sourcePosition = (l: DeadLetterEntry): string =>
   `${l.sourceTopic}/${l.sourcePartition}/${l.sourceOffset}`;
 
+/**
+ * The consumers the re-driven copy of an event at `position` is for: every consumer that refused it
+ * (any of its letters, selected or not). Undefined, for every consumer, when a letter names none
+ * (written before letters named their consumer): it cannot be told who handled the original.
+ */
+function refusedBy(letters: readonly DeadLetterEntry[], position: string): string | undefined {
+  const mine = letters.filter((l) => sourcePosition(l) === position);
+  if (mine.length === 0 || mine.some((l) => l.consumer === '')) return undefined;
+  return [...new Set(mine.map((l) => l.consumer))].sort().join(',');
+}
+
 /** Letter ids and source positions already re-driven, from the audit log. */
 async function alreadyRedriven(deps: DeadLetterToolDeps): Promise<Set<string>> {
   const done = new Set<string>();
@@ -77,7 +88,9 @@ export interface RedriveReport {
 /**
  * Sends selected dead letters back to their source topic, each exactly once: the event (original
  * key, bytes and headers, plus its failure history) and an audit record naming the letter are
- * written in one Kafka transaction, and letters the audit log shows as re-driven are skipped.
+ * written in one Kafka transaction, and letters the audit log shows as re-driven are skipped. The
+ * copy names the consumers that refused the event (`eaio.redrive.for`): the others handled the
+ * original and pass the copy over, so it never returns to a consumer that already handled it.
  */
 export async function redriveDeadLetters(
   deps: DeadLetterToolDeps,
@@ -140,6 +153,7 @@ export async function redriveDeadLetters(
           traceContext: null,
         }),
       );
+      const targets = refusedBy(letters, position);
       const transaction = await producer.transaction();
       try {
         await transaction.send({
@@ -153,6 +167,8 @@ export async function redriveDeadLetters(
                 [REDRIVE_HEADERS.from]: letterId(letter),
                 [REDRIVE_HEADERS.firstFailedAt]: letter.firstFailedAt,
                 [REDRIVE_HEADERS.attempts]: String(letter.attempts),
+                // Consumers that handled the original pass the copy over; only those that refused it retry.
+                ...(targets === undefined ? {} : { [REDRIVE_HEADERS.for]: targets }),
               },
             },
           ],

@@ -23,12 +23,15 @@ export interface TableEvent {
 
 /**
  * Decodes and validates one table message: the event, or why it is poison and at which stage
- * (`decode`, `validate`). Throws a transient error to have the batch read again.
+ * (`decode`, `validate`), or undefined for a re-driven copy meant for other consumers (passed over).
+ * Throws a transient error to have the batch read again.
  */
 export type TableDecoder = (
   key: TopicKey,
   message: KafkaMessage,
-) => Promise<{ readonly type: string; readonly value: unknown; readonly occurredAt: number } | Poison>;
+) => Promise<
+  { readonly type: string; readonly value: unknown; readonly occurredAt: number } | Poison | undefined
+>;
 
 /**
  * Every instance's own copy of the global tables, read in full and kept up to date while running.
@@ -148,7 +151,7 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
         const decoded = await deps.decode(key, message);
         if (decoded instanceof Poison) {
           await letterOnce(batch.topic, batch.partition, message, decoded.error, decoded.stage);
-        } else {
+        } else if (decoded !== undefined) {
           const { type, value, occurredAt } = decoded;
           events.push({
             key,

@@ -23,9 +23,13 @@ import {
 import { REDRIVE_ACTION } from '../../processors/index.ts';
 import { createQueryLayer, type RunningDeadLetterIndex } from '../../projections/index.ts';
 import type { OperationRecorded, SensorReading } from '../../schemas/index.ts';
+import { createDeadLetterPublisher, deadLetterOf } from '../../stream-runtime/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
+
+/** Readings produced while the consumers are stopped. */
+const LATER_READINGS = 5;
 
 interface Entry {
   id: string;
@@ -168,7 +172,7 @@ describe('the admin tools end to end: poison events -> dead letters -> MCP over 
       { timeoutMs: 90_000, intervalMs: 250 },
     );
     await stopConsumers();
-    const later = hourlyReadings('Office_Admin', 1, 5, Date.UTC(2015, 1, 1));
+    const later = hourlyReadings('Office_Admin', 1, LATER_READINGS, Date.UTC(2015, 1, 1));
     await sendReadings(later);
     const produced = await sourceCount();
 
@@ -415,6 +419,108 @@ describe('the admin tools end to end: poison events -> dead letters -> MCP over 
       'operation-stats',
     ]);
   }, 120_000);
+
+  it('a re-driven record goes back only to the consumers that refused it: the others pass the copy over', async () => {
+    // A valid reading the projector alone refused (a letter naming only it), re-driven.
+    const reading: SensorReading = { ...(valid[1] as SensorReading), eventId: randomUUID(), value: 42 };
+    const at = await send(reading.meterId, await platform.codec.encode('sensorReadings', reading));
+    const stored = (await readTopicToEnd(platform.kafka, readingsTopic())).find(
+      (m) => m.partition === at.partition && m.message.offset === at.offset,
+    );
+    if (stored === undefined) throw new Error('reading not found');
+    await createDeadLetterPublisher(await platform.producer()).publish(
+      platform.names.deadLetter('sensorReadings'),
+      [
+        deadLetterOf(
+          { topic: readingsTopic(), partition: at.partition },
+          stored.message,
+          new Error('refused'),
+          'write',
+          'projector',
+        ),
+      ],
+    );
+    const entry = await waitFor('the projector-only letter indexed', async () => {
+      const { structured } = await call(TOOL_NAMES.listDeadLetters, {
+        consumer: 'projector',
+        errorCode: 'UNCLASSIFIED',
+      });
+      return (structured.entries as Entry[]).find(
+        (e) => e.sourceOffset === at.offset && e.sourcePartition === at.partition,
+      );
+    });
+    expect(entry.consumers).toEqual(['projector']);
+    const sent = await call(TOOL_NAMES.redriveDeadLetters, { ids: [entry.id], dryRun: false, confirm: true });
+    expect(sent.structured).toMatchObject({ sent: 1 });
+    const copy = (await readTopicToEnd(platform.kafka, readingsTopic())).find(
+      (m) => m.message.headers?.['eaio.redrive.from']?.toString() === entry.id,
+    );
+    expect(copy?.message.headers?.['eaio.redrive.for']?.toString()).toBe('projector');
+
+    // A consumer that handled every original (readings-by-building forwards each valid reading once)
+    // now reads the whole topic: originals and re-driven copies meant for others.
+    const forwarder = await runProcessors(platform, { processors: ['readings-by-building'] });
+    try {
+      // Past the last message of every partition (single-input processors do not commit past a
+      // trailing transaction marker, such as the re-drive's, so lag 0 is not the condition).
+      const ends = new Map<number, bigint>();
+      for (const m of await readTopicToEnd(platform.kafka, readingsTopic()))
+        ends.set(m.partition, BigInt(m.message.offset) + 1n);
+      await waitFor(
+        'readings-by-building past every message',
+        async () => {
+          const { structured } = await call(TOOL_NAMES.getPipelineStatus, { includePartitions: true });
+          const groups = (
+            structured.processors as {
+              groups: { consumer: string; partitions: { partition: number; committed: string | null }[] }[];
+            }
+          ).groups;
+          const g = groups.find((x) => x.consumer === 'processor:readings-by-building');
+          const passed = [...ends].every(([partition, end]) => {
+            const committed = g?.partitions.find((p) => p.partition === partition)?.committed;
+            return committed != null && BigInt(committed) >= end;
+          });
+          return passed ? true : undefined;
+        },
+        { timeoutMs: 90_000, intervalMs: 250 },
+      );
+      const forwarded = await readTopicToEnd(platform.kafka, platform.names.topic('readingsByBuilding'));
+      // Each valid original once (the first readings, the later ones, this one); the re-driven copy of
+      // this reading (meant for the projector) not again.
+      expect(forwarded.filter((m) => m.message.value?.equals(stored.message.value as Buffer))).toHaveLength(
+        1,
+      );
+      let validOriginals = 0;
+      for (const { message } of await readTopicToEnd(platform.kafka, readingsTopic())) {
+        if (message.headers?.['eaio.redrive.from'] !== undefined) continue;
+        const decoded = await platform.codec.decode('sensorReadings', message.value).catch(() => undefined);
+        if (decoded !== undefined && (decoded.value as SensorReading).value >= 0) validOriginals += 1;
+      }
+      expect(validOriginals).toBeGreaterThan(valid.length);
+      expect(forwarded).toHaveLength(validOriginals);
+      // It refused the two poison originals, and passed their re-driven copies over without a letter.
+      const letters = (
+        await readTopicToEnd(platform.kafka, platform.names.deadLetter('sensorReadings'))
+      ).filter(
+        (m) => m.message.headers?.['eaio.dlq.consumer']?.toString() === 'processor:readings-by-building',
+      );
+      expect(
+        letters
+          .map(
+            (m) =>
+              `${m.message.headers?.['eaio.dlq.source.partition']}/${m.message.headers?.['eaio.dlq.source.offset']}`,
+          )
+          .sort(),
+      ).toEqual(
+        [
+          `${poisonAt.framing.partition}/${poisonAt.framing.offset}`,
+          `${poisonAt.range.partition}/${poisonAt.range.offset}`,
+        ].sort(),
+      );
+    } finally {
+      await forwarder.stop();
+    }
+  }, 180_000);
 
   it('an analyst neither sees the admin tools nor can call them', async () => {
     const analyst = new Client({ name: 'eaio-analyst', version: '1.0.0' });
