@@ -523,6 +523,21 @@ describe('redrive_dead_letters', () => {
     expect(sent.length).toBe(before);
   });
 
+  it("refuse a token limited to one tenant before reading anything: dead letters hold every tenant's events", async () => {
+    const tenantAdmin = principal('bob', 'admin', 't1');
+    const before = sent.length;
+    for (const [tool, args] of [
+      [listDeadLetters, {}],
+      [showDeadLetter, { id: 't.sensor-readings.dlq/0/4' }],
+      [redriveDeadLetters, { ids: ['t.sensor-readings.dlq/0/4'] }],
+    ] as const) {
+      const run = await call(tool, args, reads({ pipeline: port }), tenantAdmin);
+      expect(run.isError, tool.name).toBe(true);
+      expect(run.text).toContain("limited to tenant 't1'");
+    }
+    expect(sent.length).toBe(before);
+  });
+
   it('is annotated as an idempotent write', () => {
     expect(redriveDeadLetters.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: true });
     expect(redriveDeadLetters.name).toBe(TOOL_NAMES.redriveDeadLetters);

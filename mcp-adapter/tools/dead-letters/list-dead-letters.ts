@@ -11,6 +11,7 @@ import {
   deadLetterFilterFields,
   deadLetterLine,
 } from './dead-letter-json.ts';
+import { requireEveryTenant } from './platform-wide.ts';
 
 export const listDeadLettersInput = z.object({
   ...deadLetterFilterFields,
@@ -49,7 +50,8 @@ export const listDeadLetters = defineTool({
   output: listDeadLettersOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.admin,
-  async handle(args, { queries, now }: ToolContext<Pick<QueryLayer, 'deadLetters'>>) {
+  async handle(args, { queries, principal, now }: ToolContext<Pick<QueryLayer, 'deadLetters'>>) {
+    requireEveryTenant(principal);
     const answer = await queries.deadLetters({
       ...(args.topic === undefined ? {} : { topic: args.topic }),
       ...(args.consumer === undefined ? {} : { consumer: args.consumer }),

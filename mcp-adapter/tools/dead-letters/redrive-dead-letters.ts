@@ -6,6 +6,7 @@ import { defineTool, IDEMPOTENT_WRITE_TOOL, type ToolContext, ToolRefusal } from
 import { type PipelineReads, pipelineOf } from '../../pipeline-admin.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 import { deadLetterFilterFields } from './dead-letter-json.ts';
+import { requireEveryTenant } from './platform-wide.ts';
 import { letterIdInput } from './show-dead-letter.ts';
 
 /** The most records one call re-drives; a filter matching more is re-driven over several calls. */
@@ -118,6 +119,7 @@ export const redriveDeadLetters = defineTool({
     args,
     { queries, principal, now }: ToolContext<Pick<QueryLayer, 'deadLetter' | 'deadLetters'> & PipelineReads>,
   ) {
+    requireEveryTenant(principal);
     if ((args.ids === undefined) === (args.filter === undefined)) {
       throw new ToolRefusal(
         'Say which records to re-drive: give either ids (from list_dead_letters) or a filter, not both and not neither.',

@@ -6,6 +6,7 @@ import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../..
 import { type PipelineReads, pipelineOf } from '../../pipeline-admin.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 import { deadLetterEntryJson, deadLetterEntryOutput, deadLetterLine } from './dead-letter-json.ts';
+import { requireEveryTenant } from './platform-wide.ts';
 
 export const letterIdInput = z
   .string()
@@ -59,7 +60,11 @@ export const showDeadLetter = defineTool({
   output: showDeadLetterOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.admin,
-  async handle({ id }, { queries, now }: ToolContext<Pick<QueryLayer, 'deadLetter'> & PipelineReads>) {
+  async handle(
+    { id },
+    { queries, principal, now }: ToolContext<Pick<QueryLayer, 'deadLetter'> & PipelineReads>,
+  ) {
+    requireEveryTenant(principal);
     const pipeline = pipelineOf(queries);
     const answer = await queries.deadLetter(id);
     const detail = answer.data;
