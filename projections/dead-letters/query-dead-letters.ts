@@ -74,7 +74,7 @@ export interface DeadLetterPage {
 export interface DeadLetterDetail extends DeadLetterSummary {
   readonly key: string | null;
   readonly valueBytes: number | null;
-  /** Every re-drive of its letters, then each record a re-drive failed again as (its later letters). */
+  /** Every re-drive of its letters: when, by whom, and the audit record that says so. */
   readonly redrives: readonly {
     readonly letterId: string;
     readonly redrivenAt: Date;
