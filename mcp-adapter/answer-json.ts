@@ -106,7 +106,9 @@ export function answerMetaText(meta: AnswerMeta): string {
       (p) => `${p.readModel} (generation ${p.generation ?? 'none'}, applied ${p.lastAppliedAt ?? 'never'})`,
     )
     .join(', ');
-  const lines = [`Read from ${models}; data until ${meta.dataUntil ?? 'none'}.`];
+  const lines = [
+    `Read from ${models || "the projection engine's generation and offset tables"}; data until ${meta.dataUntil ?? 'none'}.`,
+  ];
   if (meta.stale) {
     lines.push(
       `STALE: last good answer from ${meta.staleSince} (${Math.round((meta.ageMs ?? 0) / 1000)} s old), served because ${meta.reason}`,

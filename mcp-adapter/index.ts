@@ -76,6 +76,15 @@ export {
   httpClientOf,
   RateLimitsUnavailableError,
 } from './limits/index.ts';
+export type {
+  ConsumerGroupStatus,
+  DeadLetterRecord,
+  PartitionOffsets,
+  PipelineAdmin,
+  PipelineTopic,
+  RedriveCommand,
+  RedriveOutcome,
+} from './pipeline-admin.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE, BUILDINGS_URI } from './resources/buildings/index.ts';
@@ -101,10 +110,16 @@ export {
   getLatestReadings,
   getLatestReadingsInput,
   getLatestReadingsOutput,
+  getOperationStats,
+  getPipelineStatus,
+  getReplayStatus,
   listAnomalies,
   listAuditRecords,
   listBuildings,
+  listDeadLetters,
   queryConsumptionTool,
+  redriveDeadLetters,
+  showDeadLetter,
   TOOLS,
   weatherImpact,
 } from './tools/index.ts';

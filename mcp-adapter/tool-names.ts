@@ -11,6 +11,12 @@ export const TOOL_NAMES = {
   getBuilding: 'get_building',
   getCurrentWeather: 'get_current_weather',
   listAuditRecords: 'list_audit_records',
+  getPipelineStatus: 'get_pipeline_status',
+  getReplayStatus: 'get_replay_status',
+  getOperationStats: 'get_operation_stats',
+  listDeadLetters: 'list_dead_letters',
+  showDeadLetter: 'show_dead_letter',
+  redriveDeadLetters: 'redrive_dead_letters',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

@@ -58,18 +58,39 @@ export {
 } from './current-weather/index.ts';
 export type { DataQualityQuery, DataQualityReport } from './data-quality-issues/index.ts';
 export { queryDataQualityReport } from './data-quality-issues/index.ts';
-export type { DeadLetterIndexDeps, RunningDeadLetterIndex } from './dead-letters/index.ts';
-export { startDeadLetterIndex } from './dead-letters/index.ts';
+export type {
+  DeadLetterDetail,
+  DeadLetterIndexDeps,
+  DeadLetterPage,
+  DeadLetterRefusal,
+  DeadLetterSummary,
+  DeadLettersQuery,
+  RunningDeadLetterIndex,
+} from './dead-letters/index.ts';
+export {
+  MAX_DEAD_LETTER_PAGE,
+  queryDeadLetter,
+  queryDeadLetters,
+  startDeadLetterIndex,
+} from './dead-letters/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
   redisGenerationPrefix,
   redisKeyspace,
 } from './generation-names.ts';
-export type { OperationMinute, OperationRow, OperationStatsChanges } from './operation-stats/index.ts';
+export type {
+  OperationMinute,
+  OperationRow,
+  OperationStatsChanges,
+  OperationSummary,
+  OperationSummaryQuery,
+} from './operation-stats/index.ts';
 export {
+  MAX_OPERATION_SUMMARIES,
   operationMinutes,
   operationStatsProjection,
+  queryOperationSummary,
   readOperationStats,
 } from './operation-stats/index.ts';
 export type { Positioned } from './positioned-event.ts';
@@ -85,9 +106,11 @@ export type {
   BatchOutcome,
   ConsumedPosition,
   Generation,
+  GenerationReport,
   GenerationStatus,
   GenerationTarget,
   PartitionStatus,
+  ProjectionGenerations,
   ProjectionStatus,
   ProjectionStores,
   ProjectorDeps,
@@ -105,6 +128,7 @@ export {
   detectTimescale,
   ensureProjections,
   listProjections,
+  queryProjectionGenerations,
   readGenerationOffsets,
   readGenerations,
   rebuildProjection,
@@ -115,6 +139,7 @@ export type { Bucket, TimeRange } from './query-arguments.ts';
 export type {
   Answer,
   AnswerBody,
+  ProjectionReplayState,
   Provenance,
   QueryLayer,
   QueryLayerDeps,

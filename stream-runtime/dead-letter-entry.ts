@@ -17,6 +17,8 @@ export interface DeadLetterEntry {
   readonly firstFailedAt: string;
   readonly lastFailedAt: string;
   readonly attempts: number;
+  /** The consumer that gave up on it; '' for letters written before consumers named themselves. */
+  readonly consumer: string;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   /** Headers of the original event (the dead-letter headers removed). */
@@ -53,6 +55,7 @@ export function toDeadLetterEntry({ topic, partition, message }: TopicMessage): 
     firstFailedAt: text(h, DEAD_LETTER_HEADERS.firstFailedAt),
     lastFailedAt: text(h, DEAD_LETTER_HEADERS.lastFailedAt),
     attempts: Number(text(h, DEAD_LETTER_HEADERS.attempts) || 1),
+    consumer: text(h, DEAD_LETTER_HEADERS.consumer),
     key: message.key,
     value: message.value,
     originalHeaders,

@@ -17,6 +17,8 @@ export const DEAD_LETTER_HEADERS = {
   firstFailedAt: 'eaio.dlq.failed.first',
   lastFailedAt: 'eaio.dlq.failed.last',
   attempts: 'eaio.dlq.attempts',
+  /** The consumer that gave up (`projector`, `processor:<name>`), so one event's letters name who refused it. */
+  consumer: 'eaio.dlq.consumer',
 } as const;
 
 /**
@@ -27,7 +29,23 @@ export const REDRIVE_HEADERS = {
   from: 'eaio.redrive.from',
   firstFailedAt: 'eaio.redrive.failed.first',
   attempts: 'eaio.redrive.attempts',
+  /**
+   * The consumers that refused the event (comma-separated, as their letters name them): only they take
+   * the re-driven copy; every other consumer of the topic handled the original and passes it over.
+   */
+  for: 'eaio.redrive.for',
 } as const;
+
+/**
+ * True when `message` is a re-driven copy meant for other consumers than `consumer` (it handled the
+ * original), which then passes it over. A copy without the header (re-driven before letters named
+ * their consumer) is for every consumer.
+ */
+export function redrivenElsewhere(headers: IHeaders | undefined, consumer: string): boolean {
+  const targets = headerText(headers, REDRIVE_HEADERS.for);
+  if (targets === undefined) return false;
+  return !targets.split(',').includes(consumer);
+}
 
 /** The first value of a Kafka header as text; undefined when the message does not carry it. */
 export function headerText(headers: IHeaders | undefined, name: string): string | undefined {
@@ -50,6 +68,8 @@ export interface DeadLetter {
   /** Which stage gave up on the event, e.g. `decode`, `validate`. */
   readonly stage: string;
   readonly attempts: number;
+  /** The consumer that gave up on it, e.g. `projector` or `processor:anomalies`; written as a header. */
+  readonly consumer?: string;
 }
 
 /** A first-time dead letter for a message of a partition batch, failed at `stage`. */
@@ -58,8 +78,17 @@ export function deadLetterOf(
   message: KafkaMessage,
   error: unknown,
   stage: string,
+  consumer?: string,
 ): DeadLetter {
-  return { sourceTopic: batch.topic, sourcePartition: batch.partition, message, error, stage, attempts: 1 };
+  return {
+    sourceTopic: batch.topic,
+    sourcePartition: batch.partition,
+    message,
+    error,
+    stage,
+    attempts: 1,
+    ...(consumer === undefined ? {} : { consumer }),
+  };
 }
 
 function describe(error: unknown): { errorClass: string; code: string; message: string } {
@@ -86,6 +115,7 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date): Message
       headerText(letter.message.headers, REDRIVE_HEADERS.firstFailedAt) ?? at,
     [DEAD_LETTER_HEADERS.lastFailedAt]: at,
     [DEAD_LETTER_HEADERS.attempts]: String(earlierAttempts + letter.attempts),
+    ...(letter.consumer === undefined ? {} : { [DEAD_LETTER_HEADERS.consumer]: letter.consumer }),
   };
   return { key: letter.message.key, value: letter.message.value, headers };
 }

@@ -14,6 +14,7 @@ export {
   errorCodeOf,
   headerText,
   REDRIVE_HEADERS,
+  redrivenElsewhere,
   toDeadLetterMessage,
 } from './dead-letters.ts';
 export type { EventDecoding, PoisonStage } from './decode-event.ts';

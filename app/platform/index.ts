@@ -9,6 +9,7 @@ export {
   observePlatform,
   projectorGroup,
 } from './observe-platform.ts';
+export { createPlatformPipelineAdmin, MCP_REDRIVE_SOURCE } from './pipeline-admin.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
 export {
   createPlatformAuditTrail,

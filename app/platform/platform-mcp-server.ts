@@ -13,6 +13,7 @@ import {
 } from '../../mcp-adapter/index.ts';
 import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
+import { createPlatformPipelineAdmin } from './pipeline-admin.ts';
 
 /** What a process adds to the platform's clients for its MCP server. */
 export interface PlatformMcpServerOptions extends McpServerOptions {
@@ -54,6 +55,8 @@ export function createPlatformAuditTrail(platform: Platform, metrics?: EaioMetri
  * under the rate limits of `mcp.rateLimit`, counted in Redis so they hold across adapter instances and
  * restarts; the last good answer of each query kept in Redis, so agents still get an answer (flagged
  * stale) while PostgreSQL is down; and every call recorded in the audit trail.
+ * The admin tools reach Kafka through the platform's pipeline port (end offsets, group lag,
+ * dead-letter records, re-drive).
  */
 export function platformMcpServerFactory(
   platform: Platform,
@@ -73,7 +76,10 @@ export function platformMcpServerFactory(
       limits: () => (config?.current().config ?? platform.config).mcp.rateLimit,
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
-  return createMcpServerFactory(queries, { ...options, cache, limiter });
+  return createMcpServerFactory(
+    { ...queries, pipeline: createPlatformPipelineAdmin(platform) },
+    { ...options, cache, limiter },
+  );
 }
 
 /**

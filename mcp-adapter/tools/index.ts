@@ -1,4 +1,5 @@
 import type { QueryLayer } from '../../projections/index.ts';
+import type { PipelineReads } from '../pipeline-admin.ts';
 import type { AnyTool } from '../register-tools.ts';
 import { listAnomalies } from './anomalies/index.ts';
 import { listAuditRecords } from './audit/index.ts';
@@ -6,11 +7,16 @@ import { getBuilding, listBuildings } from './buildings/index.ts';
 import { getCommandStatus } from './commands/index.ts';
 import { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 import { dataQualityReport } from './data-quality/index.ts';
+import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
+import { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 import { getLatestReadings } from './readings/index.ts';
 import { getCurrentWeather } from './weather/index.ts';
 
-/** What the MCP tools read, all through the query layer. */
-export type McpReads = QueryLayer;
+/**
+ * What the MCP tools read: the query layer, and for the admin tools the pipeline port (Kafka's end
+ * offsets, group lag, dead-letter records, re-drive); a server without it refuses those tools.
+ */
+export type McpReads = QueryLayer & PipelineReads;
 
 /** Every tool the server offers, in the order `tools/list` shows them. */
 export const TOOLS: readonly AnyTool<McpReads>[] = [
@@ -25,6 +31,12 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   getBuilding,
   getCurrentWeather,
   listAuditRecords,
+  getPipelineStatus,
+  getReplayStatus,
+  getOperationStats,
+  listDeadLetters,
+  showDeadLetter,
+  redriveDeadLetters,
 ];
 
 export { listAnomalies } from './anomalies/index.ts';
@@ -33,5 +45,7 @@ export { getBuilding, listBuildings } from './buildings/index.ts';
 export { getCommandStatus } from './commands/index.ts';
 export { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 export { dataQualityReport } from './data-quality/index.ts';
+export { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
+export { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './readings/index.ts';
 export { getCurrentWeather } from './weather/index.ts';

@@ -38,6 +38,17 @@ export async function listDeadLetters(deps: DeadLetterToolDeps, key: TopicKey): 
 const sourcePosition = (l: DeadLetterEntry): string =>
   `${l.sourceTopic}/${l.sourcePartition}/${l.sourceOffset}`;
 
+/**
+ * The consumers the re-driven copy of an event at `position` is for: every consumer that refused it
+ * (any of its letters, selected or not). Undefined, for every consumer, when a letter names none
+ * (written before letters named their consumer): it cannot be told who handled the original.
+ */
+function refusedBy(letters: readonly DeadLetterEntry[], position: string): string | undefined {
+  const mine = letters.filter((l) => sourcePosition(l) === position);
+  if (mine.length === 0 || mine.some((l) => l.consumer === '')) return undefined;
+  return [...new Set(mine.map((l) => l.consumer))].sort().join(',');
+}
+
 /** Letter ids and source positions already re-driven, from the audit log. */
 async function alreadyRedriven(deps: DeadLetterToolDeps): Promise<Set<string>> {
   const done = new Set<string>();
@@ -59,6 +70,10 @@ export interface RedriveRequest {
   /** Who asks, recorded in the audit log, e.g. `user:alice`. */
   readonly actor: string;
   readonly clock?: () => Date;
+  /** The audit record's `source`: what the request came through; `eaio-cli` by default. */
+  readonly source?: string;
+  /** Only say what would be sent and what was sent already; produce nothing. */
+  readonly dryRun?: boolean;
 }
 
 /** What a re-drive sent back and what it found already sent. */
@@ -66,12 +81,16 @@ export interface RedriveReport {
   readonly redriven: readonly DeadLetterEntry[];
   /** Selected letters that an earlier re-drive already sent back. */
   readonly skipped: readonly DeadLetterEntry[];
+  /** Events put back on their source topic (one per source position), or that would be in a dry run. */
+  readonly sent: number;
 }
 
 /**
  * Sends selected dead letters back to their source topic, each exactly once: the event (original
  * key, bytes and headers, plus its failure history) and an audit record naming the letter are
- * written in one Kafka transaction, and letters the audit log shows as re-driven are skipped.
+ * written in one Kafka transaction, and letters the audit log shows as re-driven are skipped. The
+ * copy names the consumers that refused the event (`eaio.redrive.for`): the others handled the
+ * original and pass the copy over, so it never returns to a consumer that already handled it.
  */
 export async function redriveDeadLetters(
   deps: DeadLetterToolDeps,
@@ -96,12 +115,13 @@ export async function redriveDeadLetters(
   const isDone = (l: DeadLetterEntry) => done.has(letterId(l)) || done.has(sourcePosition(l));
   const todo = selected.filter((l) => !isDone(l));
   const skipped = selected.filter(isDone);
-  if (todo.length === 0) return { redriven: [], skipped };
+  if (todo.length === 0) return { redriven: [], skipped, sent: 0 };
   // One send per source position; every letter of it is recorded as re-driven by that send.
   const byPosition = new Map<string, DeadLetterEntry[]>();
   for (const letter of todo) {
     byPosition.set(sourcePosition(letter), [...(byPosition.get(sourcePosition(letter)) ?? []), letter]);
   }
+  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size };
 
   const producer = deps.kafka.producer({
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
@@ -118,7 +138,7 @@ export async function redriveDeadLetters(
         (l): AuditRecord => ({
           eventId: derivedEventId(REDRIVE_ACTION, letterId(l)),
           occurredAt: at,
-          source: 'eaio-cli',
+          source: request.source ?? 'eaio-cli',
           actor: request.actor,
           action: REDRIVE_ACTION,
           target: letterId(l),
@@ -133,6 +153,7 @@ export async function redriveDeadLetters(
           traceContext: null,
         }),
       );
+      const targets = refusedBy(letters, position);
       const transaction = await producer.transaction();
       try {
         await transaction.send({
@@ -146,6 +167,8 @@ export async function redriveDeadLetters(
                 [REDRIVE_HEADERS.from]: letterId(letter),
                 [REDRIVE_HEADERS.firstFailedAt]: letter.firstFailedAt,
                 [REDRIVE_HEADERS.attempts]: String(letter.attempts),
+                // Consumers that handled the original pass the copy over; only those that refused it retry.
+                ...(targets === undefined ? {} : { [REDRIVE_HEADERS.for]: targets }),
               },
             },
           ],
@@ -168,5 +191,5 @@ export async function redriveDeadLetters(
   } finally {
     await producer.disconnect();
   }
-  return { redriven: todo, skipped };
+  return { redriven: todo, skipped, sent: byPosition.size };
 }

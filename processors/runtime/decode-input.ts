@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { DecodedEvent, EventCodec, TopicKey } from '../../schemas/index.ts';
-import { decodeEvent, type EventDecoding, Poison } from '../../stream-runtime/index.ts';
+import { decodeEvent, type EventDecoding, Poison, redrivenElsewhere } from '../../stream-runtime/index.ts';
 import type { Buffered } from './partition-run.ts';
 import type { RuntimeDefinition } from './runtime-definition.ts';
 import type { TableDecoder } from './table-reader.ts';
@@ -34,8 +34,12 @@ export function inputDecoder(definition: RuntimeDefinition, codec: EventCodec): 
       return { message, offset: BigInt(message.offset), occurredAt, input: { type: decoded.type, value } };
     },
   };
+  const consumer = `processor:${definition.name}`;
   // Not an async wrapper: the caller awaits the runtime's decode step itself, one await per message.
-  return (key, message) => decodeEvent(decoding, key, message);
+  return (key, message) =>
+    redrivenElsewhere(message.headers, consumer)
+      ? Promise.resolve({ message, offset: BigInt(message.offset), occurredAt: Number.NaN, passOver: true })
+      : decodeEvent(decoding, key, message);
 }
 
 /**
@@ -52,6 +56,7 @@ export function tableDecoder(decodeInput: InputDecoder): TableDecoder {
   return async (key, message) => {
     const outcome = await decodeInput(key, message);
     if (outcome instanceof Poison) return outcome;
+    if (outcome.passOver === true) return undefined;
     if (outcome.input === undefined) return new Poison('validate', invalidTime(key));
     return { ...outcome.input, occurredAt: outcome.occurredAt };
   };

@@ -32,6 +32,7 @@ export type BatchDrainer = (partitionRun: PartitionRun) => Promise<DrainedBatch>
  */
 export function createBatchDrainer(scope: ProcessorScope, replay: PartitionReplay): BatchDrainer {
   const { admin, tables, processStage } = scope;
+  const consumer = `processor:${scope.definition.name}`;
   return async (partitionRun) => {
     const buffered = partitionRun.cursors.map((c) => c.buffer.slice());
     const letters: KeyedLetter[] = [];
@@ -45,6 +46,7 @@ export function createBatchDrainer(scope: ProcessorScope, replay: PartitionRepla
             entry.message,
             entry.poison?.error,
             entry.poison?.stage ?? 'decode',
+            consumer,
           ),
         }),
       );
@@ -61,6 +63,7 @@ export function createBatchDrainer(scope: ProcessorScope, replay: PartitionRepla
             failure.entry.message,
             failure.error,
             processStage,
+            consumer,
           ),
         });
       }

@@ -17,7 +17,8 @@ const headOf = (cursor: Cursor): StreamHead => {
 /**
  * Feeds a partition number's operator what the merge order allows (see `merge-order.ts`), table
  * events just before the first stream event they are due for. Poison events at the head of an input
- * are handed to `onPoison` (they never reach the operator, so they need not wait). Stops at the first
+ * are handed to `onPoison` (they never reach the operator, so they need not wait); re-driven copies
+ * meant for other consumers are passed over the same way, without a letter. Stops at the first
  * operator failure and returns it; the caller rebuilds the operator without the event.
  */
 export function drainMerge(
@@ -28,10 +29,14 @@ export function drainMerge(
   const { cursors, pendingTable } = partitionRun;
   for (;;) {
     for (const cursor of cursors) {
-      for (let head = cursor.buffer[0]; head?.poison !== undefined; head = cursor.buffer[0]) {
+      for (
+        let head = cursor.buffer[0];
+        head !== undefined && (head.poison !== undefined || head.passOver === true);
+        head = cursor.buffer[0]
+      ) {
         cursor.buffer.shift();
         cursor.position = head.offset + 1n;
-        onPoison(cursor, head);
+        if (head.poison !== undefined) onPoison(cursor, head);
       }
     }
     const index = nextStreamInput(cursors.map(headOf));

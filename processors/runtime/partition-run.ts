@@ -14,6 +14,8 @@ export interface Buffered {
   /** Event time in ms (NaN for a poison event). */
   readonly occurredAt: number;
   readonly poison?: Poison;
+  /** A re-driven copy for other consumers (this one handled the original): passed over, not fed. */
+  readonly passOver?: true;
 }
 
 /** Where one input topic-partition of a partition number stands. */

@@ -131,6 +131,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
           names,
           logger,
           groupPrefix: groupId,
+          consumer: component,
           tables: definition.tables,
           decode: tableDecoder(decodeInput),
         });

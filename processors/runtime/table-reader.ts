@@ -23,12 +23,15 @@ export interface TableEvent {
 
 /**
  * Decodes and validates one table message: the event, or why it is poison and at which stage
- * (`decode`, `validate`). Throws a transient error to have the batch read again.
+ * (`decode`, `validate`), or undefined for a re-driven copy meant for other consumers (passed over).
+ * Throws a transient error to have the batch read again.
  */
 export type TableDecoder = (
   key: TopicKey,
   message: KafkaMessage,
-) => Promise<{ readonly type: string; readonly value: unknown; readonly occurredAt: number } | Poison>;
+) => Promise<
+  { readonly type: string; readonly value: unknown; readonly occurredAt: number } | Poison | undefined
+>;
 
 /**
  * Every instance's own copy of the global tables, read in full and kept up to date while running.
@@ -56,6 +59,8 @@ export interface TableReaderDeps {
   readonly logger: Logger;
   /** Prefix of the reader's private consumer group, e.g. the processor's group id. */
   readonly groupPrefix: string;
+  /** The consumer its dead letters name (the processor, e.g. `processor:control-safety`). */
+  readonly consumer?: string;
   readonly tables: readonly TopicKey[];
   readonly decode: TableDecoder;
 }
@@ -114,7 +119,9 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
     if (lettered.has(at)) return;
     const key = names.keyOf(topic);
     if (key === undefined) return;
-    await letters.publish(names.deadLetter(key), [deadLetterOf({ topic, partition }, message, error, stage)]);
+    await letters.publish(names.deadLetter(key), [
+      deadLetterOf({ topic, partition }, message, error, stage, deps.consumer),
+    ]);
     lettered.add(at);
   };
 
@@ -144,7 +151,7 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
         const decoded = await deps.decode(key, message);
         if (decoded instanceof Poison) {
           await letterOnce(batch.topic, batch.partition, message, decoded.error, decoded.stage);
-        } else {
+        } else if (decoded !== undefined) {
           const { type, value, occurredAt } = decoded;
           events.push({
             key,

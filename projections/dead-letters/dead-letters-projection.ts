@@ -50,6 +50,8 @@ export interface DeadLetterRow {
   readonly valueBytes: number | null;
   /** The letter whose re-drive failed again into this one, from the re-drive headers. */
   readonly redrivenFrom: string | null;
+  /** The consumer that gave up on the event (`projector`, `processor:<name>`); null when unnamed. */
+  readonly consumer: string | null;
 }
 
 /** One row of `dead_letter_redrives`: the (first) successful re-drive of one letter. */
@@ -96,6 +98,7 @@ export function deadLetterRow(entry: DeadLetterEntry): DeadLetterRow {
     originalKey: entry.key,
     valueBytes: entry.value?.length ?? null,
     redrivenFrom: headerText(entry.originalHeaders, REDRIVE_HEADERS.from) ?? null,
+    consumer: textOrNull(entry.consumer),
   };
 }
 
@@ -176,8 +179,13 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   original_key     bytea,
   value_bytes      integer,
   redriven_from    text,
+  consumer         text,
   PRIMARY KEY (dlq_topic, dlq_partition, dlq_offset)
 );
+-- Generations indexed before letters named their consumer gain the column.
+ALTER TABLE dead_letters ADD COLUMN IF NOT EXISTS consumer text;
+CREATE INDEX IF NOT EXISTS dead_letters_source_position
+  ON dead_letters (source_topic, source_partition, source_offset);
 CREATE INDEX IF NOT EXISTS dead_letters_source_time ON dead_letters (source_topic, last_failed_at DESC);
 CREATE INDEX IF NOT EXISTS dead_letters_error_code ON dead_letters (error_code, last_failed_at DESC);
 
@@ -193,7 +201,10 @@ CREATE TABLE IF NOT EXISTS dead_letter_redrives (
   PRIMARY KEY (dlq_topic, dlq_partition, dlq_offset)
 );
 
-CREATE OR REPLACE VIEW dead_letter_index AS
+-- Dropped and made again: a view cannot gain a column in the middle (l.* grew by consumer). The
+-- reader view of the main schema over it is dropped with it and made again by the index's set-up.
+DROP VIEW IF EXISTS dead_letter_index CASCADE;
+CREATE VIEW dead_letter_index AS
 SELECT l.*, r.redriven_at IS NOT NULL AS redriven, r.redriven_at, r.redriven_by, r.audit_event_id AS redrive_event_id
   FROM dead_letters l
   LEFT JOIN dead_letter_redrives r USING (dlq_topic, dlq_partition, dlq_offset);
@@ -204,10 +215,10 @@ async function insertLetters(client: pg.ClientBase, rows: readonly DeadLetterRow
   await client.query(
     `INSERT INTO dead_letters (dlq_topic, dlq_partition, dlq_offset, source_topic, source_partition, source_offset,
        stage, error_class, error_code, error_message, first_failed_at, last_failed_at, attempts, original_key,
-       value_bytes, redriven_from)
+       value_bytes, redriven_from, consumer)
      SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::int[], $6::bigint[], $7::text[],
        $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[], $13::int[], $14::bytea[],
-       $15::int[], $16::text[])
+       $15::int[], $16::text[], $17::text[])
      ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING`,
     [
       rows.map((r) => r.dlqTopic),
@@ -226,6 +237,7 @@ async function insertLetters(client: pg.ClientBase, rows: readonly DeadLetterRow
       rows.map((r) => r.originalKey),
       rows.map((r) => r.valueBytes),
       rows.map((r) => r.redrivenFrom),
+      rows.map((r) => r.consumer),
     ],
   );
 }

@@ -13,6 +13,14 @@ export {
   redriveRow,
 } from './dead-letters-projection.ts';
 export type {
+  DeadLetterDetail,
+  DeadLetterPage,
+  DeadLetterRefusal,
+  DeadLetterSummary,
+  DeadLettersQuery,
+} from './query-dead-letters.ts';
+export { MAX_DEAD_LETTER_PAGE, queryDeadLetter, queryDeadLetters } from './query-dead-letters.ts';
+export type {
   DeadLetterIndexBatch,
   DeadLetterIndexDeps,
   RunningDeadLetterIndex,

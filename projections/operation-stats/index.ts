@@ -6,3 +6,5 @@ export {
   operationStatsProjection,
   readOperationStats,
 } from './operation-stats-projection.ts';
+export type { OperationSummary, OperationSummaryQuery } from './query-operation-summary.ts';
+export { MAX_OPERATION_SUMMARIES, queryOperationSummary } from './query-operation-summary.ts';

@@ -13,6 +13,8 @@ export { listProjections } from './list-projections.ts';
 export type { GenerationKey, StoredOffset } from './offsets.ts';
 export { readGenerationOffsets } from './offsets.ts';
 export type { BatchOutcome, GenerationTarget, ProjectorFailpoints } from './project-batch.ts';
+export type { GenerationReport, ProjectionGenerations } from './query-generations.ts';
+export { queryProjectionGenerations } from './query-generations.ts';
 export type {
   RebuildDeps,
   RebuildOptions,

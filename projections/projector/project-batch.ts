@@ -27,6 +27,7 @@ import {
   inSinkTransaction,
   type PartitionBatch,
   Poison,
+  redrivenElsewhere,
   SINK_RETRY,
 } from '../../stream-runtime/index.ts';
 import { qualified, redisKeyspace } from '../generation-names.ts';
@@ -300,7 +301,11 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
   ): Promise<BatchOutcome> {
     const key = names.keyOf(batch.topic);
     if (key === undefined) throw new Error(`No projection handles topic ${batch.topic}`);
-    const pending = batch.messages.filter((m) => BigInt(m.offset) >= at.min);
+    // A re-driven copy meant for other consumers: the projector handled the original; its offset still
+    // moves past it with the batch.
+    const pending = batch.messages.filter(
+      (m) => BigInt(m.offset) >= at.min && !redrivenElsewhere(m.headers, COMPONENT),
+    );
     const decoding = decodingOf(batch.partition);
     const decoded = await Promise.all(pending.map((m) => decodeEvent(decoding, key, m)));
     const events: Valid[] = [];
@@ -314,7 +319,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       const message = pending[i] as KafkaMessage;
       // Poison below the highest stored offset was dead-lettered when a projection first met it.
       if (BigInt(message.offset) >= at.max)
-        letters.push(deadLetterOf(batch, message, outcome.error, outcome.stage));
+        letters.push(deadLetterOf(batch, message, outcome.error, outcome.stage, COMPONENT));
     }
     await deadLetter(key, letters);
     // Each step may take a while under load (retries included): keep the group membership alive.

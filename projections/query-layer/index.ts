@@ -7,5 +7,5 @@ export {
 export type { Lookups } from './lookups.ts';
 export type { Answer, AnswerBody, Provenance, Staleness } from './provenance.ts';
 export { readProvenance } from './provenance.ts';
-export type { QueryLayer, QueryLayerDeps } from './query-layer.ts';
+export type { ProjectionReplayState, QueryLayer, QueryLayerDeps } from './query-layer.ts';
 export { createQueryLayer } from './query-layer.ts';

@@ -21,6 +21,7 @@ import {
   readBuilding,
   readBuildingTenant,
 } from '../buildings/index.ts';
+import { PROJECTIONS } from '../catalog.ts';
 import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
 import {
   activeCurrentWeatherKeyspace,
@@ -35,6 +36,19 @@ import {
   type DataQualityReport,
   queryDataQualityReport,
 } from '../data-quality-issues/index.ts';
+import {
+  type DeadLetterDetail,
+  type DeadLetterPage,
+  type DeadLettersQuery,
+  queryDeadLetter,
+  queryDeadLetters,
+} from '../dead-letters/index.ts';
+import {
+  type OperationSummary,
+  type OperationSummaryQuery,
+  queryOperationSummary,
+} from '../operation-stats/index.ts';
+import { type ProjectionGenerations, queryProjectionGenerations } from '../projector/index.ts';
 import { type MeterLatestReading, readMeterLatest } from '../readings/index.ts';
 import {
   type ConsumptionBucket,
@@ -85,6 +99,22 @@ export interface QueryLayer extends Lookups {
   buildingWeather(buildingId: string): Promise<Answer<BuildingWeather | undefined>>;
   /** Audit records (MCP tool calls, re-drives), newest first, from the audit-log read model. */
   auditRecords(query: AuditQuery): Promise<Answer<AuditRecordView[]>>;
+  /** A page of failed source records from the dead-letter index, each naming the consumers that refused it. */
+  deadLetters(query: DeadLettersQuery): Promise<Answer<DeadLetterPage>>;
+  /** One failed source record in full, by the id of any of its letters. */
+  deadLetter(letterId: string): Promise<Answer<DeadLetterDetail | undefined>>;
+  /** Calls, errors and duration percentiles per component and operation over a window. */
+  operationSummary(query: OperationSummaryQuery): Promise<Answer<OperationSummary[]>>;
+  /**
+   * Every projection's generations with their stored offsets, and the catalogue topics it handles
+   * (none listed for the dead-letter index, which reads every dead-letter topic and the audit log).
+   */
+  projectionGenerations(): Promise<Answer<ProjectionReplayState[]>>;
+}
+
+/** A projection's generations and the catalogue topics (keys) its live projector consumes. */
+export interface ProjectionReplayState extends ProjectionGenerations {
+  readonly handles: readonly string[];
 }
 
 /** The clients the query layer reads and what wraps its reads; the platform's clients fit. */
@@ -368,6 +398,43 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups', 'weather', 'buildings'],
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
+      ),
+    deadLetters: (query) =>
+      answer(
+        'deadLetters',
+        query,
+        ['dead-letters'],
+        (c) => queryDeadLetters(c, query),
+        (page) => latest(page.entries.map((e) => e.lastFailedAt)),
+      ),
+    deadLetter: (letterId) =>
+      answer(
+        'deadLetter',
+        { letterId },
+        ['dead-letters'],
+        (c) => queryDeadLetter(c, letterId),
+        (detail) => detail?.lastFailedAt ?? null,
+      ),
+    operationSummary: (query) =>
+      answer(
+        'operationSummary',
+        query,
+        ['operation-stats'],
+        (c) => queryOperationSummary(c, query),
+        (rows) => latest(rows.map((r) => r.lastMinute)),
+      ),
+    projectionGenerations: () =>
+      answer(
+        'projectionGenerations',
+        {},
+        [],
+        async (c) =>
+          (await queryProjectionGenerations(c)).map((p) => ({
+            ...p,
+            handles: [...(PROJECTIONS.find((d) => d.name === p.projection)?.handles ?? [])],
+          })),
+        // Bookkeeping, not events: no event time to report (each generation says when it last applied).
+        () => null,
       ),
     commandStatus: (commandId) =>
       answer(

@@ -65,6 +65,10 @@ function reads(overrides: Partial<McpReads>): McpReads {
     buildingWeather: unexpected('buildingWeather'),
     buildingTenant: async (id) => TENANTS[id],
     auditRecords: unexpected('auditRecords'),
+    deadLetters: unexpected('deadLetters'),
+    deadLetter: unexpected('deadLetter'),
+    operationSummary: unexpected('operationSummary'),
+    projectionGenerations: unexpected('projectionGenerations'),
     ...overrides,
   };
 }

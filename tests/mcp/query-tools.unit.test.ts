@@ -6,12 +6,14 @@ import {
   compareToPeers,
   dataQualityReport,
   getCommandStatus,
+  IDEMPOTENT_WRITE_TOOL,
   LOCAL_ADMIN,
   listAnomalies,
   type McpReads,
   queryConsumptionTool,
   runTool,
   TOOL_ERROR_CODE,
+  TOOL_NAMES,
   TOOLS,
   weatherImpact,
 } from '../../mcp-adapter/index.ts';
@@ -58,6 +60,10 @@ function reads(overrides: Partial<McpReads>): McpReads {
     meterIds: unexpected('meterIds'),
     stationServesTenant: unexpected('stationServesTenant'),
     auditRecords: unexpected('auditRecords'),
+    deadLetters: unexpected('deadLetters'),
+    deadLetter: unexpected('deadLetter'),
+    operationSummary: unexpected('operationSummary'),
+    projectionGenerations: unexpected('projectionGenerations'),
     building: async (id) => (id === 'Office_A' ? OFFICE : undefined),
     ...overrides,
   };
@@ -504,13 +510,17 @@ describe('get_command_status', () => {
 });
 
 describe('the list of tools', () => {
-  it('has a description on every input field and read-only annotations', () => {
+  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write)', () => {
     for (const tool of TOOLS) {
       const schema = z.toJSONSchema(tool.input) as { properties: Record<string, { description?: string }> };
       for (const [field, property] of Object.entries(schema.properties)) {
         expect(property.description, `${tool.name}.${field}`).toBeTruthy();
       }
-      expect(tool.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+      expect(tool.annotations).toMatchObject(
+        tool.name === TOOL_NAMES.redriveDeadLetters
+          ? IDEMPOTENT_WRITE_TOOL
+          : { readOnlyHint: true, destructiveHint: false },
+      );
     }
   });
 });

@@ -29,6 +29,7 @@ function letter(offset: number): DeadLetterEntry {
     firstFailedAt: at,
     lastFailedAt: at,
     attempts: 1,
+    consumer: 'projector',
     key: Buffer.from(`m-${offset}`),
     value: Buffer.from([0, 0, 0, 0, 1, offset % 256]),
     originalHeaders: {},

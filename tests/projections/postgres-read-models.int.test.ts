@@ -469,6 +469,7 @@ describe('read models beyond readings, on PostgreSQL', () => {
         firstFailedAt: at(0).toISOString(),
         lastFailedAt: at(offset).toISOString(),
         attempts: offset + 1,
+        consumer: 'projector',
         key: Buffer.from('Office_Ellie:electricity'),
         value: Buffer.from([0, 0, 0, 0, 1, 2, 3]),
         originalHeaders: {},
