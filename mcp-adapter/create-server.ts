@@ -1,7 +1,13 @@
 import { type McpRequestContext, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import type { SchemaRegistryReader, TopicNames } from '../schemas/index.ts';
 import { ALL_TENANTS, type Principal, principal, principalOf } from './access/index.ts';
+import { createBuildingDirectory } from './building-directory.ts';
+import { registerPrompts } from './prompts/index.ts';
 import { registerTools, type ToolInstrumentation } from './register-tools.ts';
 import { registerBuildingResource } from './resources/buildings/index.ts';
+import { registerSchemaResource } from './resources/schemas/index.ts';
+import type { ResourceSubscriptions } from './resources/subscriptions/index.ts';
+import { registerTopologyResource } from './resources/topology/index.ts';
 import { type McpReads, TOOLS } from './tools/index.ts';
 
 export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
@@ -20,6 +26,12 @@ export interface McpServerOptions extends ToolInstrumentation {
    * transport verifies a token on every request it serves unless auth is explicitly turned off.
    */
   readonly localPrincipal?: Principal;
+  /** The deployment's topic names: `eaio://topology` and the prefix of `eaio://schemas/{subject}`. */
+  readonly names?: TopicNames;
+  /** The schema registry behind `eaio://schemas/{subject}`; that resource is not offered without it. */
+  readonly registry?: SchemaRegistryReader;
+  /** Resource subscriptions through Redis; without them the server offers none. */
+  readonly subscriptions?: ResourceSubscriptions;
 }
 
 /**
@@ -30,6 +42,7 @@ export interface McpServerOptions extends ToolInstrumentation {
 export function createMcpServerFactory(queries: McpReads, options: McpServerOptions = {}): McpServerFactory {
   const now = options.now ?? Date.now;
   const local = options.localPrincipal ?? LOCAL_ADMIN;
+  const directory = createBuildingDirectory(queries);
   return (request?: McpRequestContext) => {
     const caller = request?.authInfo === undefined ? local : principalOf(request.authInfo);
     const server = new McpServer(SERVER_INFO, {
@@ -38,6 +51,13 @@ export function createMcpServerFactory(queries: McpReads, options: McpServerOpti
     });
     registerTools(server, TOOLS, { queries, principal: caller, now }, options);
     registerBuildingResource(server, queries);
+    if (options.names !== undefined) registerTopologyResource(server, options.names);
+    if (options.registry !== undefined && options.names !== undefined)
+      registerSchemaResource(server, options.registry, options.names);
+    registerPrompts(server, { principal: caller, directory, now });
+    // http: one instance per request (the SDK serves listen streams); otherwise one per connection.
+    const connection = request?.requestInfo === undefined ? 'persistent' : 'http';
+    options.subscriptions?.attach(server, { principal: caller, era: request?.era ?? 'legacy', connection });
     return server;
   };
 }

@@ -4,6 +4,7 @@ import {
   connectPlatform,
   createProcessRuntime,
   platformMcpServerFactory,
+  platformResourceSubscriptions,
   resolveEndpoints,
   untilSignal,
 } from '../platform/index.ts';
@@ -23,7 +24,9 @@ export function addMcpCommand(
       const platform = connectPlatform(config, await resolveEndpoints(config), logger);
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
+      const subscriptions = platformResourceSubscriptions(platform);
       const factory = platformMcpServerFactory(platform, {
+        subscriptions,
         cache: runtime.cache,
         metrics: runtime.metrics,
         operations: runtime.operations,
@@ -38,11 +41,13 @@ export function addMcpCommand(
           port: config.mcp.port,
           factory,
           logger,
+          bus: subscriptions.bus,
         });
         say(`MCP Streamable HTTP on ${server.url}`);
         await untilSignal();
         await server.close();
       }
+      await subscriptions.close();
       await runtime.close();
       await platform.close();
     });

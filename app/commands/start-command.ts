@@ -10,6 +10,7 @@ import {
   metricsServerSettings,
   observePlatform,
   platformMcpServerFactory,
+  platformResourceSubscriptions,
   preparePlatform,
   projectorGroup,
   runDeadLetterIndex,
@@ -85,16 +86,19 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
         await loadBdg1Sample(),
       )
     : undefined;
+  const subscriptions = platformResourceSubscriptions(platform);
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,
-    factory: platformMcpServerFactory(platform, { cache, metrics, operations }),
+    factory: platformMcpServerFactory(platform, { cache, metrics, operations, subscriptions }),
     logger: componentLogger('mcp'),
+    bus: subscriptions.bus,
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url));
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await mcp.close();
+  await subscriptions.close();
   await observability.close();
   await feed?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);

@@ -8,7 +8,7 @@ export {
   projectorGroup,
 } from './observe-platform.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
-export { platformMcpServerFactory } from './platform-mcp-server.ts';
+export { platformMcpServerFactory, platformResourceSubscriptions } from './platform-mcp-server.ts';
 export { preparePlatform } from './prepare-platform.ts';
 export type { ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.ts';
 export { cacheTtlsOf, createProcessRuntime } from './process-runtime.ts';

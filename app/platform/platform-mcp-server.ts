@@ -1,5 +1,10 @@
 import type { McpServerFactory } from '@modelcontextprotocol/server';
-import { createMcpServerFactory, type McpServerOptions } from '../../mcp-adapter/index.ts';
+import {
+  createMcpServerFactory,
+  createResourceSubscriptions,
+  type McpServerOptions,
+  type ResourceSubscriptions,
+} from '../../mcp-adapter/index.ts';
 import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
 
@@ -25,5 +30,17 @@ export function platformMcpServerFactory(
     keepLastKnownGood: true,
     logger: platform.logger.child({ component: 'query-layer' }),
   });
-  return createMcpServerFactory(queries, options);
+  return createMcpServerFactory(queries, { names: platform.names, registry: platform.registry, ...options });
+}
+
+/**
+ * The process's resource subscriptions on the platform's Redis: pass them to
+ * {@link platformMcpServerFactory} and their `bus` to `startMcpHttpServer`; close them on shutdown.
+ */
+export function platformResourceSubscriptions(platform: Platform): ResourceSubscriptions {
+  return createResourceSubscriptions({
+    redis: platform.redis,
+    queries: createQueryLayer(platform),
+    logger: platform.logger.child({ component: 'mcp-subscriptions' }),
+  });
 }

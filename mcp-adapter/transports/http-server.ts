@@ -5,7 +5,7 @@ import {
   localhostOriginValidation,
   toNodeHandler,
 } from '@modelcontextprotocol/node';
-import { createMcpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpServerFactory, type ServerEventBus } from '@modelcontextprotocol/server';
 import type { Logger } from '../../infra/logging/index.ts';
 
 export interface McpHttpServerOptions {
@@ -13,6 +13,8 @@ export interface McpHttpServerOptions {
   readonly port: number;
   readonly factory: McpServerFactory;
   readonly logger: Logger;
+  /** Where `subscriptions/listen` streams hear of changes (the Redis-backed bus); in-process by default. */
+  readonly bus?: ServerEventBus;
 }
 
 export interface RunningMcpHttpServer {
@@ -32,8 +34,10 @@ export async function startMcpHttpServer({
   port,
   factory,
   logger,
+  bus,
 }: McpHttpServerOptions): Promise<RunningMcpHttpServer> {
   const handler = createMcpHandler(factory, {
+    ...(bus === undefined ? {} : { bus }),
     onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
   });
   const serve = toNodeHandler(handler, {
