@@ -25,6 +25,9 @@ export function addMcpCommand(
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
       const subscriptions = platformResourceSubscriptions(platform);
+      // Listening before serving, so a subscription taken at once misses no change; with Redis down
+      // the adapter serves all the same (logged), and listens once Redis is back.
+      await subscriptions.ready.catch(() => undefined);
       const factory = platformMcpServerFactory(platform, {
         subscriptions,
         cache: runtime.cache,

@@ -87,6 +87,9 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
       )
     : undefined;
   const subscriptions = platformResourceSubscriptions(platform);
+  // Listening before serving, so a subscription taken at once misses no change; with Redis down
+  // the adapter serves all the same (logged), and listens once Redis is back.
+  await subscriptions.ready.catch(() => undefined);
   const mcp = await startMcpHttpServer({
     host: config.mcp.host,
     port: config.mcp.port,

@@ -94,9 +94,24 @@ export function createRedisChangeBus({ redis, logger }: { redis: Redis; logger: 
       }
     }
   });
-  const ready = subscriber.subscribe(channel).then(() => undefined);
+  let listening = false;
+  const listen = () =>
+    subscriber.subscribe(channel).then(() => {
+      listening = true;
+    });
+  const ready = listen();
   // Awaited by whoever needs it; an unobserved failure must not crash the process.
-  ready.catch((error: unknown) => logger.error({ err: error, channel }, 'resource changes not subscribed'));
+  ready.catch((error: unknown) =>
+    logger.error({ err: error, channel }, 'resource changes not subscribed yet; retried on reconnect'),
+  );
+  // ioredis re-subscribes what it had subscribed after a reconnect; a SUBSCRIBE that failed (Redis
+  // down at start) is not among those, so it is retried here once the connection is back.
+  subscriber.on('ready', () => {
+    if (!listening)
+      listen().catch((error: unknown) =>
+        logger.error({ err: error, channel }, 'resource changes not subscribed'),
+      );
+  });
   return {
     publish: publisher.publish,
     subscribe(listener) {
