@@ -50,11 +50,14 @@ export const optionalInstant = (what: string) =>
     .optional()
     .describe(`${what}, ISO 8601 with a zone, e.g. 2016-03-01T00:00:00Z.`);
 
+/** Said in every prompt: a caller's role may not offer every tool a step names. */
+const MISSING_TOOLS = 'If a step names a tool you are not offered, skip it and say which finding is missing.';
+
 /** The prompt's instructions as one user message. */
 export function userMessage(description: string, lines: readonly string[]): GetPromptResult {
   return {
     description,
-    messages: [{ role: 'user', content: { type: 'text', text: lines.join('\n') } }],
+    messages: [{ role: 'user', content: { type: 'text', text: [...lines, MISSING_TOOLS].join('\n') } }],
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALL_TENANTS } from '../access/index.ts';
 import { TOOL_NAMES } from '../tool-names.ts';
 import { CITE_PROVENANCE, DAY_MS, definePrompt, userMessage } from './define-prompt.ts';
 
@@ -27,7 +28,7 @@ export const weeklyPortfolioSummary = definePrompt({
     const from = `${monday}T00:00:00Z`;
     const to = new Date(Date.parse(from) + 7 * DAY_MS).toISOString();
     const before = new Date(Date.parse(from) - 7 * DAY_MS).toISOString();
-    const portfolio = principal.tenant === '*' ? 'every tenant' : `tenant ${principal.tenant}`;
+    const portfolio = principal.tenant === ALL_TENANTS ? 'every tenant' : `tenant ${principal.tenant}`;
     return userMessage(`Weekly portfolio summary, week of ${monday}`, [
       `Summarise the week from ${from} to ${to} for the buildings of ${portfolio}, with the EAIO Stream tools:`,
       '1. list_buildings (or list the eaio://buildings/{id} resources): every building you can see, with its primary use.',
