@@ -31,11 +31,11 @@ export interface RegisteredSubjectVersion {
 /**
  * Reads what a registry holds, for people and agents (the codec reads through its own client and
  * caches). Uses the Confluent-compatible REST API directly: `@kafkajs/confluent-schema-registry`
- * answers a subject's latest id but neither its version nor the list of subjects.
+ * answers a subject's latest id but not its version. Listing subjects is left out on purpose: a
+ * registry serves many deployments and may cap the list (Apicurio answers at most 1000), so a
+ * deployment's subjects come from its topic catalogue.
  */
 export interface SchemaRegistryReader {
-  /** Every subject the registry holds, in its order. */
-  subjects(): Promise<string[]>;
   /** The latest version of `subject`, or undefined when the registry has no such subject. */
   latest(subject: string): Promise<RegisteredSubjectVersion | undefined>;
 }
@@ -43,25 +43,17 @@ export interface SchemaRegistryReader {
 /** A {@link SchemaRegistryReader} over the registry at `registryUrl`, each request bounded by `timeoutMs`. */
 export function createRegistryReader(registryUrl: string, timeoutMs = 5_000): SchemaRegistryReader {
   const base = registryUrl.replace(/\/+$/, '');
-  const get = (path: string) =>
-    fetch(`${base}${path}`, {
-      headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  const failed = async (response: Response, what: string) =>
-    new Error(
-      `Schema registry answered ${response.status} for ${what}: ${(await response.text()).slice(0, 200)}`,
-    );
   return {
-    async subjects() {
-      const response = await get('/subjects');
-      if (!response.ok) throw await failed(response, 'the subjects');
-      return (await response.json()) as string[];
-    },
     async latest(subject) {
-      const response = await get(`/subjects/${encodeURIComponent(subject)}/versions/latest`);
+      const response = await fetch(`${base}/subjects/${encodeURIComponent(subject)}/versions/latest`, {
+        headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       if (response.status === 404) return undefined;
-      if (!response.ok) throw await failed(response, `subject ${subject}`);
+      if (!response.ok) {
+        const detail = (await response.text()).slice(0, 200);
+        throw new Error(`Schema registry answered ${response.status} for subject ${subject}: ${detail}`);
+      }
       const body = (await response.json()) as {
         subject: string;
         id: number;

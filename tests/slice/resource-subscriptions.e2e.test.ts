@@ -242,6 +242,17 @@ describe('resources, subscriptions and prompts through real MCP clients over Str
     }
   });
 
+  it('a 2025-era client over Streamable HTTP is not offered subscriptions: that era is served statelessly', async () => {
+    const legacy = new Client({ name: 'eaio-legacy-http', version: '1.0.0' });
+    await legacy.connect(new StreamableHTTPClientTransport(new URL(servers[0]?.url ?? '')));
+    try {
+      expect(legacy.getServerCapabilities()?.resources?.subscribe).toBeUndefined();
+      expect(clientA.getServerCapabilities()?.resources?.subscribe).toBe(true);
+    } finally {
+      await legacy.close();
+    }
+  });
+
   it('eaio://schemas/{subject} reads the latest registered schema, its id and version; subjects list and complete', async () => {
     const subject = valueSubject(platform.names.topic('sensorReadings'));
     const read = await clientA.readResource({ uri: `eaio://schemas/${encodeURIComponent(subject)}` });

@@ -1,5 +1,11 @@
 import { type McpServer, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
-import type { SchemaRegistryReader, TopicNames } from '../../../schemas/index.ts';
+import {
+  type SchemaRegistryReader,
+  TOPICS,
+  type TopicKey,
+  type TopicNames,
+  valueSubject,
+} from '../../../schemas/index.ts';
 
 export const SCHEMA_URI_TEMPLATE = 'eaio://schemas/{subject}';
 
@@ -8,31 +14,35 @@ const schemaUri = (subject: string) => `eaio://schemas/${encodeURIComponent(subj
 /** The most completions one request answers. */
 const MAX_COMPLETIONS = 100;
 
+/** The value subjects of this deployment's topics (topic-name strategy), in catalogue order. */
+export function catalogueSubjects(names: Pick<TopicNames, 'topic'>): string[] {
+  return (Object.keys(TOPICS) as TopicKey[]).map((key) => valueSubject(names.topic(key)));
+}
+
 /**
  * `eaio://schemas/{subject}`: the latest Avro schema registered under a subject, with its global id
- * (the one framing events on the wire) and version. Only this deployment's subjects (those under
- * its topic prefix) are listed, completed and read: a registry may serve several deployments.
+ * (the one framing events on the wire) and version. Only this deployment's subjects, those of its
+ * catalogue's topics, are listed, completed and read: a registry may serve several deployments.
  */
 export function registerSchemaResource(
   server: McpServer,
   registry: SchemaRegistryReader,
-  names: Pick<TopicNames, 'prefix'>,
+  names: Pick<TopicNames, 'topic'>,
 ): void {
-  const ours = (subject: string) => subject.startsWith(names.prefix);
-  const subjects = async () => (await registry.subjects()).filter(ours).sort();
+  const known = catalogueSubjects(names);
+  const ours = (subject: string) => known.includes(subject);
   server.registerResource(
     'schema',
     new ResourceTemplate(SCHEMA_URI_TEMPLATE, {
       list: async () => ({
-        resources: (await subjects()).map((subject) => ({
+        resources: known.map((subject) => ({
           uri: schemaUri(subject),
           name: subject,
           mimeType: 'application/json',
         })),
       }),
       complete: {
-        subject: async (prefix) =>
-          (await subjects()).filter((s) => s.startsWith(prefix)).slice(0, MAX_COMPLETIONS),
+        subject: async (prefix) => known.filter((s) => s.startsWith(prefix)).slice(0, MAX_COMPLETIONS),
       },
     }),
     {
