@@ -26,7 +26,7 @@ export interface McpServerOptions extends ToolInstrumentation {
    * transport verifies a token on every request it serves unless auth is explicitly turned off.
    */
   readonly localPrincipal?: Principal;
-  /** The deployment's topic names: `eaio://topology` and the prefix of `eaio://schemas/{subject}`. */
+  /** The deployment's topic names: `eaio://topology`, and the subjects `eaio://schemas/{subject}` serves. */
   readonly names?: TopicNames;
   /** The schema registry behind `eaio://schemas/{subject}`; that resource is not offered without it. */
   readonly registry?: SchemaRegistryReader;
