@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, runProjector } from '../../app/index.ts';
-import { buildingUri, TOOL_NAMES } from '../../mcp-adapter/index.ts';
+import { buildingUri, meterLatestUri, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { loadBdg1Sample, publishBuildings, publishReadings } from '../../sources/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -75,5 +75,39 @@ describe('`eaio mcp --stdio`, as a desktop agent starts it', () => {
     await waitFor('the building update notification', async () =>
       updated.includes(buildingUri(buildingId)) ? true : undefined,
     );
+  });
+
+  it('a 2026-07-28 stdio client hears, on its subscriptions/listen stream, only the resources it listed', async () => {
+    const modern = new Client(
+      { name: 'eaio-stdio-modern', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const heard: string[] = [];
+    modern.setNotificationHandler('notifications/resources/updated', (n) => void heard.push(n.params.uri));
+    await modern.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, 'mcp', '--stdio'],
+        env: { ...getDefaultEnvironment(), ...platform.childEnv },
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const meterId = `${buildingId}:m1`;
+      const subscription = await modern.listen({ resourceSubscriptions: [meterLatestUri(meterId)] });
+      expect(subscription.honoredFilter.resourceSubscriptions).toEqual([meterLatestUri(meterId)]);
+      await publishReadings(
+        await platform.feedDeps(),
+        hourlyReadings(buildingId, 2, 1, Date.UTC(2015, 0, 3)),
+      );
+      await waitFor('the meter update notification', async () =>
+        heard.includes(meterLatestUri(meterId)) ? true : undefined,
+      );
+      // The building changed too, but this stream did not list it.
+      expect(heard).not.toContain(buildingUri(buildingId));
+      await subscription.close();
+    } finally {
+      await modern.close();
+    }
   });
 });
