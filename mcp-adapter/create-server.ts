@@ -1,8 +1,14 @@
 import { type McpRequestContext, McpServer, type McpServerFactory } from '@modelcontextprotocol/server';
+import type { SchemaRegistryReader, TopicNames } from '../schemas/index.ts';
 import { ALL_TENANTS, type Principal, principal, principalOf } from './access/index.ts';
+import { createBuildingDirectory } from './building-directory.ts';
+import { registerPrompts } from './prompts/index.ts';
 import { type AnyTool, registerTools, type ToolInstrumentation } from './register-tools.ts';
 import { registerBuildingResources } from './resources/buildings/index.ts';
 import { registerMeterLatestResource } from './resources/meters/index.ts';
+import { registerSchemaResource } from './resources/schemas/index.ts';
+import type { ResourceSubscriptions } from './resources/subscriptions/index.ts';
+import { registerTopologyResource } from './resources/topology/index.ts';
 import { type McpReads, TOOLS } from './tools/index.ts';
 
 export const SERVER_INFO = { name: 'eaio-stream', version: '0.1.0' } as const;
@@ -23,6 +29,12 @@ export interface McpServerOptions extends ToolInstrumentation {
   readonly localPrincipal?: Principal;
   /** The tools served; {@link TOOLS} by default (the MCP benchmark adds an empty tool as its ceiling). */
   readonly tools?: readonly AnyTool<McpReads>[];
+  /** The deployment's topic names: `eaio://topology`, and the subjects `eaio://schemas/{subject}` serves. */
+  readonly names?: TopicNames;
+  /** The schema registry behind `eaio://schemas/{subject}`; that resource is not offered without it. */
+  readonly registry?: SchemaRegistryReader;
+  /** Resource subscriptions through Redis; without them the server offers none. */
+  readonly subscriptions?: ResourceSubscriptions;
 }
 
 /**
@@ -34,6 +46,7 @@ export function createMcpServerFactory(queries: McpReads, options: McpServerOpti
   const now = options.now ?? Date.now;
   const local = options.localPrincipal ?? LOCAL_ADMIN;
   const tools = options.tools ?? TOOLS;
+  const directory = createBuildingDirectory(queries);
   return (request?: McpRequestContext) => {
     const caller = request?.authInfo === undefined ? local : principalOf(request.authInfo);
     const server = new McpServer(SERVER_INFO, {
@@ -43,6 +56,13 @@ export function createMcpServerFactory(queries: McpReads, options: McpServerOpti
     registerTools(server, tools, { queries, principal: caller, now }, options);
     registerBuildingResources(server, { queries, principal: caller });
     registerMeterLatestResource(server, { queries, principal: caller }, now);
+    if (options.names !== undefined) registerTopologyResource(server, options.names);
+    if (options.registry !== undefined && options.names !== undefined)
+      registerSchemaResource(server, options.registry, options.names);
+    registerPrompts(server, { principal: caller, directory, now });
+    // http: one instance per request (the SDK serves listen streams); otherwise one per connection.
+    const connection = request?.requestInfo === undefined ? 'persistent' : 'http';
+    options.subscriptions?.attach(server, { principal: caller, era: request?.era ?? 'legacy', connection });
     return server;
   };
 }

@@ -31,6 +31,8 @@ export {
   TOOL_CALL_ACTION,
   toolCallAuditRecord,
 } from './audit/index.ts';
+export type { BuildingDirectory } from './building-directory.ts';
+export { createBuildingDirectory } from './building-directory.ts';
 export { toolCacheKey } from './cached-tool-run.ts';
 export type { McpReads, McpServerOptions } from './create-server.ts';
 export { createMcpServerFactory, LOCAL_ADMIN, SERVER_INFO } from './create-server.ts';
@@ -85,10 +87,30 @@ export type {
   RedriveCommand,
   RedriveOutcome,
 } from './pipeline-admin.ts';
+export type { PromptContext, PromptDefinition } from './prompts/index.ts';
+export { PROMPTS, registerPrompts } from './prompts/index.ts';
 export type { AnyTool, ToolInstrumentation, ToolRun } from './register-tools.ts';
 export { registerTools, runTool } from './register-tools.ts';
 export { BUILDING_URI_TEMPLATE, BUILDINGS_URI } from './resources/buildings/index.ts';
 export { METER_LATEST_URI_TEMPLATE } from './resources/meters/index.ts';
+export { SCHEMA_URI_TEMPLATE } from './resources/schemas/index.ts';
+export type {
+  ResourceChange,
+  ResourceChangePublisher,
+  ResourceSubscriptions,
+  ResourceSubscriptionsDeps,
+  ServedConnection,
+} from './resources/subscriptions/index.ts';
+export {
+  buildingUri,
+  createResourceChangePublisher,
+  createResourceSubscriptions,
+  meterLatestUri,
+  resourceChangesChannel,
+  resourceChangesOf,
+} from './resources/subscriptions/index.ts';
+export type { Topology } from './resources/topology/index.ts';
+export { describeTopology, TOPOLOGY_URI } from './resources/topology/index.ts';
 export { seesBuilding, tenantFilter, visibleBuilding } from './tenancy.ts';
 export type {
   FinishedToolCall,

@@ -80,7 +80,8 @@ export {
   SEVERITIES,
   WINDOW_SIZES,
 } from './event-types.ts';
-export { createRegistryClient, valueSubject } from './registry-client.ts';
+export type { RegisteredSubjectVersion, SchemaRegistryReader } from './registry-client.ts';
+export { createRegistryClient, createRegistryReader, valueSubject } from './registry-client.ts';
 export { LOGICAL_TYPES, TimestampMillisType } from './timestamp-millis.ts';
 export type { TopicKey, TopicNames, TopicSpec } from './topic-catalog.ts';
 export { TOPICS, topicNames } from './topic-catalog.ts';

@@ -8,6 +8,7 @@ import {
   mcpHttpSettings,
   platformHttpRequestLimiter,
   platformMcpServerFactory,
+  platformResourceSubscriptions,
   resolveEndpoints,
   untilSignal,
 } from '../platform/index.ts';
@@ -28,7 +29,12 @@ export function addMcpCommand(
       // Cached answers are invalidated by whichever process runs the projector (same Redis keys).
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.mcp' });
       const audit = createPlatformAuditTrail(platform, runtime.metrics);
+      const subscriptions = platformResourceSubscriptions(platform);
+      // Listening before serving, so a subscription taken at once misses no change; with Redis down
+      // the adapter serves all the same (logged), and listens once Redis is back.
+      await subscriptions.ready.catch(() => undefined);
       const factory = platformMcpServerFactory(platform, {
+        subscriptions,
         cache: runtime.cache,
         metrics: runtime.metrics,
         operations: runtime.operations,
@@ -50,6 +56,7 @@ export function addMcpCommand(
             metrics: runtime.metrics,
           }),
           logger,
+          bus: subscriptions.bus,
         });
         say(`MCP Streamable HTTP on ${server.url}`);
         if (server.resource !== undefined)
@@ -61,6 +68,7 @@ export function addMcpCommand(
       }
       // Records of read-only calls still batched reach the topic before the producer goes.
       await audit.close();
+      await subscriptions.close();
       await runtime.close();
       await platform.close();
     });

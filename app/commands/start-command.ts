@@ -15,6 +15,7 @@ import {
   observePlatform,
   platformHttpRequestLimiter,
   platformMcpServerFactory,
+  platformResourceSubscriptions,
   preparePlatform,
   projectorGroup,
   runDeadLetterIndex,
@@ -130,6 +131,10 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
       )
     : undefined;
   const audit = createPlatformAuditTrail(platform, metrics);
+  const subscriptions = platformResourceSubscriptions(platform);
+  // Listening before serving, so a subscription taken at once misses no change; with Redis down
+  // the adapter serves all the same (logged), and listens once Redis is back.
+  await subscriptions.ready.catch(() => undefined);
   const mcp = await startMcpHttpServer({
     ...(await mcpHttpSettings(config)),
     factory: platformMcpServerFactory(platform, {
@@ -139,14 +144,17 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
       config: runtime.config,
       localPrincipal: localPrincipalOf(config),
       audit,
+      subscriptions,
     }),
     requestLimiter: platformHttpRequestLimiter(platform, { config: runtime.config, metrics }),
     logger: componentLogger('mcp'),
+    bus: subscriptions.bus,
   });
   process.stdout.write(connectionHelp(mcp.url, observability.url, await inspectorHelp(config, mcp)));
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await mcp.close();
+  await subscriptions.close();
   await observability.close();
   await feed?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);

@@ -7,7 +7,14 @@ import type { Logger } from '../../infra/logging/index.ts';
 import { createPool } from '../../infra/postgres/index.ts';
 import { createRedis } from '../../infra/redis/index.ts';
 import { type CircuitBreakers, createCircuitBreakers } from '../../infra/resilience/index.ts';
-import { createEventCodec, type EventCodec, type TopicNames, topicNames } from '../../schemas/index.ts';
+import {
+  createEventCodec,
+  createRegistryReader,
+  type EventCodec,
+  type SchemaRegistryReader,
+  type TopicNames,
+  topicNames,
+} from '../../schemas/index.ts';
 
 /** Where the services are, once the stack manager (or the operator) has said so. */
 export interface PlatformEndpoints {
@@ -24,6 +31,8 @@ export interface Platform {
   readonly kafka: Kafka;
   readonly names: TopicNames;
   readonly codec: EventCodec;
+  /** What the schema registry holds (subjects and their latest versions), for the MCP schema resources. */
+  readonly registry: SchemaRegistryReader;
   readonly pool: pg.Pool;
   readonly redis: Redis;
   /**
@@ -58,6 +67,7 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
     kafka,
     names,
     codec,
+    registry: createRegistryReader(endpoints.registryUrl),
     pool,
     redis,
     breakers,

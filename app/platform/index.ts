@@ -15,6 +15,7 @@ export {
   createPlatformAuditTrail,
   platformHttpRequestLimiter,
   platformMcpServerFactory,
+  platformResourceSubscriptions,
 } from './platform-mcp-server.ts';
 export { preparePlatform } from './prepare-platform.ts';
 export type { ProcessRuntime, ProcessRuntimeOptions } from './process-runtime.ts';

@@ -7,8 +7,10 @@ import {
   createKafkaAuditTrail,
   createMcpServerFactory,
   createRedisToolCallLimiter,
+  createResourceSubscriptions,
   type HttpRequestLimiter,
   type McpServerOptions,
+  type ResourceSubscriptions,
   type RunningToolAuditTrail,
 } from '../../mcp-adapter/index.ts';
 import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
@@ -78,7 +80,7 @@ export function platformMcpServerFactory(
     });
   return createMcpServerFactory(
     { ...queries, pipeline: createPlatformPipelineAdmin(platform) },
-    { ...options, cache, limiter },
+    { names: platform.names, registry: platform.registry, ...options, cache, limiter },
   );
 }
 
@@ -109,5 +111,17 @@ export function platformHttpRequestLimiter(
       };
     },
     ...(metrics === undefined ? {} : { metrics }),
+  });
+}
+
+/**
+ * The process's resource subscriptions on the platform's Redis: pass them to
+ * {@link platformMcpServerFactory} and their `bus` to `startMcpHttpServer`; close them on shutdown.
+ */
+export function platformResourceSubscriptions(platform: Platform): ResourceSubscriptions {
+  return createResourceSubscriptions({
+    redis: platform.redis,
+    queries: createQueryLayer(platform),
+    logger: platform.logger.child({ component: 'mcp-subscriptions' }),
   });
 }

@@ -1,5 +1,10 @@
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import {
+  createResourceChangePublisher,
+  type ResourceChangePublisher,
+  resourceChangesOf,
+} from '../../mcp-adapter/index.ts';
+import {
   type AnyProjection,
   type BatchOutcome,
   type ConsumedPosition,
@@ -36,6 +41,11 @@ export interface RunProjectorOptions {
    * invalidated whichever process serves them.
    */
   readonly cache?: Pick<ToolResultCache, 'invalidateTags'>;
+  /**
+   * Where each batch's resource changes go (a newer reading of a building and a meter, a building
+   * registered), for the MCP subscribers of every adapter instance; by default the platform's Redis.
+   */
+  readonly resourceChanges?: ResourceChangePublisher;
   /** What each handled batch did; logged at debug level by default. */
   readonly onOutcome?: (outcome: BatchOutcome) => void;
   /** How far the consumer has read each partition, transaction markers included (refold progress). */
@@ -66,6 +76,7 @@ export async function runProjector(
   });
   await consumer.connect();
   const cache = options.cache ?? createToolResultCache({ redis: platform.redis });
+  const resourceChanges = options.resourceChanges ?? createResourceChangePublisher(platform.redis);
   const subscription = createProjector({
     consumer,
     codec: platform.codec,
@@ -80,8 +91,11 @@ export async function runProjector(
     ...(onPosition ? { onPosition } : {}),
     ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    // After the batch committed everywhere: cached answers go first, then subscribers are told,
+    // so one who re-reads at once is not answered from the cache.
     afterBatch: async (events) => {
       await cache.invalidateTags(tagsToInvalidate(events));
+      await resourceChanges.publish(resourceChangesOf(events));
     },
   }).subscribe({
     next: onOutcome,

@@ -6,6 +6,7 @@ import {
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
   type McpServerFactory,
+  type ServerEventBus,
 } from '@modelcontextprotocol/server';
 import type { TokenAlgorithm } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
@@ -50,6 +51,8 @@ export interface McpHttpServerOptions {
   readonly shutdownGraceMs?: number;
   /** The session limit, checked once the caller is known: over it, 429 with `Retry-After`. */
   readonly requestLimiter?: HttpRequestLimiter;
+  /** Where `subscriptions/listen` streams hear of changes (the Redis-backed bus); in-process by default. */
+  readonly bus?: ServerEventBus;
 }
 
 export interface RunningMcpHttpServer {
@@ -140,6 +143,7 @@ export async function startMcpHttpServer(options: McpHttpServerOptions): Promise
   }
   const maxRequestBodySize = options.maxRequestBodyBytes ?? 1_048_576;
   const handler = createMcpHandler(factory, {
+    ...(options.bus === undefined ? {} : { bus: options.bus }),
     maxRequestBodySize,
     onerror: (error) => logger.warn({ err: error }, 'mcp request failed'),
   });

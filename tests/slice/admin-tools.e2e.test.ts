@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPlatformPipelineAdmin,
@@ -15,7 +15,6 @@ import { readTopicToEnd } from '../../infra/kafka/index.ts';
 import {
   createMcpServerFactory,
   type McpReads,
-  principal,
   type RunningMcpHttpServer,
   startMcpHttpServer,
   TOOL_NAMES,

@@ -1,0 +1,1 @@
+export { registerSchemaResource, SCHEMA_URI_TEMPLATE } from './schema-resource.ts';

@@ -1,0 +1,3 @@
+export type { Topology, TopologyProcessor, TopologyProjection, TopologyTopic } from './describe-topology.ts';
+export { describeTopology } from './describe-topology.ts';
+export { registerTopologyResource, TOPOLOGY_URI } from './topology-resource.ts';
