@@ -173,6 +173,7 @@ export type {
   ToolResultCacheOptions,
 } from './tool-result-cache/index.ts';
 export {
+  BUILDING_REGISTRY_TAG,
   buildingInfoTag,
   buildingTag,
   createToolResultCache,
