@@ -135,7 +135,7 @@ export {
   resetActiveGenerations,
   rewindActiveGenerations,
 } from './projector/index.ts';
-export type { Bucket, TimeRange } from './query-arguments.ts';
+export type { AsOf, Bucket, TimeRange } from './query-arguments.ts';
 export type {
   Answer,
   AnswerBody,
