@@ -29,6 +29,12 @@ export const answerMetaOutput = {
     .describe('The read models the answer was read from.'),
   dataUntil: z.string().nullable().describe('Event time of the newest data behind the answer, ISO 8601.'),
   dataAgeMs: z.number().nullable().describe('How old dataUntil was when answered, in milliseconds.'),
+  asOf: z
+    .string()
+    .optional()
+    .describe(
+      'Present when the call gave asOf: the instant applied (ISO 8601); only events with event time up to it are reflected, and dataUntil never exceeds it.',
+    ),
   stale: z
     .boolean()
     .describe('True when this is the last good answer, served while the read models are unreadable.'),
@@ -61,6 +67,7 @@ export function answerMeta(answer: Answer<unknown>, now: number, cached?: boolea
     })),
     dataUntil: answer.dataUntil?.toISOString() ?? null,
     dataAgeMs: answer.dataUntil === null ? null : Math.max(0, now - answer.dataUntil.getTime()),
+    ...(answer.asOf === undefined ? {} : { asOf: answer.asOf.toISOString() }),
     stale: answer.stale,
     ...(cached === undefined ? {} : { cached }),
   };
@@ -84,10 +91,13 @@ export function combinedAnswerMeta(answers: readonly Answer<unknown>[], now: num
     .filter((d): d is string => d !== null)
     .reduce<string | null>((max, d) => (max === null || Date.parse(d) > Date.parse(max) ? d : max), null);
   const stale = metas.find((m) => m.stale);
+  // The parts of one call are read with the same asOf, if any.
+  const asOf = metas.find((m) => m.asOf !== undefined)?.asOf;
   return {
     provenance,
     dataUntil: until,
     dataAgeMs: until === null ? null : Math.max(0, now - Date.parse(until)),
+    ...(asOf === undefined ? {} : { asOf }),
     stale: stale !== undefined,
     ...(stale === undefined
       ? {}
@@ -107,7 +117,7 @@ export function answerMetaText(meta: AnswerMeta): string {
     )
     .join(', ');
   const lines = [
-    `Read from ${models || "the projection engine's generation and offset tables"}; data until ${meta.dataUntil ?? 'none'}.`,
+    `Read from ${models || "the projection engine's generation and offset tables"}; data until ${meta.dataUntil ?? 'none'}${meta.asOf === undefined ? '' : ` (as of ${meta.asOf}: later events left out)`}.`,
   ];
   if (meta.stale) {
     lines.push(

@@ -24,3 +24,23 @@ export const meterKindInput = z
 export const unitInput = z
   .enum(READING_UNITS)
   .describe('Unit of the readings to use (kWh, kBTU, MJ, therm, ton_h, m3, L, gal); default kWh.');
+
+/**
+ * The as-of bound of the time-series tools: the answer as it would have been with only the events
+ * whose event time is up to then (`rollups` describes how buckets count).
+ */
+export const asOfInput = (rollups: boolean) =>
+  z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe(
+      `Answer as of this instant, ISO 8601 with a zone (e.g. 2016-03-08T00:00:00Z): only events with event time up to then count${
+        rollups
+          ? '; a bucket counts only if it ends at or before asOf (one still open then is left out whole)'
+          : ''
+      }. Omit for everything known now. The answer's asOf field echoes the instant applied.`,
+    );
+
+/** The query field of an optional `asOf` argument. */
+export const asOfField = (asOf: string | undefined): { asOf?: Date } =>
+  asOf === undefined ? {} : { asOf: new Date(asOf) };

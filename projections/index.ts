@@ -135,7 +135,7 @@ export {
   resetActiveGenerations,
   rewindActiveGenerations,
 } from './projector/index.ts';
-export type { Bucket, TimeRange } from './query-arguments.ts';
+export type { AsOf, Bucket, TimeRange } from './query-arguments.ts';
 export type {
   Answer,
   AnswerBody,
@@ -173,6 +173,7 @@ export type {
   ToolResultCacheOptions,
 } from './tool-result-cache/index.ts';
 export {
+  BUILDING_REGISTRY_TAG,
   buildingInfoTag,
   buildingTag,
   createToolResultCache,

@@ -21,6 +21,23 @@ export interface TimeRange {
 }
 
 /**
+ * An as-of bound on a time-series query: only events with event time up to `asOf` count. Answers
+ * from rollups count a bucket only when it ends at or before `asOf` (a bucket still open then is left
+ * out whole, never summed in part); event rows (anomalies, data-quality issues, readings) count when
+ * their event time is at or before it. Absent: everything the read model holds.
+ */
+export interface AsOf {
+  readonly asOf?: Date;
+}
+
+/** Checks an as-of bound before it reaches SQL. */
+export function checkAsOf(query: AsOf): void {
+  if (query.asOf !== undefined && !Number.isFinite(query.asOf.getTime())) {
+    throw invalid('asOf must be a valid timestamp', { asOf: query.asOf });
+  }
+}
+
+/**
  * Checks a range before it reaches SQL, with a message a caller (or an agent) can act on: the
  * range must be non-empty and, when a bucket is given, small enough in buckets.
  */

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from '../query-arguments.ts';
+import { type AsOf, checkAsOf, checkRange, type TimeRange } from '../query-arguments.ts';
 import type { AnomalyRow } from './anomalies-projection.ts';
 
 /** Which anomalies to list: one building's, optionally one meter's, within a range, above a score. */
-export interface AnomaliesQuery extends Partial<TimeRange> {
+export interface AnomaliesQuery extends Partial<TimeRange>, AsOf {
   readonly buildingId: string;
   readonly meterId?: string;
   /** Only anomalies scoring at least this much (robust z-score). */
@@ -22,12 +22,16 @@ export type AnomalyView = Omit<AnomalyRow, 'source' | 'baselineSamples' | 'sourc
 /** The most anomalies one answer holds, whatever `limit` asks. */
 export const MAX_ANOMALIES = 500;
 
-/** Anomalies of a building (or one meter), newest first, optionally within `[from, to)`. */
+/**
+ * Anomalies of a building (or one meter), newest first, optionally within `[from, to)` and, with
+ * `asOf`, only those detected (occurredAt) at or before it.
+ */
 export async function queryAnomalies(
   db: pg.Pool | pg.ClientBase,
   query: AnomaliesQuery,
 ): Promise<AnomalyView[]> {
   if (query.from !== undefined && query.to !== undefined) checkRange({ from: query.from, to: query.to });
+  checkAsOf(query);
   const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 50)), MAX_ANOMALIES);
   const { rows } = await db.query<{
     event_id: string;
@@ -49,6 +53,7 @@ export async function queryAnomalies(
       WHERE building_id = $1 AND ($2::text IS NULL OR meter_id = $2)
         AND ($3::timestamptz IS NULL OR occurred_at >= $3) AND ($4::timestamptz IS NULL OR occurred_at < $4)
         AND ($5::float8 IS NULL OR abs(score) >= $5)
+        AND ($7::timestamptz IS NULL OR occurred_at <= $7)
       ORDER BY occurred_at DESC, event_id
       LIMIT $6`,
     [
@@ -58,6 +63,7 @@ export async function queryAnomalies(
       query.to ?? null,
       query.minScore ?? null,
       limit,
+      query.asOf ?? null,
     ],
   );
   return rows.map((r) => ({

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from '../query-arguments.ts';
+import { type AsOf, checkAsOf, checkRange, type TimeRange } from '../query-arguments.ts';
 
 /** Whose energy use intensity to benchmark, over `[from, to)`, for which meter kind and unit. */
-export interface BenchmarkQuery extends TimeRange {
+export interface BenchmarkQuery extends TimeRange, AsOf {
   readonly buildingId: string;
   /** Default electricity. */
   readonly meterKind?: MeterKind;
@@ -44,13 +44,15 @@ export interface BuildingBenchmark {
 /**
  * Benchmarks a building's energy use intensity against the buildings of the same primary use,
  * from the daily per-meter rollups and the buildings' floor areas. Annualising over the days with
- * data (not the range's length) keeps a building that joined mid-range comparable.
+ * data (not the range's length) keeps a building that joined mid-range comparable. With `asOf`, the
+ * building and its peers alike count only days ending at or before it (registrations as they are now).
  */
 export async function queryBenchmark(
   db: pg.Pool | pg.ClientBase,
   query: BenchmarkQuery,
 ): Promise<BuildingBenchmark | undefined> {
   checkRange(query);
+  checkAsOf(query);
   const meterKind = query.meterKind ?? 'electricity';
   const unit = query.unit ?? 'kWh';
   const { rows } = await db.query<{
@@ -76,6 +78,7 @@ export async function queryBenchmark(
         WHERE b.primary_use = (SELECT primary_use FROM target) AND b.floor_area_m2 > 0
           AND ($6::text IS NULL OR b.tenant_id = $6)
           AND r.meter_kind = $2 AND r.unit = $3 AND r.window_start >= $4 AND r.window_start < $5
+          AND ($7::timestamptz IS NULL OR r.window_end <= $7)
         GROUP BY b.building_id, b.primary_use, b.floor_area_m2
      ), intensity AS (
        SELECT *, consumption / floor_area_m2 * (365.0 / days) AS eui FROM usage
@@ -87,7 +90,7 @@ export async function queryBenchmark(
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY eui) FROM intensity) AS median,
             (SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY eui) FROM intensity) AS p75
        FROM ranked WHERE building_id = $1`,
-    [query.buildingId, meterKind, unit, query.from, query.to, query.tenantId ?? null],
+    [query.buildingId, meterKind, unit, query.from, query.to, query.tenantId ?? null, query.asOf ?? null],
   );
   const row = rows[0];
   if (row === undefined) return undefined;

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { checkRange, type TimeRange } from '../query-arguments.ts';
+import { type AsOf, checkAsOf, checkRange, type TimeRange } from '../query-arguments.ts';
 
 /** Whose data quality to report, over `[from, to)`. */
-export interface DataQualityQuery extends TimeRange {
+export interface DataQualityQuery extends TimeRange, AsOf {
   readonly buildingId: string;
 }
 
@@ -24,19 +24,22 @@ export interface DataQualityReport {
 
 /**
  * Summarises the data-quality issues of a building over `[from, to)` beside how many readings each
- * meter delivered, so "12 spikes" can be read against "720 readings".
+ * meter delivered, so "12 spikes" can be read against "720 readings". With `asOf`, both count only
+ * events (issues, readings) whose event time is at or before it.
  */
 export async function queryDataQualityReport(
   db: pg.Pool | pg.ClientBase,
   query: DataQualityQuery,
 ): Promise<DataQualityReport> {
   checkRange(query);
-  const params = [query.buildingId, query.from, query.to];
+  checkAsOf(query);
+  const params = [query.buildingId, query.from, query.to, query.asOf ?? null];
   const [issues, readings] = await Promise.all([
     db.query<{ meter_id: string; issue_kind: string; severity: string; n: string; first: Date; last: Date }>(
       `SELECT meter_id, issue_kind, severity, count(*) AS n, min(occurred_at) AS first, max(occurred_at) AS last
          FROM data_quality_issues
         WHERE building_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+          AND ($4::timestamptz IS NULL OR occurred_at <= $4)
         GROUP BY meter_id, issue_kind, severity
         ORDER BY meter_id, issue_kind, severity`,
       params,
@@ -44,6 +47,7 @@ export async function queryDataQualityReport(
     db.query<{ meter_id: string; n: string }>(
       `SELECT meter_id, count(*) AS n FROM readings
         WHERE building_id = $1 AND occurred_at >= $2 AND occurred_at < $3
+          AND ($4::timestamptz IS NULL OR occurred_at <= $4)
         GROUP BY meter_id ORDER BY meter_id`,
       params,
     ),

@@ -20,8 +20,10 @@ export interface Provenance {
 export interface AnswerBody<T> {
   readonly data: T;
   readonly provenance: readonly Provenance[];
-  /** Event time of the newest event behind the answer, null when there is none. */
+  /** Event time of the newest event behind the answer, null when there is none; never after `asOf`. */
   readonly dataUntil: Date | null;
+  /** The as-of bound the answer was read with (only events with event time up to it); absent: none. */
+  readonly asOf?: Date;
 }
 
 /**

@@ -172,6 +172,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
     projections: readonly string[],
     read: (client: pg.ClientBase) => Promise<T>,
     dataUntil: (data: T) => Date | null,
+    asOf: Date | undefined,
   ): Promise<AnswerBody<T>> {
     const client = await pool.connect();
     // A connection lost while checked out also fails the running query (handled below); pg emits it as
@@ -184,7 +185,11 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
       const data = await read(client);
       const provenance = await readProvenance(client, projections);
       await client.query('COMMIT');
-      return { data, provenance, dataUntil: dataUntil(data) };
+      const until = dataUntil(data);
+      if (asOf === undefined) return { data, provenance, dataUntil: until };
+      // The queries already bound their rows by asOf; the clamp keeps the promise whatever a
+      // dataUntil function reports (e.g. a bucket's end).
+      return { data, provenance, dataUntil: until !== null && until > asOf ? asOf : until, asOf };
     } catch (error) {
       lost = isNetworkFailure(error);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
@@ -234,10 +239,13 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
     projections: readonly string[],
     read: (client: pg.ClientBase) => Promise<T>,
     dataUntil: (data: T) => Date | null,
+    asOf?: Date,
   ): Promise<Answer<T>> {
     let fresh: AnswerBody<T>;
     try {
-      fresh = await breakers.postgres.execute(() => readFresh(projections, read, dataUntil), { timeoutMs });
+      fresh = await breakers.postgres.execute(() => readFresh(projections, read, dataUntil, asOf), {
+        timeoutMs,
+      });
     } catch (error) {
       if (error instanceof EaioError && error.code === 'DEPENDENCY_UNAVAILABLE')
         return degraded(name, args, error);
@@ -332,6 +340,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups'],
         (c) => queryConsumptionTotals(c, query),
         (rows) => latest(rows.map((r) => r.until)),
+        query.asOf,
       ),
     meterLatest: (meterId) =>
       answer(
@@ -366,6 +375,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups'],
         (c) => queryConsumption(c, query),
         (rows) => latest(rows.map((r) => r.end)),
+        query.asOf,
       ),
     benchmark: (query) =>
       answer(
@@ -374,6 +384,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups', 'buildings'],
         (c) => queryBenchmark(c, query),
         () => null,
+        query.asOf,
       ),
     anomalies: (query) =>
       answer(
@@ -382,6 +393,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['anomalies'],
         (c) => queryAnomalies(c, query),
         (rows) => latest(rows.map((r) => r.occurredAt)),
+        query.asOf,
       ),
     dataQuality: (query) =>
       answer(
@@ -390,6 +402,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['data-quality-issues', 'readings'],
         (c) => queryDataQualityReport(c, query),
         (report) => latest(report.byKind.map((k) => k.last)),
+        query.asOf,
       ),
     weatherNormalised: (query) =>
       answer(
@@ -398,6 +411,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups', 'weather', 'buildings'],
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
+        query.asOf,
       ),
     deadLetters: (query) =>
       answer(

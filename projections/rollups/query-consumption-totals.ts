@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from '../query-arguments.ts';
+import { type AsOf, checkAsOf, checkRange, type TimeRange } from '../query-arguments.ts';
 
 /** Whose consumption to total over `[from, to)`. */
-export interface ConsumptionTotalsQuery extends TimeRange {
+export interface ConsumptionTotalsQuery extends TimeRange, AsOf {
   readonly buildingId: string;
 }
 
@@ -30,6 +30,7 @@ export async function queryConsumptionTotals(
   query: ConsumptionTotalsQuery,
 ): Promise<ConsumptionTotal[]> {
   checkRange(query, '15m');
+  checkAsOf(query);
   const { rows } = await db.query<{
     meter_kind: MeterKind;
     unit: ReadingUnit;
@@ -42,9 +43,10 @@ export async function queryConsumptionTotals(
             max(window_end) AS until
        FROM rollups_15m
       WHERE building_id = $1 AND meter_id <> '' AND window_start >= $2 AND window_start < $3
+        AND ($4::timestamptz IS NULL OR window_end <= $4)
       GROUP BY meter_kind, unit
       ORDER BY meter_kind, unit`,
-    [query.buildingId, query.from, query.to],
+    [query.buildingId, query.from, query.to, query.asOf ?? null],
   );
   return rows.map((r) => ({
     meterKind: r.meter_kind,

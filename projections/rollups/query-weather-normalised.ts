@@ -7,10 +7,10 @@ import {
   weatherNormalisedConsumption,
 } from '../../processors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
-import { checkRange, type TimeRange } from '../query-arguments.ts';
+import { type AsOf, checkAsOf, checkRange, type TimeRange } from '../query-arguments.ts';
 
 /** Whose consumption to fit against the weather, over `[from, to)`, and to which reference weather. */
-export interface WeatherNormalisedQuery extends TimeRange {
+export interface WeatherNormalisedQuery extends TimeRange, AsOf {
   readonly buildingId: string;
   /** Default electricity. */
   readonly meterKind?: MeterKind;
@@ -61,6 +61,7 @@ export async function queryWeatherNormalised(
   query: WeatherNormalisedQuery,
 ): Promise<WeatherNormalisedConsumption | undefined> {
   checkRange(query);
+  checkAsOf(query);
   const meterKind = query.meterKind ?? 'electricity';
   const unit = query.unit ?? 'kWh';
   const building = await db.query<{ weather_station_id: string | null }>(
@@ -92,6 +93,7 @@ export async function queryWeatherNormalised(
        SELECT window_start, sum(sum) AS consumption FROM rollups_1h
         WHERE building_id = $1 AND meter_id <> '' AND meter_kind = $2 AND unit = $3
           AND window_start >= $4 AND window_start < $5
+          AND ($8::timestamptz IS NULL OR window_end <= $8)
         GROUP BY window_start
      )
      SELECT date_trunc($7, c.window_start, 'UTC') AS start, sum(c.consumption) AS consumption,
@@ -99,7 +101,7 @@ export async function queryWeatherNormalised(
        FROM consumption c
        JOIN weather_hourly w ON w.station_id = $6 AND w.hour_start = c.window_start AND w.hdd IS NOT NULL
       GROUP BY 1 ORDER BY 1`,
-    [query.buildingId, meterKind, unit, query.from, query.to, stationId, granularity],
+    [query.buildingId, meterKind, unit, query.from, query.to, stationId, granularity, query.asOf ?? null],
   );
   const samples = rows.map((r) => ({ start: r.start, consumption: r.consumption, hdd: r.hdd, cdd: r.cdd }));
   if (samples.length < 3) {

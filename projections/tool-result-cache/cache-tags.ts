@@ -21,6 +21,11 @@ export const buildingInfoTag = (buildingId: string): string => `building-info:${
  * consumption or registration can change them.
  */
 export const PORTFOLIO_TAG = 'portfolio';
+/**
+ * Tag of answers listing buildings (the directory): only a registration can change them, so unlike
+ * {@link PORTFOLIO_TAG} a building's rollups leave them alone.
+ */
+export const BUILDING_REGISTRY_TAG = 'building-registry';
 /** Tag of answers about a weather station's observations or forecasts. */
 export const stationTag = (stationId: string): string => `station:${stationId}`;
 /** Tag of answers about one meter. */
@@ -50,7 +55,7 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     }
     case 'BuildingRegistered': {
       const { buildingId } = e as BuildingRegistered;
-      return [buildingTag(buildingId), buildingInfoTag(buildingId), PORTFOLIO_TAG];
+      return [buildingTag(buildingId), buildingInfoTag(buildingId), PORTFOLIO_TAG, BUILDING_REGISTRY_TAG];
     }
     case 'WeatherObservation':
     case 'WeatherForecast':

@@ -1,4 +1,5 @@
 export {
+  BUILDING_REGISTRY_TAG,
   buildingInfoTag,
   buildingTag,
   meterTag,

@@ -15,9 +15,10 @@ import {
   TOOL_ERROR_CODE,
   TOOL_NAMES,
   TOOLS,
+  toolCacheKey,
   weatherImpact,
 } from '../../mcp-adapter/index.ts';
-import type { Answer, Provenance } from '../../projections/index.ts';
+import { type Answer, normaliseArguments, type Provenance } from '../../projections/index.ts';
 
 // Hand-written query layers: the tools' own seam, so each handle() is tested without a server or a database.
 
@@ -524,3 +525,129 @@ describe('the list of tools', () => {
     }
   });
 });
+
+describe('asOf on the time-series tools', () => {
+  const AS_OF = '2016-03-01T12:00:00Z';
+  const asOf = new Date(AS_OF);
+  /** An answer the query layer read with asOf: it carries the bound and its dataUntil is not after it. */
+  const asOfAnswer = <T>(data: T): Answer<T> => ({ ...fresh(data, new Date('2016-03-01T11:00:00Z')), asOf });
+
+  /** Each tool, its arguments, and the query it reads (answering `data`). */
+  const cases: { tool: AnyTool<McpReads>; args: object; query: keyof McpReads; data: unknown }[] = [
+    {
+      tool: queryConsumptionTool,
+      args: { buildingId: 'Office_A', ...RANGE, bucket: '1h' },
+      query: 'consumption',
+      data: [],
+    },
+    {
+      tool: compareToPeers,
+      args: { buildingId: 'Office_A', ...RANGE },
+      query: 'benchmark',
+      data: {
+        buildingId: 'Office_A',
+        primaryUse: 'Office',
+        floorAreaM2: 1000,
+        meterKind: 'electricity',
+        unit: 'kWh',
+        consumption: 1,
+        daysWithData: 1,
+        eui: 1,
+        peers: { count: 1, p25: 1, median: 1, p75: 1 },
+        percentile: 0,
+      },
+    },
+    {
+      tool: weatherImpact,
+      args: { buildingId: 'Office_A', ...RANGE },
+      query: 'weatherNormalised',
+      data: {
+        buildingId: 'Office_A',
+        stationId: 'ST1',
+        meterKind: 'electricity',
+        unit: 'kWh',
+        hours: 12,
+        actual: 100,
+        heatingDegreeHours: 10,
+        coolingDegreeHours: 0,
+        model: { base: 5, heatingSlope: 1, coolingSlope: 0, r2: 0.9, samples: 12 },
+        predicted: 100,
+        normalised: 60,
+        samples: [],
+      },
+    },
+    { tool: listAnomalies, args: { buildingId: 'Office_A' }, query: 'anomalies', data: [] },
+    {
+      tool: dataQualityReport,
+      args: { buildingId: 'Office_A', ...RANGE },
+      query: 'dataQuality',
+      data: { buildingId: 'Office_A', totalIssues: 0, byKind: [], readingsPerMeter: [] },
+    },
+  ];
+
+  for (const { tool, args, query, data } of cases) {
+    it(`${tool.name} passes asOf to the query layer as a Date and says so in its provenance`, async () => {
+      const asked: Record<string, unknown>[] = [];
+      const answering = async (q: Record<string, unknown>) => {
+        asked.push(q);
+        return asOfAnswer(data);
+      };
+      const run = await call(tool, { ...args, asOf: AS_OF }, reads({ [query]: answering }));
+      expect(run.result.isError).toBeUndefined();
+      expect(asked).toHaveLength(1);
+      expect(asked[0]?.asOf).toEqual(asOf);
+      expect(run.structured.asOf).toBe(isoOf(AS_OF));
+      expect(Date.parse(String(run.structured.dataUntil))).toBeLessThanOrEqual(asOf.getTime());
+      expect(run.text).toContain(`as of ${isoOf(AS_OF)}`);
+    });
+
+    it(`${tool.name} without asOf asks without it and answers without the field`, async () => {
+      const asked: Record<string, unknown>[] = [];
+      const answering = async (q: Record<string, unknown>) => {
+        asked.push(q);
+        return fresh(data);
+      };
+      const run = await call(tool, args, reads({ [query]: answering }));
+      expect('asOf' in (asked[0] ?? {})).toBe(false);
+      expect('asOf' in run.structured).toBe(false);
+    });
+
+    it(`${tool.name} rejects an asOf without a zone`, () => {
+      expect(tool.input.safeParse({ ...args, asOf: '2016-03-01T12:00:00' }).success).toBe(false);
+    });
+  }
+
+  it('keys the tool-result cache and the kept (last good) answers by asOf, so an as-of answer never stands in for another', () => {
+    const args = { buildingId: 'Office_A', ...RANGE, bucket: '1h' };
+    const keys = [undefined, AS_OF, '2016-03-01T13:00:00Z'].map((at) =>
+      toolCacheKey(TOOL_NAMES.queryConsumption, 't1', { ...args, asOf: at }),
+    );
+    expect(new Set(keys).size).toBe(3);
+    // The query layer keeps answers under its query's normalised arguments, where asOf is a Date.
+    const query = {
+      buildingId: 'Office_A',
+      from: new Date(RANGE.from),
+      to: new Date(RANGE.to),
+      bucket: '1h',
+    };
+    expect(JSON.stringify(normaliseArguments({ ...query, asOf }))).not.toBe(
+      JSON.stringify(normaliseArguments(query)),
+    );
+    expect(normaliseArguments({ ...query, asOf })).toMatchObject({ asOf: asOf.toISOString() });
+  });
+
+  it('describes asOf on every time-series tool, with the bucket rule where answers come from rollups', () => {
+    const described = (tool: AnyTool<McpReads>) =>
+      (z.toJSONSchema(tool.input) as { properties: Record<string, { description?: string }> }).properties.asOf
+        ?.description ?? '';
+    for (const tool of [queryConsumptionTool, compareToPeers, weatherImpact])
+      expect(described(tool)).toMatch(/bucket counts only if it ends at or before asOf/);
+    for (const tool of [listAnomalies, dataQualityReport])
+      expect(described(tool)).toMatch(/only events with event time up to then/);
+  });
+});
+
+/** An ISO 8601 instant as `Date#toISOString` writes it (what answers echo). */
+function isoOf(text: string): string {
+  return new Date(text).toISOString();
+}

@@ -43,7 +43,7 @@ const DATA_UNTIL = new Date('2016-03-01T23:00:00Z');
 
 /** The query layer of Office_A; counts each query and can be told to answer stale. */
 function countingReads() {
-  const asked = { latestReadings: 0, consumption: 0, weatherNormalised: 0 };
+  const asked = { latestReadings: 0, consumption: 0, weatherNormalised: 0, buildingDetail: 0, buildings: 0 };
   let stale = false;
   const answer = <T>(data: T): Answer<T> =>
     stale
@@ -92,6 +92,49 @@ function countingReads() {
         },
       ]);
     },
+    async buildingDetail(buildingId: string) {
+      asked.buildingDetail++;
+      return answer(
+        buildingId !== 'Office_A'
+          ? undefined
+          : {
+              buildingId,
+              tenantId: 't1',
+              primaryUse: 'Office',
+              timezone: 'UTC',
+              registeredAt: new Date('2016-01-01T00:00:00Z'),
+              meters: [
+                {
+                  meterId: 'Office_A:electricity',
+                  meterKind: 'electricity',
+                  unit: 'kWh',
+                  lastValue: asked.buildingDetail,
+                  lastReadingAt: DATA_UNTIL,
+                },
+              ],
+            },
+      );
+    },
+    async buildings() {
+      asked.buildings++;
+      return answer({
+        buildings: [
+          {
+            buildingId: 'Office_A',
+            siteId: null,
+            primaryUse: 'Office',
+            floorAreaM2: null,
+            timezone: 'UTC',
+            yearBuilt: null,
+            weatherStationId: null,
+          },
+        ],
+        hasMore: false,
+      });
+    },
+    async consumptionTotals() {
+      return answer([]);
+    },
     async weatherNormalised() {
       asked.weatherNormalised++;
       return answer({
@@ -134,6 +177,18 @@ const readingOf = (buildingId: string): ProjectionEvent<TopicKey> => ({
     meterKind: 'electricity',
     value: 3,
     unit: 'kWh',
+  },
+});
+const registrationOf = (buildingId: string): ProjectionEvent<TopicKey> => ({
+  ...position,
+  topic: 'buildings',
+  event: {
+    eventId: randomBytes(4).toString('hex'),
+    occurredAt: at,
+    source: 'test',
+    buildingId,
+    primaryUse: 'Office',
+    timezone: 'UTC',
   },
 });
 const observationOf = (stationId: string): ProjectionEvent<TopicKey> => ({
@@ -290,5 +345,39 @@ describe('read tools through the tool-result cache', () => {
     expect(await counted({ category: 'sensors' }, METRIC_NAMES.cacheHitRatio)).toBeCloseTo(4 / 9);
     expect(await counted({ category: 'energy' }, METRIC_NAMES.cacheHitRatio)).toBeCloseTo(0.25);
     expect(await metrics.registry.metrics()).toContain('eaio_cache_hit_ratio{category="weather"} 0.3333');
+  });
+
+  // After the metrics test: these calls count in the sensors category too.
+  it('answers a repeated get_building from the cache until a reading of that building evicts it', async () => {
+    const first = await call(TOOL_NAMES.getBuilding, officeA);
+    const second = await call(TOOL_NAMES.getBuilding, officeA);
+    expect([first.structured.cached, second.structured.cached]).toEqual([false, true]);
+    expect(second.structured.meters).toEqual(first.structured.meters);
+    expect(asked.buildingDetail).toBe(1);
+
+    expect(await cache.invalidateTags(tagsToInvalidate([readingOf('Office_B')]))).toBe(0);
+    expect((await call(TOOL_NAMES.getBuilding, officeA)).structured.cached).toBe(true);
+    expect(await cache.invalidateTags(tagsToInvalidate([readingOf('Office_A')]))).toBeGreaterThanOrEqual(1);
+    const third = await call(TOOL_NAMES.getBuilding, officeA);
+    expect(third.structured.cached).toBe(false);
+    expect(asked.buildingDetail).toBe(2);
+    // The fresh read is a new answer (the latest value counts the reads).
+    expect(third.structured.meters).not.toEqual(first.structured.meters);
+  });
+
+  it('answers a repeated list_buildings from the cache until any building is registered', async () => {
+    const first = await call(TOOL_NAMES.listBuildings, {});
+    expect([first.structured.cached, (await call(TOOL_NAMES.listBuildings, {})).structured.cached]).toEqual([
+      false,
+      true,
+    ]);
+    // Readings and rollups do not change the directory; a registration of any building does.
+    await cache.invalidateTags(tagsToInvalidate([readingOf('Office_A')]));
+    expect((await call(TOOL_NAMES.listBuildings, {})).structured.cached).toBe(true);
+    expect(await cache.invalidateTags(tagsToInvalidate([registrationOf('Office_Z')]))).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect((await call(TOOL_NAMES.listBuildings, {})).structured.cached).toBe(false);
+    expect(asked.buildings).toBe(2);
   });
 });

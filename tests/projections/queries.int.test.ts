@@ -10,6 +10,7 @@ import {
   datasetReadings,
   expectedEui,
   firstTwoDays,
+  HOUR,
   issueAt,
   produce,
   type RunningDataSet,
@@ -222,5 +223,107 @@ describe('query layer over the projections', () => {
         bucket: '15m',
       }),
     ).rejects.toThrow(/narrow the range or use bucket '1h'/);
+  });
+
+  // Runs after the anomaly, data-quality and weather tests above: it reads what they produced.
+  it('answers asOf from only the events with event time up to then: rollup buckets that ended by it, events at or before it', async () => {
+    const twoDaysRange = { from: new Date(START), to: new Date(START + 2 * DAY) };
+    /** The events an answer as of `t` may reflect, computed from the produced readings, not the read models. */
+    const upTo = (t: number) => twoDays.filter((r) => r.occurredAt.getTime() <= t);
+
+    // Mid-hour on day two: the hour then still open (29:00-30:00) is left out whole.
+    const asOf = START + DAY + 5.5 * HOUR;
+    const hourly = await queries.consumption({
+      buildingId: 'Office_B',
+      ...twoDaysRange,
+      bucket: '1h',
+      asOf: new Date(asOf),
+    });
+    const expected = new Map<number, number>();
+    for (const r of upTo(asOf).filter((r) => r.buildingId === 'Office_B')) {
+      const start = r.occurredAt.getTime() - (r.occurredAt.getTime() % HOUR);
+      if (start + HOUR <= asOf) expected.set(start, (expected.get(start) ?? 0) + r.value);
+    }
+    expect(expected.size).toBe(29);
+    expect(hourly.data.map((b) => [b.start.getTime(), b.total])).toEqual([...expected]);
+    expect(hourly.asOf).toEqual(new Date(asOf));
+    expect(hourly.dataUntil?.getTime()).toBe(START + DAY + 5 * HOUR);
+    expect(hourly.dataUntil?.getTime()).toBeLessThanOrEqual(asOf);
+    // Daily: day two has not ended by asOf, so only day one counts.
+    const daily = await queries.consumption({
+      buildingId: 'Office_B',
+      ...twoDaysRange,
+      bucket: '1d',
+      asOf: new Date(asOf),
+    });
+    expect(daily.data.map((b) => b.total)).toEqual([
+      upTo(START + DAY - 1)
+        .filter((r) => r.buildingId === 'Office_B')
+        .reduce((s, r) => s + r.value, 0),
+    ]);
+
+    // Peers are ranked on the same days: each building's first day only, annualised over one day.
+    const benchmark = await queries.benchmark({
+      buildingId: 'Office_C',
+      ...twoDaysRange,
+      asOf: new Date(asOf),
+    });
+    const dayOne = upTo(START + DAY - 1);
+    const euiOf = (id: string) =>
+      (dayOne.filter((r) => r.buildingId === id).reduce((s, r) => s + r.value, 0) /
+        (BUILDINGS.find((b) => b.buildingId === id)?.floorAreaM2 ?? Number.NaN)) *
+      365;
+    expect(benchmark.data?.daysWithData).toBe(1);
+    expect(benchmark.data?.eui).toBeCloseTo(euiOf('Office_C'), 6);
+    const offices = BUILDINGS.filter((b) => b.primaryUse === 'Office').map((b) => euiOf(b.buildingId));
+    expect(benchmark.data?.percentile).toBeCloseTo(
+      (100 * offices.filter((x) => x < euiOf('Office_C')).length) / (offices.length - 1),
+      6,
+    );
+
+    // Weather model over the first day (its hours ended by START + DAY).
+    const weather = await queries.weatherNormalised({
+      buildingId: 'Office_A',
+      ...twoDaysRange,
+      sampleBy: 'hour',
+      asOf: new Date(START + DAY),
+    });
+    expect(weather.data?.hours).toBe(24);
+    expect(weather.data?.actual).toBe(
+      upTo(START + DAY - 1)
+        .filter((r) => r.buildingId === 'Office_A')
+        .reduce((s, r) => s + r.value, 0),
+    );
+
+    // Events by their own event time: anomalies at hours 3, 5 and 7 and issues at 1, 2 and 9 were produced.
+    const early = START + 5.5 * HOUR;
+    const anomalies = await queries.anomalies({ buildingId: 'Office_A', asOf: new Date(early) });
+    expect(anomalies.data.map((a) => a.score)).toEqual([12, 4.5]);
+    expect(anomalies.dataUntil).toEqual(new Date(START + 5 * HOUR));
+    expect(anomalies.asOf).toEqual(new Date(early));
+    const report = await queries.dataQuality({
+      buildingId: 'Office_A',
+      ...twoDaysRange,
+      asOf: new Date(early),
+    });
+    expect(report.data.byKind.map((k) => [k.issueKind, k.count])).toEqual([['spike', 2]]);
+    const perMeter = new Map<string, number>();
+    for (const r of upTo(early).filter((r) => r.buildingId === 'Office_A'))
+      perMeter.set(r.meterId, (perMeter.get(r.meterId) ?? 0) + 1);
+    expect(report.data.readingsPerMeter).toEqual(
+      [...perMeter].map(([meterId, readings]) => ({ meterId, readings })),
+    );
+    expect(report.dataUntil?.getTime()).toBeLessThanOrEqual(early);
+
+    // An asOf at or after every event answers as without one (but says it applied).
+    const all = await queries.consumption({ buildingId: 'Office_B', ...twoDaysRange, bucket: '1h' });
+    const late = await queries.consumption({
+      buildingId: 'Office_B',
+      ...twoDaysRange,
+      bucket: '1h',
+      asOf: new Date(START + 3 * DAY),
+    });
+    expect(late.data).toEqual(all.data);
+    expect(all.asOf).toBeUndefined();
   });
 });

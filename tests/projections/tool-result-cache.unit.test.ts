@@ -76,6 +76,7 @@ describe('cache tags of a batch', () => {
       'building:B2',
       'building-info:B2',
       'portfolio',
+      'building-registry',
     ]);
     expect(tagsToInvalidate([])).toEqual([]);
   });

@@ -6,7 +6,7 @@ import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answe
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput, instantInput } from '../../tool-inputs.ts';
+import { asOfField, asOfInput, buildingIdInput, instantInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const listAnomaliesInput = z.object({
@@ -28,6 +28,7 @@ export const listAnomaliesInput = z.object({
     .max(MAX_ANOMALIES)
     .optional()
     .describe(`At most this many, newest first; default 50, at most ${MAX_ANOMALIES}.`),
+  asOf: asOfInput(false),
 });
 
 export const listAnomaliesOutput = z.object({
@@ -73,6 +74,7 @@ export const listAnomalies = defineTool({
       ...(args.to === undefined ? {} : { to: new Date(args.to) }),
       ...(args.minScore === undefined ? {} : { minScore: args.minScore }),
       ...(args.limit === undefined ? {} : { limit: args.limit }),
+      ...asOfField(args.asOf),
     });
     if (answer.data.length === 0 && (await queries.building(args.buildingId)) === undefined) {
       throw unknownBuilding(args.buildingId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type LocalDay, localDayOf, type QueryLayer } from '../../../projections/index.ts';
+import { buildingTag, type LocalDay, localDayOf, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMetaOutput, answerMetaText, combinedAnswerMeta, round } from '../../answer-json.ts';
@@ -78,6 +78,8 @@ export const getBuilding = defineTool({
   output: getBuildingOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  // Its readings, rollups and registration all carry the building's tag, so any of them evicts it.
+  cache: { category: 'sensors', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(
     { buildingId },
     context: ToolContext<Pick<QueryLayer, 'buildingDetail' | 'consumptionTotals' | 'buildingTenant'>>,

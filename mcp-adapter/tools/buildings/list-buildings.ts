@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BUILDINGS_PAGE, type QueryLayer } from '../../../projections/index.ts';
+import { BUILDING_REGISTRY_TAG, MAX_BUILDINGS_PAGE, type QueryLayer } from '../../../projections/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
@@ -74,6 +74,8 @@ export const listBuildings = defineTool({
   output: listBuildingsOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.energyRead,
+  // Keyed by tenant and filters; any building's registration (new, re-registered, moved tenant) evicts it.
+  cache: { category: 'buildings', tags: () => [BUILDING_REGISTRY_TAG] },
   async handle(args, { queries, now, principal }: ToolContext<Pick<QueryLayer, 'buildings'>>) {
     const answer = await queries.buildings({
       ...tenantField(principal),

@@ -6,7 +6,15 @@ import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answe
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { tenantField, visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
+import {
+  asOfField,
+  asOfInput,
+  buildingIdInput,
+  fromInput,
+  meterKindInput,
+  toInput,
+  unitInput,
+} from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const compareToPeersInput = z.object({
@@ -15,6 +23,7 @@ export const compareToPeersInput = z.object({
   to: toInput,
   meterKind: meterKindInput.optional().describe('Meter kind to compare; default electricity.'),
   unit: unitInput.optional(),
+  asOf: asOfInput(true),
 });
 
 export const compareToPeersOutput = z.object({
@@ -67,6 +76,7 @@ export const compareToPeers = defineTool({
       to: new Date(args.to),
       ...(args.meterKind === undefined ? {} : { meterKind: args.meterKind }),
       ...(args.unit === undefined ? {} : { unit: args.unit }),
+      ...asOfField(args.asOf),
     });
     const b = answer.data;
     if (b === undefined) {

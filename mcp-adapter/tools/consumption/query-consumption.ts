@@ -6,7 +6,14 @@ import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answe
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput, fromInput, meterKindInput, toInput } from '../../tool-inputs.ts';
+import {
+  asOfField,
+  asOfInput,
+  buildingIdInput,
+  fromInput,
+  meterKindInput,
+  toInput,
+} from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const queryConsumptionInput = z.object({
@@ -25,6 +32,7 @@ export const queryConsumptionInput = z.object({
   bucket: z
     .enum(['15m', '1h', '1d'])
     .describe("Bucket size: '15m', '1h' or '1d'. At most 800 buckets per answer."),
+  asOf: asOfInput(true),
 });
 
 export const queryConsumptionOutput = z.object({
@@ -69,6 +77,7 @@ export const queryConsumptionTool = defineTool({
       bucket: args.bucket,
       ...(args.meterKind === undefined ? {} : { meterKind: args.meterKind }),
       ...(args.meterId === undefined ? {} : { meterId: args.meterId }),
+      ...asOfField(args.asOf),
     });
     if (answer.data.length === 0 && (await queries.building(args.buildingId)) === undefined) {
       throw unknownBuilding(args.buildingId);

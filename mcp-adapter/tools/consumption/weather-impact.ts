@@ -6,7 +6,15 @@ import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answe
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput, fromInput, meterKindInput, toInput, unitInput } from '../../tool-inputs.ts';
+import {
+  asOfField,
+  asOfInput,
+  buildingIdInput,
+  fromInput,
+  meterKindInput,
+  toInput,
+  unitInput,
+} from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const weatherImpactInput = z.object({
@@ -28,6 +36,7 @@ export const weatherImpactInput = z.object({
     })
     .optional()
     .describe('Reference weather to normalise to; default none (the weather-independent part).'),
+  asOf: asOfInput(true),
 });
 
 export const weatherImpactOutput = z.object({
@@ -78,6 +87,7 @@ export const weatherImpact = defineTool({
       ...(args.unit === undefined ? {} : { unit: args.unit }),
       ...(args.sampleBy === undefined ? {} : { sampleBy: args.sampleBy }),
       ...(args.reference === undefined ? {} : { reference: args.reference }),
+      ...asOfField(args.asOf),
     });
     const w = answer.data;
     if (w === undefined) throw unknownBuilding(args.buildingId);

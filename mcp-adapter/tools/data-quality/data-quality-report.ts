@@ -5,13 +5,14 @@ import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput, fromInput, toInput } from '../../tool-inputs.ts';
+import { asOfField, asOfInput, buildingIdInput, fromInput, toInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const dataQualityReportInput = z.object({
   buildingId: buildingIdInput,
   from: fromInput,
   to: toInput,
+  asOf: asOfInput(false),
 });
 
 export const dataQualityReportOutput = z.object({
@@ -55,6 +56,7 @@ export const dataQualityReport = defineTool({
       buildingId: args.buildingId,
       from: new Date(args.from),
       to: new Date(args.to),
+      ...asOfField(args.asOf),
     });
     const r = answer.data;
     if (

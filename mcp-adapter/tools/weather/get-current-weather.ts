@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { EaioError } from '../../../infra/errors/index.ts';
-import type { CurrentWeather, QueryLayer } from '../../../projections/index.ts';
+import {
+  buildingInfoTag,
+  type CurrentWeather,
+  type QueryLayer,
+  stationTag,
+} from '../../../projections/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
@@ -73,6 +78,14 @@ export const getCurrentWeather = defineTool({
   output: getCurrentWeatherOutput,
   annotations: READ_ONLY_TOOL,
   scope: SCOPES.weatherRead,
+  // The station's observations evict it; asked by building, so does its re-registration (a new station).
+  cache: {
+    category: 'weather',
+    tags: ({ buildingId }, answer) => [
+      stationTag(answer.stationId),
+      ...(buildingId === undefined ? [] : [buildingInfoTag(buildingId)]),
+    ],
+  },
   async handle(
     args,
     context: ToolContext<
