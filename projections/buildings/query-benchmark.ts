@@ -39,6 +39,8 @@ export interface BuildingBenchmark {
   };
   /** Share of peers (0..100) whose EUI is lower: 90 means more intense than 90 % of its peers. */
   readonly percentile: number;
+  /** End of the newest daily window behind the ranking (this building's or a peer's). */
+  readonly dataUntil: Date;
 }
 
 /**
@@ -67,12 +69,13 @@ export async function queryBenchmark(
     median: number;
     p75: number;
     percentile: number;
+    data_until: Date;
   }>(
     `WITH target AS (
        SELECT primary_use FROM buildings WHERE building_id = $1 AND ($6::text IS NULL OR tenant_id = $6)
      ), usage AS (
        SELECT b.building_id, b.primary_use, b.floor_area_m2, sum(r.sum) AS consumption,
-              count(DISTINCT r.window_start) AS days
+              count(DISTINCT r.window_start) AS days, max(r.window_end) AS until
          FROM buildings b
          JOIN rollups_1d r ON r.building_id = b.building_id AND r.meter_id <> ''
         WHERE b.primary_use = (SELECT primary_use FROM target) AND b.floor_area_m2 > 0
@@ -88,7 +91,8 @@ export async function queryBenchmark(
      SELECT ranked.*, (SELECT count(*) FROM intensity) AS peers,
             (SELECT percentile_cont(0.25) WITHIN GROUP (ORDER BY eui) FROM intensity) AS p25,
             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY eui) FROM intensity) AS median,
-            (SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY eui) FROM intensity) AS p75
+            (SELECT percentile_cont(0.75) WITHIN GROUP (ORDER BY eui) FROM intensity) AS p75,
+            (SELECT max(until) FROM intensity) AS data_until
        FROM ranked WHERE building_id = $1`,
     [query.buildingId, meterKind, unit, query.from, query.to, query.tenantId ?? null, query.asOf ?? null],
   );
@@ -115,5 +119,6 @@ export async function queryBenchmark(
     eui: row.eui,
     peers: { count: Number(row.peers), p25: row.p25, median: row.median, p75: row.p75 },
     percentile: row.percentile,
+    dataUntil: row.data_until,
   };
 }

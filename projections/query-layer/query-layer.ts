@@ -8,6 +8,7 @@ import {
   createCircuitBreakers,
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
+import type { MeterKind } from '../../schemas/index.ts';
 import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
 import { type AuditQuery, type AuditRecordView, queryAuditRecords } from '../audit-log/index.ts';
 import {
@@ -49,7 +50,12 @@ import {
   queryOperationSummary,
 } from '../operation-stats/index.ts';
 import { type ProjectionGenerations, queryProjectionGenerations } from '../projector/index.ts';
-import { type MeterLatestReading, readMeterLatest } from '../readings/index.ts';
+import {
+  type LatestReading,
+  latestReadingsProjection,
+  type MeterLatestReading,
+  readMeterLatest,
+} from '../readings/index.ts';
 import {
   type ConsumptionBucket,
   type ConsumptionQuery,
@@ -91,6 +97,12 @@ export interface QueryLayer extends Lookups {
   buildingDetail(buildingId: string): Promise<Answer<BuildingView | undefined>>;
   /** A building's consumption per meter kind and unit over a range, from the 15-minute rollups. */
   consumptionTotals(query: ConsumptionTotalsQuery): Promise<Answer<ConsumptionTotal[]>>;
+  /**
+   * The latest reading of each meter of a building (optionally of one kind), from the Redis read
+   * model, with that read model's provenance. With PostgreSQL (which keeps the offsets) down, the
+   * readings are still answered, naming no offsets rather than failing.
+   */
+  latestReadingsAnswer(buildingId: string, meterKind?: MeterKind): Promise<Answer<LatestReading[]>>;
   /** A meter's latest reading from the Postgres read model; data undefined when it never reported. */
   meterLatest(meterId: string): Promise<Answer<MeterLatestReading | undefined>>;
   /** The current weather at a station (Redis read model); data undefined before its first observation. */
@@ -301,8 +313,20 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
 
   const weatherKeyspace = () => activeCurrentWeatherKeyspace(deps.redis);
 
+  const lookups = createLookups(deps);
   return {
-    ...createLookups(deps),
+    ...lookups,
+    latestReadingsAnswer: async (buildingId, meterKind) => {
+      // The offsets first, so the readings are at least as new as what the provenance names.
+      const provenance = await breakers.postgres
+        .execute(() => readProvenance(pool, [latestReadingsProjection.name]), { timeoutMs })
+        .catch((error: unknown) => {
+          if (error instanceof EaioError && error.code === 'DEPENDENCY_UNAVAILABLE') return [];
+          throw error;
+        });
+      const data = await lookups.latestReadings(buildingId, meterKind);
+      return { data, provenance, dataUntil: latest(data.map((r) => r.occurredAt)), stale: false };
+    },
     buildingTenant: async (buildingId) => {
       const read = () =>
         keptValue('buildingTenant', { buildingId }, () => readBuildingTenant(pool, buildingId));
@@ -383,7 +407,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         query,
         ['rollups', 'buildings'],
         (c) => queryBenchmark(c, query),
-        () => null,
+        (b) => b?.dataUntil ?? null,
         query.asOf,
       ),
     anomalies: (query) =>

@@ -54,6 +54,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
   const base: Record<string, unknown> = {};
   for (const name of [
     'latestReadings',
+    'latestReadingsAnswer',
     'building',
     'buildingIds',
     'consumption',

@@ -47,6 +47,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected ${name}`));
   return {
     latestReadings: unexpected('latestReadings'),
+    latestReadingsAnswer: unexpected('latestReadingsAnswer'),
     building: unexpected('building'),
     buildingIds: unexpected('buildingIds'),
     meterIds: unexpected('meterIds'),

@@ -44,6 +44,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected ${name}`));
   return {
     latestReadings: unexpected('latestReadings'),
+    latestReadingsAnswer: unexpected('latestReadingsAnswer'),
     buildingIds: unexpected('buildingIds'),
     consumption: unexpected('consumption'),
     benchmark: unexpected('benchmark'),
@@ -266,6 +267,7 @@ describe('compare_to_peers', () => {
     eui: 225.205,
     peers: { count: 4, p25: 100, median: 200, p75: 300 },
     percentile: 66.6667,
+    dataUntil: new Date('2016-03-03T00:00:00Z'),
   };
 
   it('maps the EUI, its percentile and the peer distribution', async () => {

@@ -104,15 +104,20 @@ const adminProbe = defineTool({
 
 /** The query layer of Office_A with one reading: all `get_latest_readings` needs. */
 const reads = {
-  latestReadings: async () => [
-    {
-      meterId: 'Office_A:electricity',
-      meterKind: 'electricity',
-      value: 1.5,
-      unit: 'kWh',
-      occurredAt: new Date('2016-01-01T00:00:00Z'),
-    },
-  ],
+  latestReadingsAnswer: async () => ({
+    data: [
+      {
+        meterId: 'Office_A:electricity',
+        meterKind: 'electricity',
+        value: 1.5,
+        unit: 'kWh',
+        occurredAt: new Date('2016-01-01T00:00:00Z'),
+      },
+    ],
+    provenance: [],
+    dataUntil: new Date('2016-01-01T00:00:00Z'),
+    stale: false,
+  }),
   building: async () => ({ buildingId: 'Office_A' }),
 } as unknown as McpReads;
 

@@ -58,19 +58,21 @@ function countingReads() {
         }
       : { data, provenance: PROVENANCE, dataUntil: DATA_UNTIL, stale: false };
   const reads = {
-    async latestReadings(buildingId: string) {
+    async latestReadingsAnswer(buildingId: string) {
       asked.latestReadings++;
-      return buildingId !== 'Office_A'
-        ? []
-        : [
-            {
-              meterId: 'Office_A:electricity',
-              meterKind: 'electricity',
-              value: 1.5 + asked.latestReadings,
-              unit: 'kWh',
-              occurredAt: new Date('2016-03-01T23:00:00Z'),
-            },
-          ];
+      return answer(
+        buildingId !== 'Office_A'
+          ? []
+          : [
+              {
+                meterId: 'Office_A:electricity',
+                meterKind: 'electricity',
+                value: 1.5 + asked.latestReadings,
+                unit: 'kWh',
+                occurredAt: new Date('2016-03-01T23:00:00Z'),
+              },
+            ],
+      );
     },
     async building(buildingId: string) {
       return buildingId === 'Office_A' ? { buildingId } : undefined;

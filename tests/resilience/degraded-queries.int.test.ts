@@ -11,7 +11,9 @@ import {
 } from '../../infra/resilience/index.ts';
 import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { type AnomalyView, type Answer, createQueryLayer, type QueryLayer } from '../../projections/index.ts';
-import type { AnomalyDetected } from '../../schemas/index.ts';
+import { latestReadingsProjection } from '../../projections/readings/index.ts';
+import type { AnomalyDetected, SensorReading } from '../../schemas/index.ts';
+import { publishReadings } from '../../sources/index.ts';
 import { createTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -38,6 +40,18 @@ const anomaly = (buildingId: string, hour: number, score: number): AnomalyDetect
   baselineSamples: 8,
 });
 
+/** One reading of a building, for the latest-readings read model (Redis). */
+const READING: SensorReading = {
+  eventId: randomUUID(),
+  occurredAt: new Date(START + HOUR),
+  source: 'test',
+  buildingId: 'Office_R',
+  meterId: 'Office_R:e0',
+  meterKind: 'electricity',
+  value: 42,
+  unit: 'kWh',
+};
+
 describe('queries while PostgreSQL is unavailable', () => {
   let platform: TestPlatform;
   let projector: RunningProjector;
@@ -59,7 +73,10 @@ describe('queries while PostgreSQL is unavailable', () => {
         ),
       ),
     });
-    projector = await runProjector(platform, { projections: [anomaliesProjection] });
+    await publishReadings(await platform.feedDeps(), [READING]);
+    projector = await runProjector(platform, {
+      projections: [anomaliesProjection, latestReadingsProjection],
+    });
 
     const target = new URL(platform.config.postgres.url);
     proxy = await createTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
@@ -162,5 +179,22 @@ describe('queries while PostgreSQL is unavailable', () => {
     expect(proxy.connectionAttempts).toBeGreaterThan(attemptsWhenOpen);
     expect(changes).toEqual(['open', 'half-open', 'closed']);
     expect((await queries.anomalies({ buildingId: 'Office_B' })).data).toEqual([]);
+  });
+
+  it('answers latest readings from Redis while PostgreSQL is cut, naming no offsets rather than failing', async () => {
+    const fresh = await waitFor('the reading in latest-readings', async () => {
+      const a = await queries.latestReadingsAnswer('Office_R');
+      return a.data.length === 1 && a.provenance.length === 1 ? a : undefined;
+    });
+    expect(fresh.provenance.map((p) => p.projection)).toEqual(['latest-readings']);
+    expect(fresh.dataUntil).toEqual(READING.occurredAt);
+    proxy.cut();
+    try {
+      const cut = await queries.latestReadingsAnswer('Office_R');
+      expect(cut).toMatchObject({ stale: false, provenance: [], dataUntil: READING.occurredAt });
+      expect(cut.data).toEqual(fresh.data);
+    } finally {
+      proxy.restore();
+    }
   });
 });

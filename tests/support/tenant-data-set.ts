@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type RunningProjector, runProjector } from '../../app/index.ts';
+import { type RunningProjector, type RunProjectorOptions, runProjector } from '../../app/index.ts';
 import { type RunningProcessor, runNamedProcessor } from '../../processors/index.ts';
 import { anomaliesProjection } from '../../projections/anomalies/index.ts';
 import { buildingsProjection } from '../../projections/buildings/index.ts';
@@ -161,12 +161,14 @@ const onBuilding = <T extends { buildingId: string; meterId: string }>(e: T, bui
 
 /**
  * Produces the data set, runs the reading-aggregates processor and the projector, and waits until
- * the two days' 15-minute and daily windows of every meter are final in the rollups.
+ * the two days' 15-minute and daily windows of every meter are final in the rollups. The projector
+ * also hosts `alsoProject` (e.g. the audit log), as one projector group hosts the whole catalogue.
  */
 export async function startTenantDataSet(
   platform: TestPlatform,
   readings: readonly SensorReading[],
   commands: TenantCommands,
+  alsoProject: NonNullable<RunProjectorOptions['projections']> = [],
 ): Promise<RunningTenantDataSet> {
   await produce(platform, 'buildings', TENANT_BUILDINGS.map(registrationOf), (b) => b.buildingId);
   await publishReadings(await platform.feedDeps(), readings);
@@ -214,6 +216,7 @@ export async function startTenantDataSet(
       controlCommandsProjection,
       weatherProjection,
       currentWeatherProjection,
+      ...alsoProject,
     ],
   });
   const meters = TENANT_BUILDINGS.reduce((n, b) => n + metersOf(b.buildingId).length, 0);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { buildingTag, type QueryLayer } from '../../../projections/index.ts';
 import { METER_KINDS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
-import { answerMetaOutput } from '../../answer-json.ts';
+import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
@@ -32,7 +32,7 @@ export const getLatestReadingsOutput = z.object({
   buildingId: z.string(),
   meterKind: z.enum(METER_KINDS).optional(),
   readings: z.array(latestReading).describe('Latest reading of each matching meter, sorted by meter id.'),
-  cached: answerMetaOutput.cached,
+  ...answerMetaOutput,
 });
 
 /** `get_latest_readings`: the newest reading of each meter of a building, from the Redis read model. */
@@ -48,15 +48,17 @@ export const getLatestReadings = defineTool({
   cache: { category: 'sensors', tags: ({ buildingId }) => [buildingTag(buildingId)] },
   async handle(
     { buildingId, meterKind },
-    context: ToolContext<Pick<QueryLayer, 'latestReadings' | 'building' | 'buildingTenant'>>,
+    context: ToolContext<Pick<QueryLayer, 'latestReadingsAnswer' | 'building' | 'buildingTenant'>>,
   ) {
-    const { queries } = context;
+    const { queries, now } = context;
     await visibleBuilding(context, buildingId);
-    const readings = await queries.latestReadings(buildingId, meterKind);
+    const answer = await queries.latestReadingsAnswer(buildingId, meterKind);
+    const readings = answer.data;
     linkToWriters(readings);
     if (readings.length === 0 && (await queries.building(buildingId)) === undefined) {
       throw unknownBuilding(buildingId);
     }
+    const meta = answerMeta(answer, now());
     const structured = {
       buildingId,
       ...(meterKind ? { meterKind } : {}),
@@ -67,13 +69,16 @@ export const getLatestReadings = defineTool({
         unit: r.unit,
         occurredAt: r.occurredAt.toISOString(),
       })),
+      ...meta,
     };
-    const text =
+    const text = [
       structured.readings.length === 0
         ? `Building ${buildingId} has no ${meterKind ?? ''} readings yet.`.replace('  ', ' ')
         : structured.readings
             .map((r) => `${r.meterId} (${r.meterKind}): ${r.value} ${r.unit} at ${r.occurredAt}`)
-            .join('\n');
+            .join('\n'),
+      answerMetaText(meta),
+    ].join('\n');
     return { structured, text };
   },
 });
