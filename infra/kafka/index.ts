@@ -1,4 +1,10 @@
 export type {
+  BatchedSender,
+  BatchedSenderOptions,
+  BatchLossReason,
+} from './batched-sender.ts';
+export { createBatchedSender } from './batched-sender.ts';
+export type {
   ConsumerLagReader,
   ConsumerLagReaderOptions,
   PartitionLag,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Message, Producer } from 'kafkajs';
+import type { Producer } from 'kafkajs';
+import { createBatchedSender } from '../kafka/index.ts';
 import type { Logger } from '../logging/index.ts';
 
 /** One unit of the platform's own work, as the component that did it reports it. */
@@ -81,83 +82,34 @@ export interface RunningOperationRecorder extends OperationRecorder {
  */
 export function createOperationRecorder(options: OperationRecorderOptions): RunningOperationRecorder {
   const { topic, encode, logger, source } = options;
-  const maxBuffered = options.maxBuffered ?? 10_000;
-  const maxBatch = options.maxBatch ?? 500;
-  const lingerMs = options.lingerMs ?? 250;
   const now = options.now ?? Date.now;
-  const buffer: StampedOperation[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let closed = false;
-  let droppedSinceLog = 0;
-
-  const lost = (reason: UnrecordedReason, count: number, error?: unknown): void => {
-    options.onUnrecorded?.(reason, count);
-    if (reason === 'buffer-full') {
-      // One line per burst, not per record: a broker outage would otherwise flood the log.
-      if (droppedSinceLog === 0)
-        logger.warn({ topic, maxBuffered }, 'telemetry buffer full; dropping records');
-      droppedSinceLog += count;
-      return;
-    }
-    logger.warn({ topic, reason, count, err: error }, 'operation records lost');
-  };
-
-  const sendBatch = async (events: readonly StampedOperation[]): Promise<void> => {
-    let messages: Message[];
-    try {
-      messages = await Promise.all(
-        events.map(async (event) => ({ key: event.component, value: await encode(event) })),
-      );
-    } catch (error) {
-      lost('encode-failed', events.length, error);
-      return;
-    }
-    try {
-      const producer = await options.producer();
-      await producer.send({ topic, messages });
-      options.onRecorded?.(events.length);
-    } catch (error) {
-      lost('send-failed', events.length, error);
-    }
-  };
-
-  const drain = async (): Promise<void> => {
-    while (buffer.length > 0) await sendBatch(buffer.splice(0, maxBatch));
-    if (droppedSinceLog > 0) {
-      logger.warn({ topic, dropped: droppedSinceLog }, 'telemetry records dropped while the buffer was full');
-      droppedSinceLog = 0;
-    }
-  };
-
-  const startFlush = (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (inFlight !== undefined) return inFlight;
-    inFlight = drain().finally(() => {
-      inFlight = undefined;
-      // Records that arrived during the send get their own linger.
-      if (buffer.length > 0 && !closed) schedule();
-    });
-    return inFlight;
-  };
-
-  const schedule = (): void => {
-    if (timer !== undefined || inFlight !== undefined) return;
-    timer = setTimeout(() => void startFlush(), lingerMs);
-    // Telemetry must not keep a process alive that has nothing else to do.
-    timer.unref();
-  };
+  const sender = createBatchedSender<StampedOperation>({
+    producer: options.producer,
+    topic,
+    message: async (event) => ({ key: event.component, value: await encode(event) }),
+    logger,
+    overflow: {
+      level: 'warn',
+      full: 'telemetry buffer full; dropping records',
+      dropped: 'telemetry records dropped while the buffer was full',
+    },
+    maxBuffered: options.maxBuffered ?? 10_000,
+    maxBatch: options.maxBatch ?? 500,
+    lingerMs: options.lingerMs ?? 250,
+    ...(options.onRecorded === undefined ? {} : { onSent: options.onRecorded }),
+    onLost: (reason, events, error) => {
+      // After close, records are refused quietly: the process is going away.
+      if (reason === 'closed') return;
+      options.onUnrecorded?.(reason, events.length);
+      if (reason !== 'buffer-full')
+        logger.warn({ topic, reason, count: events.length, err: error }, 'operation records lost');
+    },
+  });
 
   return {
     record(operation) {
-      if (closed) return;
-      if (buffer.length >= maxBuffered) {
-        lost('buffer-full', 1);
-        return;
-      }
       // Copied now: the caller may reuse its objects before the batch is sent.
-      buffer.push({
+      sender.add({
         eventId: randomUUID(),
         occurredAt: new Date(now()),
         source,
@@ -168,18 +120,9 @@ export function createOperationRecorder(options: OperationRecorderOptions): Runn
         ...(operation.actor === undefined ? {} : { actor: operation.actor }),
         details: { ...operation.details },
       });
-      if (buffer.length >= maxBatch) void startFlush();
-      else schedule();
     },
-    async flush() {
-      // A send in flight may have left records behind for the next one.
-      while (inFlight !== undefined || buffer.length > 0) await startFlush();
-    },
-    async close() {
-      await this.flush();
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-    },
+    flush: () => sender.flush(),
+    close: () => sender.close(),
   };
 }
 

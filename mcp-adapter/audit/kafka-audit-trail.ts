@@ -1,12 +1,13 @@
 import type { Message, Producer } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
+import { type BatchLossReason, createBatchedSender } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { AuditRecord } from '../../schemas/index.ts';
 import type { FinishedToolCall, ToolAuditTrail } from '../tool-call-policy.ts';
 import { toolCallAuditRecord } from './tool-call-audit-record.ts';
 
 /** Why audit records of read-only calls were lost, as the unrecorded counter labels them. */
-export type AuditLossReason = 'buffer-full' | 'encode-failed' | 'send-failed' | 'closed';
+export type AuditLossReason = BatchLossReason;
 
 /** Options of {@link createKafkaAuditTrail}. */
 export interface KafkaAuditTrailOptions {
@@ -75,76 +76,36 @@ async function withinMs<T>(ms: number, work: Promise<T>, message: string): Promi
  */
 export function createKafkaAuditTrail(options: KafkaAuditTrailOptions): RunningToolAuditTrail {
   const { topic, encode, logger } = options;
-  const maxBuffered = options.maxBuffered ?? 10_000;
-  const maxBatch = options.maxBatch ?? 500;
-  const lingerMs = options.lingerMs ?? 50;
   const ackTimeoutMs = options.ackTimeoutMs ?? 10_000;
-  const buffer: AuditRecord[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> | undefined;
-  let closed = false;
-  let droppedSinceLog = 0;
 
   const message = async (record: AuditRecord): Promise<Message> => ({
     key: record.actor,
     value: await encode(record),
   });
 
-  const lost = (reason: AuditLossReason, records: readonly AuditRecord[], error?: unknown): void => {
-    options.onUnrecorded?.(reason, records.length);
-    if (reason === 'buffer-full') {
-      // One line per burst: a broker outage would otherwise log every call.
-      if (droppedSinceLog === 0)
-        logger.error({ topic, maxBuffered }, 'audit buffer full; audit records lost');
-      droppedSinceLog += records.length;
-      return;
-    }
-    logger.error(
-      { topic, reason, count: records.length, err: error, eventIds: records.map((r) => r.eventId) },
-      'audit records of read-only tool calls lost',
-    );
-  };
-
-  const sendBatch = async (records: readonly AuditRecord[]): Promise<void> => {
-    let messages: Message[];
-    try {
-      messages = await Promise.all(records.map(message));
-    } catch (error) {
-      lost('encode-failed', records, error);
-      return;
-    }
-    try {
-      await (await options.producer()).send({ topic, acks: ACKS_ALL, messages });
-      options.onRecorded?.(records.length);
-    } catch (error) {
-      lost('send-failed', records, error);
-    }
-  };
-
-  const drain = async (): Promise<void> => {
-    while (buffer.length > 0) await sendBatch(buffer.splice(0, maxBatch));
-    if (droppedSinceLog > 0) {
-      logger.error({ topic, dropped: droppedSinceLog }, 'audit records lost while the buffer was full');
-      droppedSinceLog = 0;
-    }
-  };
-
-  const startFlush = (): Promise<void> => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (inFlight !== undefined) return inFlight;
-    inFlight = drain().finally(() => {
-      inFlight = undefined;
-      if (buffer.length > 0) schedule();
-    });
-    return inFlight;
-  };
-
-  const schedule = (): void => {
-    if (timer !== undefined || inFlight !== undefined) return;
-    timer = setTimeout(() => void startFlush(), lingerMs);
-    timer.unref();
-  };
+  const batched = createBatchedSender<AuditRecord>({
+    producer: options.producer,
+    topic,
+    message,
+    logger,
+    overflow: {
+      level: 'error',
+      full: 'audit buffer full; audit records lost',
+      dropped: 'audit records lost while the buffer was full',
+    },
+    maxBuffered: options.maxBuffered ?? 10_000,
+    maxBatch: options.maxBatch ?? 500,
+    lingerMs: options.lingerMs ?? 50,
+    ...(options.onRecorded === undefined ? {} : { onSent: options.onRecorded }),
+    onLost: (reason, records, error) => {
+      options.onUnrecorded?.(reason, records.length);
+      if (reason === 'buffer-full') return;
+      logger.error(
+        { topic, reason, count: records.length, err: error, eventIds: records.map((r) => r.eventId) },
+        'audit records of read-only tool calls lost',
+      );
+    },
+  });
 
   /** Sends one record and waits for the broker's acknowledgement; rejects when it is not given. */
   const sendAcknowledged = async (record: AuditRecord): Promise<void> => {
@@ -177,21 +138,9 @@ export function createKafkaAuditTrail(options: KafkaAuditTrailOptions): RunningT
     async record(call: FinishedToolCall) {
       const record = toolCallAuditRecord(call);
       if (!call.readOnly) return sendAcknowledged(record);
-      if (closed || buffer.length >= maxBuffered) {
-        lost(closed ? 'closed' : 'buffer-full', [record]);
-        return;
-      }
-      buffer.push(record);
-      if (buffer.length >= maxBatch) void startFlush();
-      else schedule();
+      batched.add(record);
     },
-    async flush() {
-      while (inFlight !== undefined || buffer.length > 0) await startFlush();
-    },
-    async close() {
-      await this.flush();
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-    },
+    flush: () => batched.flush(),
+    close: () => batched.close(),
   };
 }
