@@ -5,15 +5,15 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { connectPlatform, type Platform, preparePlatform, runProjector } from '../app/index.ts';
+import { type Platform, preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { EaioError } from '../infra/errors/index.ts';
-import { createLogger } from '../infra/logging/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { TOOL_NAMES } from '../mcp-adapter/index.ts';
 import { type RunningProcessor, runNamedProcessor } from '../processors/index.ts';
 import { HOUR_MS, type SensorReading } from '../schemas/index.ts';
 import { createFleet, readingsHour, seededRandom } from './bdg2-fleet.ts';
+import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
 import { catchUp, cleanUp, DEFAULT_PROCESSORS, produceFleet } from './queries.ts';
 
@@ -216,17 +216,7 @@ export async function mcpBenchmark(
     );
   }
   const id = randomBytes(3).toString('hex');
-  const logger = createLogger({ level: config.log.level, component: 'bench' });
-  const platform = connectPlatform(
-    {
-      ...config,
-      kafka: { ...config.kafka, topicPrefix: `bench.${id}.` },
-      redis: { ...config.redis, keyPrefix: `bench:${id}:` },
-      postgres: { ...config.postgres, schema: `bench_${id}` },
-    },
-    endpoints,
-    logger,
-  );
+  const platform = connectBenchPlatform(config, endpoints, id);
   progress(`run ${id}: topics bench.${id}.*, schema bench_${id}, Redis keys bench:${id}:*`);
   const figures: McpFigures = { run: id };
   let adapter: Adapter | undefined;

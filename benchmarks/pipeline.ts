@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { connectPlatform, preparePlatform, runProjector } from '../app/index.ts';
+import { preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
-import { createLogger } from '../infra/logging/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { HOUR_MS, type SensorReading, TOPICS } from '../schemas/index.ts';
 import { demoMeters, demoReading, loadBdg1Sample, publishReadings } from '../sources/index.ts';
+import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
 
 export interface PipelineFigures {
@@ -44,17 +44,7 @@ export async function pipelineBenchmark(
   const rate = Number(values.rate);
   const seconds = Number(values.seconds);
   const id = randomBytes(3).toString('hex');
-  const logger = createLogger({ level: config.log.level, component: 'bench' });
-  const platform = connectPlatform(
-    {
-      ...config,
-      kafka: { ...config.kafka, topicPrefix: `bench.${id}.` },
-      redis: { ...config.redis, keyPrefix: `bench:${id}:` },
-      postgres: { ...config.postgres, schema: `bench_${id}` },
-    },
-    endpoints,
-    logger,
-  );
+  const platform = connectBenchPlatform(config, endpoints, id);
   let peakRss = 0;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -66,7 +56,7 @@ export async function pipelineBenchmark(
       producer: await platform.producer(),
       codec: platform.codec,
       names: platform.names,
-      logger,
+      logger: platform.logger,
     };
     let hour = 0;
     const nextReadings = (count: number): SensorReading[] => {

@@ -3,10 +3,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { Message } from 'kafkajs';
 import type pg from 'pg';
-import { connectPlatform, type Platform, preparePlatform, runProjector } from '../app/index.ts';
+import { type Platform, preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import { EaioError } from '../infra/errors/index.ts';
-import { createLogger } from '../infra/logging/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import {
   PROCESSORS,
@@ -30,6 +29,7 @@ import {
 } from '../projections/index.ts';
 import { HOUR_MS, TOPICS, type TopicKey, type TopicValue } from '../schemas/index.ts';
 import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fleet.ts';
+import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
 
 /** Flat figures, so the run's table and JSON line list them one per row. */
@@ -687,17 +687,7 @@ export async function queriesBenchmark(
       },
     );
   }
-  const logger = createLogger({ level: config.log.level, component: 'bench' });
-  const platform = connectPlatform(
-    {
-      ...config,
-      kafka: { ...config.kafka, topicPrefix: `bench.${id}.` },
-      redis: { ...config.redis, keyPrefix: `bench:${id}:` },
-      postgres: { ...config.postgres, schema: `bench_${id}` },
-    },
-    endpoints,
-    logger,
-  );
+  const platform = connectBenchPlatform(config, endpoints, id);
   progress(`run ${id}: topics bench.${id}.*, schema bench_${id}, Redis keys bench:${id}:*`);
   try {
     let load: LoadFigures = { reused: id };
