@@ -188,6 +188,27 @@ export const TOPICS = {
     deadLetterTopic: 'audit-log.dlq',
     doc: 'Who did what to what through the platform: MCP tool calls, replays, dead-letter redrives.',
   },
+  weatherAlerts: {
+    name: 'weather-alerts',
+    valueType: 'WeatherAlert',
+    key: 'stationId: the alerts of one station keep their order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'weather-alerts.dlq',
+    doc: 'Heat and cold alerts raised when a station forecast crosses a configured threshold (weather poller).',
+  },
+  importCheckpoints: {
+    name: 'import-checkpoints',
+    valueType: 'ImportCheckpoint',
+    key: 'sourceId: the latest checkpoint per source file says how far it is imported',
+    // One partition: a handful of small records per import, read whole at each import's start.
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'import-checkpoints.dlq',
+    doc: 'How far each imported file has got, written in the same transaction as its events (eaio import).',
+  },
   telemetry: {
     name: 'telemetry',
     valueType: 'OperationRecorded',

@@ -27,3 +27,12 @@ export {
   publishReadings,
   startDemoFeed,
 } from './demo-feed/index.ts';
+export type {
+  ImportEvent,
+  ImportFormat,
+  ImportUnit,
+  RecordResult,
+  SourceRecord,
+  UnitOutcome,
+} from './import/index.ts';
+export { ImportHeaderError } from './import/index.ts';

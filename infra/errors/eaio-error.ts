@@ -30,6 +30,8 @@ export const ERROR_CODES = [
   'ACCESS_DENIED',
   'RATE_LIMITED',
   'PRINCIPAL_MISSING',
+  'IMPORT_HEADER',
+  'IMPORT_SOURCE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

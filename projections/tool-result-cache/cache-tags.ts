@@ -59,6 +59,7 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     }
     case 'WeatherObservation':
     case 'WeatherForecast':
+    case 'WeatherAlert':
       return [stationTag((e as EventTypes[typeof type]).stationId)];
     case 'ControlPointRegistered':
     case 'ControlCommandRequested':
@@ -68,6 +69,7 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     // Records of actions and of the platform's own work: no tool answer is about them.
     case 'AuditRecord':
     case 'OperationRecorded':
+    case 'ImportCheckpoint':
       return [];
     default: {
       const unhandled: never = type;

@@ -422,6 +422,53 @@ export interface DeadLetterEnvelope {
 }
 
 /**
+ * How far an import of one source file has got, written in the same Kafka transaction as the events of the
+ * rows it counts. Keyed by sourceId on the compacted import-checkpoints topic: the latest checkpoint per file
+ * says which of its rows are already in the log, so a second import of the same file produces nothing and a
+ * file that grew produces only its new rows.
+ */
+export interface ImportCheckpoint {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the checkpoint was written (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'eaio-import'. */
+  readonly source: string;
+  /**
+   * Identity of the source file: the importer kind and a hash of its header and first data line, so an
+   * appended file keeps its identity; the topic key.
+   */
+  readonly sourceId: string;
+  /** Which importer read the file, e.g. 'readings-wide', 'weather-bdg1', 'buildings-bdg2'. */
+  readonly importer: string;
+  /** Base name of the file as given, for people reading the checkpoint. */
+  readonly fileName: string;
+  /** Length of the file prefix whose rows are all accounted for (ends after a complete line). */
+  readonly bytesConsumed: number;
+  /**
+   * Hex SHA-256 of those bytesConsumed bytes: a later import resumes after them only when the file still
+   * starts with them.
+   */
+  readonly prefixSha256: string;
+  /** Physical lines in the prefix, header included, so line numbers continue across imports. */
+  readonly linesConsumed: number;
+  /** Accounted units (rows, or values of a wide file) read from the prefix over every import of it. */
+  readonly read: number;
+  /** Of read, those produced unchanged. */
+  readonly produced: number;
+  /** Of read, those a cleaning rule changed or removed. */
+  readonly cleaned: number;
+  /** Of read, those sent to a dead-letter topic with their text, line and reason. */
+  readonly deadLettered: number;
+  /** Of read, those skipped as already imported. */
+  readonly duplicates: number;
+  /** True when the import read the file to its end; false for the checkpoints written while it runs. */
+  readonly complete?: boolean;
+  /** Trace context of the operation that produced the observation; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
  * A meter registered or updated: the full current description of the meter. Keyed by meterId on the compacted
  * meters topic: the latest event per meter is its current description.
  */
@@ -591,6 +638,50 @@ export interface SensorReading {
   readonly traceContext?: TraceContext | null;
 }
 
+/** The symbols of {@link WeatherAlertKind}, in schema order (for zod enums and exhaustive checks). */
+export const WEATHER_ALERT_KINDS = ['heat', 'cold'] as const;
+/** Which threshold was crossed. */
+export type WeatherAlertKind = (typeof WEATHER_ALERT_KINDS)[number];
+
+/**
+ * A forecast for a building's weather station crosses a configured heat or cold threshold. Keyed by stationId
+ * on the weather-alerts topic. Derived from WeatherForecast events, so the same forecast issue always raises
+ * the same alert (same eventId).
+ */
+export interface WeatherAlert {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the forecast that raised the alert was fetched (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'open-meteo-poller'. */
+  readonly source: string;
+  /** Weather station the forecast is for; the topic key. */
+  readonly stationId: string;
+  /** Buildings whose weatherStationId is the station, when known to the producer. */
+  readonly buildingIds?: readonly string[];
+  /**
+   * heat: the forecast reaches or exceeds the heat threshold; cold: it reaches or falls below the cold
+   * threshold.
+   */
+  readonly kind: WeatherAlertKind;
+  /** The configured threshold in degrees Celsius. */
+  readonly thresholdC: number;
+  /** The highest (heat) or lowest (cold) forecast temperature in the alert window, degrees Celsius. */
+  readonly extremeC: number;
+  /** Start of the forecast interval holding the extreme (UTC). */
+  readonly extremeAt: Date;
+  /** Start of the first forecast interval beyond the threshold (UTC, inclusive). */
+  readonly windowFrom: Date;
+  /** End of the last contiguous forecast interval beyond the threshold (UTC, exclusive). */
+  readonly windowTo: Date;
+  /** Issue time of the forecast that raised the alert (UTC). */
+  readonly issuedAt: Date;
+  /** Forecast provider, e.g. 'open-meteo'. */
+  readonly provider: string;
+  /** Trace context of the operation that produced the observation; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
 /**
  * A forecast for a weather station over one validity interval, as issued by a provider. Keyed by stationId on
  * the weather-forecasts topic; a later issue for the same interval supersedes an earlier one.
@@ -668,10 +759,12 @@ export interface EventTypes {
   readonly ControlPointRegistered: ControlPointRegistered;
   readonly DataQualityIssue: DataQualityIssue;
   readonly DeadLetterEnvelope: DeadLetterEnvelope;
+  readonly ImportCheckpoint: ImportCheckpoint;
   readonly MeterRegistered: MeterRegistered;
   readonly OperationRecorded: OperationRecorded;
   readonly ReadingAggregate: ReadingAggregate;
   readonly SensorReading: SensorReading;
+  readonly WeatherAlert: WeatherAlert;
   readonly WeatherForecast: WeatherForecast;
   readonly WeatherObservation: WeatherObservation;
 }
@@ -687,10 +780,12 @@ export const EVENT_TYPE_NAMES = [
   'ControlPointRegistered',
   'DataQualityIssue',
   'DeadLetterEnvelope',
+  'ImportCheckpoint',
   'MeterRegistered',
   'OperationRecorded',
   'ReadingAggregate',
   'SensorReading',
+  'WeatherAlert',
   'WeatherForecast',
   'WeatherObservation',
 ] as const;

@@ -173,6 +173,7 @@ describe('topic catalog and schemas', () => {
       'buildings',
       'meters',
       'control-points',
+      'import-checkpoints',
     ]);
   });
 });

@@ -1,0 +1,9 @@
+export type {
+  ImportEvent,
+  ImportFormat,
+  ImportUnit,
+  RecordResult,
+  SourceRecord,
+  UnitOutcome,
+} from './import-format.ts';
+export { ImportHeaderError } from './import-format.ts';
