@@ -30,6 +30,9 @@ export {
 export type {
   ImportEvent,
   ImportFormat,
+  ImportFormatFactory,
+  ImportKind,
+  ImportOptions,
   ImportUnit,
   RecordResult,
   SourceRecord,

@@ -1,7 +1,9 @@
 import { EaioError } from '../../infra/errors/index.ts';
 import type {
   BuildingRegistered,
+  MeterKind,
   MeterRegistered,
+  ReadingUnit,
   SensorReading,
   WeatherObservation,
 } from '../../schemas/index.ts';
@@ -103,4 +105,43 @@ export interface ImportFormat {
   record(record: SourceRecord): readonly RecordResult[];
   /** The end of the file: returns every result still held back. */
   end(): readonly RecordResult[];
+}
+
+/** What `eaio import` is asked to bring in; each format belongs to one. */
+export type ImportKind = 'buildings' | 'readings' | 'weather';
+
+/** What a format may need besides the file: CLI flags and lookups into metadata known so far. */
+export interface ImportOptions {
+  /** Base name of the file, e.g. `electricity.csv`, `weather2.csv`. */
+  readonly fileName: string;
+  /** Meter kind of a wide file's columns (`--meter-kind`); formats may default it from the file name. */
+  readonly meterKind?: MeterKind;
+  /** Unit of a wide file's values (`--unit`); formats default it from the meter kind. */
+  readonly unit?: ReadingUnit;
+  /** Whether timestamps are UTC or local to each building/station (`--timestamps`); formats default it. */
+  readonly timestamps?: 'utc' | 'local';
+  /** Weather station of a single-station weather file (`--station`); formats may derive it from the file name. */
+  readonly stationId?: string;
+  /** IANA time zone of a building, from `--metadata <file>` or the buildings read model; undefined when unknown. */
+  readonly timezoneOf: (buildingId: string) => string | undefined;
+  /** IANA time zone of a weather station (the zone of the buildings it serves); undefined when unknown. */
+  readonly timezoneOfStation: (stationId: string) => string | undefined;
+  /** The `occurredAt` of registrations the import makes (when the description became known). */
+  readonly registeredAt: Date;
+}
+
+/** A format `eaio import <kind>` can read, recognised by its header. */
+export interface ImportFormatFactory {
+  /** E.g. `bdg1-meta`, `bdg2-meta`, `readings-wide`, `readings-long`, `bdg1-weather`, `bdg2-weather`. */
+  readonly name: string;
+  readonly kind: ImportKind;
+  /** Catalog topic whose dead-letter topic receives the refused records of this format. */
+  readonly deadLetterTopic: ImportEvent['topic'];
+  /** Whether CSV quoting is on (Weather Underground exports never quote; a stray quote must stay on its line). */
+  readonly quoting: boolean;
+  /** A three-line example of the format, for the README and `eaio import --help`. */
+  readonly example: string;
+  /** True when `header` (fields as read, untrimmed) is this format's header. */
+  matches(header: readonly string[]): boolean;
+  create(options: ImportOptions): ImportFormat;
 }

@@ -1,6 +1,9 @@
 export type {
   ImportEvent,
   ImportFormat,
+  ImportFormatFactory,
+  ImportKind,
+  ImportOptions,
   ImportUnit,
   RecordResult,
   SourceRecord,
