@@ -42,11 +42,7 @@ export function parseFaultRates(text: string): FaultRates {
       throw badArgument(`--faults ${text}: write kind=rate pairs, e.g. spike=0.001,gap=0.0005`);
     rates[kind] = Number(rate);
   }
-  try {
-    return checkFaultRates(rates);
-  } catch (error) {
-    throw badArgument(`--faults ${text}: ${(error as Error).message}`);
-  }
+  return checkFaultRates(rates);
 }
 
 function positiveInteger(text: string, flag: string): number {

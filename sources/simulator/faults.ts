@@ -1,3 +1,4 @@
+import { EaioError } from '../../infra/errors/index.ts';
 import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
 import { uniform } from './seeded-random.ts';
 
@@ -80,12 +81,25 @@ export function checkFaultRates(rates: FaultRates): FaultRates {
   let sum = 0;
   for (const [kind, rate] of Object.entries(rates)) {
     if (!(FAULT_KINDS as readonly string[]).includes(kind))
-      throw new RangeError(`unknown fault kind "${kind}"; known: ${FAULT_KINDS.join(', ')}`);
+      throw new EaioError(
+        'INVALID_ARGUMENT',
+        'permanent',
+        `unknown fault kind "${kind}"; known: ${FAULT_KINDS.join(', ')}`,
+      );
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1))
-      throw new RangeError(`fault rate ${kind}=${String(rate)} is not a probability in [0, 1]`);
+      throw new EaioError(
+        'INVALID_ARGUMENT',
+        'permanent',
+        `fault rate ${kind}=${String(rate)} is not a probability in [0, 1]`,
+      );
     sum += rate;
   }
-  if (sum > 1) throw new RangeError(`fault rates add up to ${sum}, more than 1 per reading`);
+  if (sum > 1)
+    throw new EaioError(
+      'INVALID_ARGUMENT',
+      'permanent',
+      `fault rates add up to ${sum}, more than 1 per reading`,
+    );
   return rates;
 }
 

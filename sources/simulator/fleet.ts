@@ -1,3 +1,4 @@
+import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
 import { pick, uniform } from './seeded-random.ts';
@@ -152,7 +153,11 @@ export function drawFleet(source: FleetSource, size: number, seed: number): Flee
     .map((b) => withStation(b, false))
     .filter((b): b is SimBuilding => b !== undefined);
   if (simulable.length === 0)
-    throw new RangeError('no real building has a weather station the simulator knows');
+    throw new EaioError(
+      'INVALID_ARGUMENT',
+      'permanent',
+      'no real building has a weather station the simulator knows',
+    );
   const byId = new Map(simulable.map((b) => [b.buildingId, b]));
   const preferred = source.preferred.flatMap((id) => byId.get(id) ?? []);
   const chosen = new Set(preferred.map((b) => b.buildingId));

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { EaioError } from '../../infra/errors/index.ts';
 import {
   derivedEventId,
   type MeterRegistered,
@@ -79,8 +80,10 @@ export async function runSimulation(
   settings: SimulationSettings,
 ): Promise<SimulationSummary> {
   const { fleet, seed, intervalMs } = settings;
-  if (!(intervalMs > 0)) throw new RangeError(`interval must be positive, not ${intervalMs} ms`);
-  if (!(settings.speed > 0)) throw new RangeError(`speed must be positive, not ${settings.speed}`);
+  if (!(intervalMs > 0))
+    throw new EaioError('INVALID_ARGUMENT', 'permanent', `interval must be positive, not ${intervalMs} ms`);
+  if (!(settings.speed > 0))
+    throw new EaioError('INVALID_ARGUMENT', 'permanent', `speed must be positive, not ${settings.speed}`);
   const clock = settings.clock ?? (() => new Date());
   const batchSize = settings.batchSize ?? 5_000;
   const wallStart = clock().getTime();
