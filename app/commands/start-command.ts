@@ -121,6 +121,7 @@ async function startPlatformSimulation(config: EaioConfig, platform: Platform, l
   );
   return {
     groundTruth,
+    // A failure was logged when it happened (above); stopping must not throw it a second time.
     stop: () => running.stop().catch(() => undefined),
   };
 }
@@ -152,7 +153,9 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     metrics,
     logger: componentLogger('metrics'),
   });
-  const simulation = options.demo ? await startPlatformSimulation(config, platform, logger) : undefined;
+  const simulation = options.demo
+    ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
+    : undefined;
   const audit = createPlatformAuditTrail(platform, metrics);
   const subscriptions = platformResourceSubscriptions(platform);
   // Listening before serving, so a subscription taken at once misses no change; with Redis down
