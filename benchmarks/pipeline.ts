@@ -5,7 +5,13 @@ import { preparePlatform, runProjector } from '../app/index.ts';
 import type { EaioConfig } from '../infra/config/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { HOUR_MS, type SensorReading, TOPICS } from '../schemas/index.ts';
-import { demoMeters, demoReading, loadBdg1Sample, publishReadings } from '../sources/index.ts';
+import {
+  BDG1_WEATHER_FILES,
+  createLocalCalendar,
+  loadBdg1Fleet,
+  publishReadings,
+  simulatedValue,
+} from '../sources/index.ts';
 import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
 
@@ -51,7 +57,8 @@ export async function pipelineBenchmark(
   }, 100);
   try {
     await preparePlatform(platform);
-    const meters = demoMeters(await loadBdg1Sample());
+    const { meters } = await loadBdg1Fleet(8, 1, new Set(Object.keys(BDG1_WEATHER_FILES)));
+    const calendar = createLocalCalendar();
     const deps = {
       producer: await platform.producer(),
       codec: platform.codec,
@@ -63,8 +70,19 @@ export async function pipelineBenchmark(
       const batch: SensorReading[] = [];
       while (batch.length < count) {
         for (const m of meters) {
-          if (batch.length < count)
-            batch.push(demoReading(m, new Date(Date.UTC(2015, 0, 1) + hour * HOUR_MS), randomUUID()));
+          if (batch.length >= count) continue;
+          const at = new Date(Date.UTC(2015, 0, 1) + hour * HOUR_MS);
+          const input = { local: calendar.at(at, m.timezone), temperatureC: null, intervalMs: HOUR_MS };
+          batch.push({
+            eventId: randomUUID(),
+            occurredAt: at,
+            source: 'bench-pipeline',
+            buildingId: m.buildingId,
+            meterId: m.meterId,
+            meterKind: m.meterKind,
+            value: simulatedValue(m, at, input, 1),
+            unit: m.unit,
+          });
         }
         hour += 1;
       }

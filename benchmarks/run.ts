@@ -2,6 +2,7 @@ import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
+import { detectionBenchmark } from './detection.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
@@ -14,6 +15,11 @@ import { sinkBenchmark } from './sink.ts';
 const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
+  detection: {
+    usesStack: true,
+    knobs: '--buildings N --weeks N --seed N --faults kind=rate,... --ground-truth FILE --settle-seconds N',
+    run: detectionBenchmark,
+  },
   mcp: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',

@@ -19,14 +19,6 @@ export {
   parseBdg1Weather,
   parseMetaOpen,
 } from './bdg1/index.ts';
-export type { DemoFeed, DemoFeedDeps, DemoMeter } from './demo-feed/index.ts';
-export {
-  demoMeters,
-  demoReading,
-  publishBuildings,
-  publishReadings,
-  startDemoFeed,
-} from './demo-feed/index.ts';
 export type {
   ImportEvent,
   ImportFormat,
@@ -39,3 +31,47 @@ export type {
   UnitOutcome,
 } from './import/index.ts';
 export { ImportHeaderError } from './import/index.ts';
+export type { PublishBuildingsOptions, PublishDeps, PublishDeps as DemoFeedDeps } from './publish/index.ts';
+export { publishBuildings, publishEvents, publishReadings } from './publish/index.ts';
+export type {
+  FaultInjector,
+  FaultKind,
+  FaultRates,
+  Fleet,
+  FleetSource,
+  GroundTruthFault,
+  GroundTruthSink,
+  LoadInput,
+  LocalCalendar,
+  LocalTime,
+  ObservationSource,
+  RunningSimulation,
+  SimBuilding,
+  SimMeter,
+  SimulationSettings,
+  SimulationSummary,
+  TemperatureSource,
+} from './simulator/index.ts';
+export {
+  BDG1_WEATHER_FILES,
+  checkFaultRates,
+  createFaultInjector,
+  createGroundTruthFile,
+  createLocalCalendar,
+  drawFleet,
+  expectedKwh,
+  FAULT_KINDS,
+  loadBdg1Fleet,
+  loadBdg1WeatherReplay,
+  meterKindsOf,
+  metersOf,
+  occupancyOf,
+  parseGroundTruth,
+  runSimulation,
+  SIMULATOR_SOURCE,
+  SIMULATOR_WEATHER_SOURCE,
+  simulatedReadingId,
+  simulatedValue,
+  startSimulation,
+  WeatherReplay,
+} from './simulator/index.ts';

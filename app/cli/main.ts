@@ -12,6 +12,7 @@ import {
   addProjectionsCommand,
   addReplayCommand,
   addSchemasCommand,
+  addSimulateCommand,
   addStackCommand,
   addStartCommand,
   addTokenCommand,
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   for (const add of [
     addStackCommand,
     addStartCommand,
+    addSimulateCommand,
     addProjectCommand,
     addSchemasCommand,
     addDlqCommand,

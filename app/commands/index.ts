@@ -17,6 +17,16 @@ export { addProjectCommand } from './project-command.ts';
 export { addProjectionsCommand, projectionsList, projectionsRebuild } from './projections-command.ts';
 export { addReplayCommand } from './replay-command.ts';
 export { addSchemasCommand, formatSchemaChecks, schemasCheckCommand } from './schemas-command.ts';
+export type { SimulateFlags } from './simulate-command.ts';
+export {
+  addSimulateCommand,
+  groundTruthFor,
+  parseDuration,
+  parseFaultRates,
+  publishDepsOf,
+  simulateCommand,
+  simulationSettingsOf,
+} from './simulate-command.ts';
 export { addStackCommand } from './stack-command.ts';
 export type { StartOptions } from './start-command.ts';
 export { addStartCommand, inspectorHelp, startCommand } from './start-command.ts';

@@ -3,7 +3,7 @@ import type { EaioConfig, ResolvedConfig } from '../../infra/config/index.ts';
 import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
 import { stackUp } from '../../infra/stack/index.ts';
 import { type RunningMcpHttpServer, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
-import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
+import { startSimulation } from '../../sources/index.ts';
 import {
   connectPlatform,
   createPlatformAuditTrail,
@@ -13,6 +13,7 @@ import {
   mcpHttpSettings,
   metricsServerSettings,
   observePlatform,
+  type Platform,
   platformHttpRequestLimiter,
   platformMcpServerFactory,
   platformResourceSubscriptions,
@@ -24,6 +25,7 @@ import {
   untilSignal,
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { groundTruthFor, publishDepsOf, simulationSettingsOf } from './simulate-command.ts';
 
 /** What `eaio start` needs besides the config and the CLI logger. */
 export interface StartOptions {
@@ -98,8 +100,35 @@ function connectionHelp(
 }
 
 /**
+ * The simulator as `npm start` runs it: the `simulator` config section, live (one simulated second per
+ * second) after its backfill. A failure is logged, not fatal: the platform keeps serving.
+ */
+async function startPlatformSimulation(config: EaioConfig, platform: Platform, logger: Logger) {
+  const { groundTruthPath, ...settings } = await simulationSettingsOf(config.simulator, {});
+  const groundTruth = await groundTruthFor({ faults: settings.faults, groundTruthPath });
+  const running = startSimulation(await publishDepsOf(platform), {
+    ...settings,
+    ...(groundTruth === undefined ? {} : { groundTruth }),
+  });
+  running.done.catch((error: unknown) => logger.error({ err: error }, 'simulator stopped'));
+  logger.info(
+    {
+      buildings: settings.fleet.buildings.length,
+      meters: settings.fleet.meters.length,
+      backfillMs: settings.backfillMs,
+    },
+    'simulator started',
+  );
+  return {
+    groundTruth,
+    // A failure was logged when it happened (above); stopping must not throw it a second time.
+    stop: () => running.stop().catch(() => undefined),
+  };
+}
+
+/**
  * `eaio start`: stack up, prepare, the projector, every processor and the dead-letter index, the
- * demo feed, the MCP HTTP server and the metrics and health endpoints, until a signal.
+ * building simulator, the MCP HTTP server and the metrics and health endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
   const componentLogger = (component: string) => options.loggers.logger(component);
@@ -124,11 +153,8 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     metrics,
     logger: componentLogger('metrics'),
   });
-  const feed = options.demo
-    ? await startDemoFeed(
-        { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
-        await loadBdg1Sample(),
-      )
+  const simulation = options.demo
+    ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
     : undefined;
   const audit = createPlatformAuditTrail(platform, metrics);
   const subscriptions = platformResourceSubscriptions(platform);
@@ -156,7 +182,8 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await mcp.close();
   await subscriptions.close();
   await observability.close();
-  await feed?.stop();
+  await simulation?.stop();
+  await simulation?.groundTruth?.close();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
   await audit.close();
   await runtime.close();
@@ -171,8 +198,10 @@ export function addStartCommand(
 ): void {
   program
     .command('start')
-    .description('Bring the stack up, then run the projector, the demo feed and the MCP HTTP server.')
-    .option('--no-demo', 'do not run the demo feed')
+    .description(
+      'Bring the stack up, then run the projector, the processors, the building simulator and the MCP HTTP server.',
+    )
+    .option('--no-demo', 'do not run the building simulator (simulate with `eaio simulate` instead)')
     .action((opts: { demo: boolean }) =>
       startCommand(config, logger, { demo: opts.demo, env, loggers, resolved }),
     );

@@ -42,6 +42,20 @@ export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 /** The roles a token or the local principal may name (the MCP adapter's `ROLES`, kept equal by a test). */
 export const PRINCIPAL_ROLES = ['viewer', 'analyst', 'operator', 'admin'] as const;
 
+/** The faults the simulator injects (the simulator's `FAULT_KINDS`, kept equal by a test). */
+export const SIMULATOR_FAULT_KINDS = [
+  'spike',
+  'flatline',
+  'gap',
+  'unit_mixup',
+  'duplicate',
+  'late',
+  'clock_drift',
+] as const;
+
+/** A simulated duration: a whole number of seconds, minutes, hours, days or weeks (`0` for none). */
+const SIMULATOR_DURATION = /^(0|\d+[smhdw])$/;
+
 /** The tenant value of a principal that sees every tenant (the MCP adapter's `ALL_TENANTS`). */
 const EVERY_TENANT = '*';
 
@@ -370,6 +384,52 @@ export const configSchema = z.object({
         .min(1)
         .default(86_400_000)
         .describe('A run of equal values lasting this long (event time) is `stuck_value`.'),
+    })
+    .prefault({}),
+  simulator: z
+    .object({
+      buildings: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(8)
+        .describe(
+          'Buildings `eaio simulate` and `npm start` simulate: the BDG1 sample buildings first, then other real BDG1 buildings of the shipped weather stations, then synthetic ones drawn from the BDG1 mix.',
+        ),
+      intervalSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(86_400)
+        .default(60)
+        .describe('Simulated seconds between two readings of one meter (each reading covers that interval).'),
+      backfill: z
+        .string()
+        .regex(SIMULATOR_DURATION, 'must be a duration such as 0, 90s, 15m, 6h or 7d')
+        .default('1d')
+        .describe(
+          'Simulated time before now that is produced first, at full speed, e.g. `6h` or `7d`; `0` for none.',
+        ),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .default(1)
+        .describe(
+          'Seed of the synthetic buildings, the noise and the faults: the same seed replays the same run.',
+        ),
+      faults: z
+        .partialRecord(z.enum(SIMULATOR_FAULT_KINDS), z.coerce.number().min(0).max(1))
+        .default({})
+        .describe(
+          'Fault rates: the probability, per reading, that a fault of the kind starts there, e.g. `spike=0.001,gap=0.0005`. Kinds: spike, flatline, gap, unit_mixup, duplicate, late, clock_drift.',
+        ),
+      groundTruthPath: z
+        .string()
+        .min(1)
+        .default('.stack/simulator-ground-truth.jsonl')
+        .describe('JSONL file the simulator records every injected fault in (replaced on each run).'),
     })
     .prefault({}),
   tracing: z

@@ -18,6 +18,7 @@ export {
   PRINCIPAL_ROLES,
   RELOADABLE_SECTIONS,
   reloadableSlice,
+  SIMULATOR_FAULT_KINDS,
   TOKEN_ALGORITHMS,
 } from './config-schema.ts';
 export type {

@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
+import type { Producer } from 'kafkajs';
+import type { Logger } from '../../infra/logging/index.ts';
+import {
+  globalTracer,
+  injectTraceHeaders,
+  inProducerSpan,
+  withTraceContextField,
+} from '../../infra/telemetry/index.ts';
+import type {
+  BuildingRegistered,
+  EventCodec,
+  SensorReading,
+  TopicKey,
+  TopicNames,
+  TopicValue,
+} from '../../schemas/index.ts';
+import type { Bdg1Building } from '../bdg1/index.ts';
+
+/** What a source needs to produce onto the platform's topics. */
+export interface PublishDeps {
+  /** An idempotent producer (the platform's), so a retried send never duplicates a message. */
+  readonly producer: Producer;
+  readonly codec: EventCodec;
+  readonly names: TopicNames;
+  readonly logger: Logger;
+  /** Makes the `send` span of each publish; the globally registered tracer (a no-op when off) by default. */
+  readonly tracer?: Tracer;
+}
+
+/**
+ * Produces events onto one topic in one send, each keyed by `keyOf`. One PRODUCER span per send; each
+ * message carries its context in `traceparent`/`tracestate` headers and in the event's `traceContext`.
+ */
+export async function publishEvents<K extends TopicKey>(
+  deps: PublishDeps,
+  topicKey: K,
+  events: readonly TopicValue<K>[],
+  keyOf: (event: TopicValue<K>) => string,
+): Promise<void> {
+  if (events.length === 0) return;
+  const topic = deps.names.topic(topicKey);
+  const tracer = deps.tracer ?? globalTracer();
+  await inProducerSpan(tracer, { topic, messageCount: events.length }, async () => {
+    const messages = await Promise.all(
+      events.map(async (event) => ({
+        key: keyOf(event),
+        value: await deps.codec.encode(topicKey, withTraceContextField(event)),
+        headers: injectTraceHeaders(),
+      })),
+    );
+    await deps.producer.send({ topic, acks: -1, messages });
+  });
+}
+
+/** How {@link publishBuildings} stamps its events. */
+export interface PublishBuildingsOptions {
+  /** `source` of the events; `bdg1-importer` by default. */
+  readonly source?: string;
+  /** Event id of each registration; a random UUID by default. */
+  readonly eventIdOf?: (building: Bdg1Building) => string;
+}
+
+/** Produces one BuildingRegistered event per building, keyed by building id. */
+export async function publishBuildings(
+  deps: PublishDeps,
+  buildings: readonly Bdg1Building[],
+  at: Date,
+  { source = 'bdg1-importer', eventIdOf = () => randomUUID() }: PublishBuildingsOptions = {},
+): Promise<void> {
+  const events = buildings.map(
+    (b): BuildingRegistered => ({
+      eventId: eventIdOf(b),
+      occurredAt: at,
+      source,
+      buildingId: b.buildingId,
+      siteId: null,
+      primaryUse: b.primaryUse,
+      floorAreaM2: b.floorAreaM2,
+      timezone: b.timezone,
+      yearBuilt: b.yearBuilt,
+      weatherStationId: b.weatherStationId,
+    }),
+  );
+  await publishEvents(deps, 'buildings', events, (e) => e.buildingId);
+}
+
+/** Produces readings keyed by meter id, so each meter's readings stay in order. */
+export async function publishReadings(deps: PublishDeps, readings: readonly SensorReading[]): Promise<void> {
+  await publishEvents(deps, 'sensorReadings', readings, (r) => r.meterId);
+}
