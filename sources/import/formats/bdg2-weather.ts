@@ -126,6 +126,7 @@ export function createBdg2WeatherFormat(
   /** Instants already given to a repeated local time, so its second occurrence takes the later one. */
   const ambiguousSeen = new Set<string>();
   let index: Record<Column, number> | undefined;
+  let width = 0;
 
   function occurredAt(text: string, stationId: string): number | UnitOutcome {
     const wall = wallClockOf(text);
@@ -160,6 +161,7 @@ export function createBdg2WeatherFormat(
       if (missing.length > 0) {
         throw new ImportHeaderError(`the BDG2 weather header lacks ${missing.join(', ')}`, missing);
       }
+      width = names.length;
       index = Object.fromEntries(BDG2_WEATHER_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<
         Column,
         number
@@ -168,10 +170,9 @@ export function createBdg2WeatherFormat(
     },
     record(record: SourceRecord): readonly RecordResult[] {
       if (index === undefined) throw new Error('record() before start()');
-      const width = Object.keys(index).length;
       const fields = record.fields.map((f) => f.trim());
       const cell = (c: Column): string => fields[(index as Record<Column, number>)[c]] ?? '';
-      if (record.fields.length < width) {
+      if (record.fields.length !== width) {
         return cleaner.push({
           record,
           decided: deadLetter('wrong column count', `${record.fields.length} fields, expected ${width}`),
