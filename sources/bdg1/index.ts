@@ -22,5 +22,6 @@ export {
   loadBdg1WeatherSample,
   mapBdg1WeatherRow,
   parseBdg1Weather,
+  TimestampRepeats,
   weatherValuesKey,
 } from './weather/index.ts';

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
 import { bdg1StationOfFile, bdg1WeatherFormat, IMPORT_FORMATS } from '../../sources/import/formats/index.ts';
 import { ImportHeaderError } from '../../sources/import/index.ts';
-import { defaultOptions, type FormatRun, runFormat, sourceRecords } from './support/run-import-format.ts';
+import {
+  defaultOptions,
+  type FormatRun,
+  invalidEvents,
+  runFormat,
+  sourceRecords,
+} from './support/run-import-format.ts';
 
 const file = (name: string): URL => new URL(`../../sources/bdg1/data/weather/${name}.csv`, import.meta.url);
 const text = (name: string): string => readFileSync(file(name), 'utf8');
@@ -122,6 +128,7 @@ describe('bdg1-weather on the three full real files', () => {
         .filter((l) => l.length > 0).length;
       expect(r.read).toBe(dataLines - 1);
       expect(r.units).toHaveLength(r.read);
+      expect(invalidEvents(r.events)).toEqual([]);
       expect(r.produced + r.cleaned + r.deadLettered).toBe(r.read);
       expect(r.results.map((x) => x.record.line)).toEqual(r.results.map((_, i) => i + 2));
       expect({

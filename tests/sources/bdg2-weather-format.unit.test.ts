@@ -9,7 +9,13 @@ import {
   instantsOfLocalTime,
 } from '../../sources/import/formats/index.ts';
 import { ImportHeaderError, type ImportOptions } from '../../sources/import/index.ts';
-import { defaultOptions, type FormatRun, runFormat, sourceRecords } from './support/run-import-format.ts';
+import {
+  defaultOptions,
+  type FormatRun,
+  invalidEvents,
+  runFormat,
+  sourceRecords,
+} from './support/run-import-format.ts';
 
 /**
  * `fixtures/bdg2-weather.sample.csv`: the real BDG2 weather.csv layout and site ids (Panther: UCF,
@@ -47,6 +53,7 @@ describe('bdg2-weather on the fixture', () => {
     expect(r.read).toBe(16);
     expect(r.produced).toBe(16);
     expect(r.produced + r.cleaned + r.deadLettered).toBe(r.read);
+    expect(invalidEvents(r.events)).toEqual([]);
     const obs = observations(r);
     const panther = obs.filter((o) => o.stationId === 'bdg2-Panther').map((o) => o.occurredAt.toISOString());
     expect(panther).toEqual([

@@ -9,7 +9,13 @@ import {
   stableDescription,
 } from '../../sources/import/formats/index.ts';
 import { ImportHeaderError } from '../../sources/import/index.ts';
-import { defaultOptions, type FormatRun, runFormat, sourceRecords } from './support/run-import-format.ts';
+import {
+  defaultOptions,
+  type FormatRun,
+  invalidEvents,
+  runFormat,
+  sourceRecords,
+} from './support/run-import-format.ts';
 
 const metaOpen = readFileSync(new URL('../../sources/bdg1/data/meta_open.csv', import.meta.url), 'utf8');
 /**
@@ -45,6 +51,7 @@ describe('bdg1-meta on the full meta_open.csv (CR line ends, many empty fields)'
     expect(r.results.map((x) => x.record.line)).toEqual(r.results.map((_, i) => i + 2));
     console.info(`meta_open.csv read ${r.read} produced ${r.produced} cleaned 0 dead-lettered 0`);
     const events = buildings(r);
+    expect(invalidEvents(r.events)).toEqual([]);
     const whole = parseMetaOpen(metaOpen);
     expect(whole.rejected).toEqual([]);
     expect(
@@ -159,6 +166,7 @@ describe('bdg2-meta on the fixture', () => {
     expect(buildings(r)[1]).toMatchObject({ floorAreaM2: null, yearBuilt: null });
     const [h] = sourceRecords(bdg2Meta, true);
     expect(IMPORT_FORMATS.filter((f) => f.matches(h?.fields ?? []))).toEqual([bdg2MetaFormat]);
+    expect(invalidEvents(r.events)).toEqual([]);
   });
 
   it('dead-letters rows that cannot describe a building, with the reason', () => {

@@ -14,7 +14,8 @@ export {
   BDG1_WEATHER_SOURCE,
   mapBdg1WeatherRow,
   parseBdg1Weather,
-  weatherValuesKey,
 } from './parse-weather.ts';
 export type { Bdg1WeatherSample } from './samples.ts';
 export { BDG1_WEATHER_SAMPLES, bdg1WeatherStationOf, loadBdg1WeatherSample } from './samples.ts';
+export type { TimestampRepeat } from './timestamp-repeats.ts';
+export { TimestampRepeats, weatherValuesKey } from './timestamp-repeats.ts';

@@ -4,6 +4,7 @@ import { derivedEventId, type WeatherObservation } from '../../../schemas/index.
 import type { RejectedRow } from '../parse-meta-open.ts';
 import type { ColumnLayout, MeasurementColumn, MeasurementField } from './columns.ts';
 import { cleanCell, dedupeHeader, layoutOf } from './columns.ts';
+import { TimestampRepeats } from './timestamp-repeats.ts';
 
 /** The `source` of every observation this importer produces. */
 export const BDG1_WEATHER_SOURCE = 'bdg1-importer';
@@ -194,20 +195,6 @@ function readConditions(record: readonly string[], layout: ColumnLayout): string
   return MISSING_TOKENS.has(text) || text.toLowerCase() === 'unknown' ? null : text;
 }
 
-/** The measured values of an observation, for telling an exact repeat from a conflicting one. */
-export function weatherValuesKey(o: WeatherObservation): string {
-  return JSON.stringify([
-    o.temperatureC,
-    o.dewPointC,
-    o.relativeHumidityPct,
-    o.pressureHpa,
-    o.windSpeedKmh,
-    o.windDirectionDeg,
-    o.precipitationMm,
-    o.conditions,
-  ]);
-}
-
 /** A row mapped to an observation, with the fields nulled on the way. */
 export interface Bdg1WeatherRowObservation {
   readonly ok: true;
@@ -313,7 +300,7 @@ export function parseBdg1Weather(text: string, options: ParseBdg1WeatherOptions)
   const layout = layoutOf(dedupeHeader(header.record));
 
   const observations: WeatherObservation[] = [];
-  const firstSeen = new Map<number, { line: number; values: string }>();
+  const repeats = new TimestampRepeats();
   for (const { record, info } of rows) {
     const line = info.lines;
     const mapped = mapBdg1WeatherRow(record, layout, stationId);
@@ -322,21 +309,17 @@ export function parseBdg1Weather(text: string, options: ParseBdg1WeatherOptions)
       continue;
     }
     const { observation } = mapped;
-    const iso = observation.occurredAt.toISOString();
-    const values = weatherValuesKey(observation);
-    const first = firstSeen.get(observation.occurredAt.getTime());
-    if (first !== undefined) {
-      // The first row wins so the outcome does not depend on how many repeats follow; the derived
-      // eventId would collide anyway, and a conflicting repeat is worth a human look.
-      const same = first.values === values ? 'same values' : 'different values';
+    const repeat = repeats.check(observation, line);
+    if (repeat !== undefined) {
+      const same = repeat.sameValues ? 'same values' : 'different values';
+      const iso = observation.occurredAt.toISOString();
       rejected.push({
         line,
         reason: 'duplicate timestamp',
-        detail: `${iso} first at line ${first.line}, ${same}`,
+        detail: `${iso} first at line ${repeat.firstLine}, ${same}`,
       });
       continue;
     }
-    firstSeen.set(observation.occurredAt.getTime(), { line, values });
     observations.push(observation);
     // Only kept rows report cleaned fields: a rejected row is reported once, by its rejection.
     for (const issue of mapped.issues) cleaned.push({ line, ...issue });

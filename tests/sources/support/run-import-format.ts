@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import avro from 'avsc';
 import { parse } from 'csv-parse/sync';
+import { AVRO_SCHEMAS, LOGICAL_TYPES } from '../../../schemas/index.ts';
 import type {
   ImportEvent,
   ImportFormatFactory,
@@ -99,4 +101,23 @@ export function runFormatOnFile(
 ): FormatRun {
   const file = path instanceof URL ? path.pathname : path;
   return runFormat(factory, readFileSync(path, 'utf8'), defaultOptions(basename(file), overrides));
+}
+
+/** Events of a run the Avro schema of their type would refuse, with the paths it names: none expected. */
+export function invalidEvents(events: readonly ImportEvent[]): string[] {
+  const types = {
+    buildings: avro.Type.forSchema(AVRO_SCHEMAS.BuildingRegistered, { logicalTypes: LOGICAL_TYPES }),
+    meters: avro.Type.forSchema(AVRO_SCHEMAS.MeterRegistered, { logicalTypes: LOGICAL_TYPES }),
+    sensorReadings: avro.Type.forSchema(AVRO_SCHEMAS.SensorReading, { logicalTypes: LOGICAL_TYPES }),
+    weatherObservations: avro.Type.forSchema(AVRO_SCHEMAS.WeatherObservation, {
+      logicalTypes: LOGICAL_TYPES,
+    }),
+  };
+  const invalid: string[] = [];
+  for (const e of events) {
+    types[e.topic].isValid(e.event, {
+      errorHook: (path) => invalid.push(`${e.key} ${path.join('.')}`),
+    });
+  }
+  return invalid;
 }
