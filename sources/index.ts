@@ -38,4 +38,4 @@ export type {
   SourceRecord,
   UnitOutcome,
 } from './import/index.ts';
-export { ImportHeaderError } from './import/index.ts';
+export { IMPORT_FORMATS, ImportHeaderError } from './import/index.ts';

@@ -181,6 +181,59 @@ describe('bdg1-weather on the three full real files', () => {
   });
 });
 
+describe('the three real files hold no °F block (the search for them, independent of the cleaner)', () => {
+  /**
+   * Every pair of consecutive rows with temperature and dew point, where the later pair sits within 3 °C
+   * of the °F reading of the earlier one (an edge into a block) or the earlier of the later's (an edge
+   * out), while the values themselves moved by more than 8 °C: the signature of a unit switch.
+   */
+  function fahrenheitEdges(body: string): number[] {
+    const lines = body.split(/\r\n|\n|\r/);
+    const header = (lines[0] ?? '').split(',');
+    const [ti, di] = [header.indexOf('TemperatureC'), header.indexOf('Dew PointC')];
+    const toF = (c: number): number => c * 1.8 + 32;
+    const edges: number[] = [];
+    let prev: [number, number] | undefined;
+    lines.slice(1).forEach((line, i) => {
+      const f = line.split(',');
+      const [t, d] = [Number(f[ti]), Number(f[di])];
+      if (
+        f.length !== header.length ||
+        !Number.isFinite(t) ||
+        !Number.isFinite(d) ||
+        t === -9999 ||
+        d === -9999
+      )
+        return;
+      if (prev !== undefined) {
+        const [pt, pd] = prev;
+        const into = Math.abs(t - toF(pt)) < 3 && Math.abs(d - toF(pd)) < 3 && Math.abs(t - pt) > 8;
+        const outOf = Math.abs(pt - toF(t)) < 3 && Math.abs(pd - toF(d)) < 3 && Math.abs(t - pt) > 8;
+        if (into || outOf) edges.push(i + 2);
+      }
+      prev = [t, d];
+    });
+    return edges;
+  }
+
+  it('finds no edge in weather1, weather2 or weather10, and the cleaner converts nothing there', () => {
+    for (const name of ['weather1', 'weather2', 'weather10'] as const) {
+      expect(fahrenheitEdges(text(name)), name).toEqual([]);
+      expect(run(name).cleanedByRule['fahrenheit block'], name).toBeUndefined();
+    }
+    // The search does find the block written into a copy (the test below): edges at both ends.
+    const lines = text('weather1').split('\n');
+    const header = (lines[0] ?? '').split(',');
+    const cols = [header.indexOf('TemperatureC'), header.indexOf('Dew PointC')];
+    for (let n = 2400; n <= 2543; n++) {
+      const f = (lines[n - 1] ?? '').split(',');
+      for (const c of cols) f[c] = String(Number(f[c]) * 1.8 + 32);
+      lines[n - 1] = f.join(',');
+    }
+    expect(fahrenheitEdges(lines.join('\n'))).toEqual([2400, 2544]);
+  });
+});
+
 describe('bdg1-weather on °F blocks written into the real files', () => {
   /** Rewrites TemperatureC and Dew PointC of lines [from, to] as a mis-set export would: °F, one decimal. */
   function withFahrenheitLines(name: string, from: number, to: number): string {
