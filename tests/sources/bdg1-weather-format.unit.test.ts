@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
+import { TimestampRepeats } from '../../sources/bdg1/index.ts';
 import { bdg1StationOfFile, bdg1WeatherFormat, IMPORT_FORMATS } from '../../sources/import/formats/index.ts';
 import { ImportHeaderError } from '../../sources/import/index.ts';
 import {
@@ -286,6 +287,20 @@ describe('bdg1-weather on °F blocks written into the real files', () => {
 });
 
 describe('bdg1-weather format contract', () => {
+  it('remembers repeated instants within a window only, so memory stays bounded on any file length', () => {
+    const repeats = new TimestampRepeats(24 * 3_600_000);
+    const at = (minutes: number): WeatherObservation =>
+      ({ stationId: 's', occurredAt: new Date(minutes * 60_000), temperatureC: 1 }) as WeatherObservation;
+    for (let m = 0; m < 100_000; m++) expect(repeats.check(at(m), m)).toBeUndefined();
+    // A day of minutes is 1,440 instants; pruning runs every 1,024 new ones.
+    expect(repeats.size).toBeLessThanOrEqual(1_440 + 1_024);
+    expect(repeats.check(at(99_000), 1)).toEqual({ firstLine: 99_000, sameValues: true });
+    expect(repeats.check({ ...at(99_001), temperatureC: 2 }, 2)).toEqual({
+      firstLine: 99_001,
+      sameValues: false,
+    });
+  });
+
   it('is recognised by its header among the import formats, and names the station after the file', () => {
     const [header] = sourceRecords(text('weather10'), false);
     expect(IMPORT_FORMATS.filter((f) => f.matches(header?.fields ?? []))).toEqual([bdg1WeatherFormat]);

@@ -10,7 +10,7 @@ import {
   type SourceRecord,
 } from '../import-format.ts';
 import { FahrenheitCleaner, type FahrenheitCleanerOptions } from './fahrenheit-cleaner.ts';
-import { RepeatGuard } from './repeat-guard.ts';
+import { REPEAT_WINDOW_MS, RepeatGuard } from './repeat-guard.ts';
 
 /** Station of a BDG1 weather file from its name, as `meta_open.csv`'s `newweatherfilename` names it. */
 export function bdg1StationOfFile(fileName: string): string | undefined {
@@ -38,7 +38,7 @@ export function createBdg1WeatherFormat(
     );
   }
   const cleaner = new FahrenheitCleaner(weatherEvent, cleanerOptions);
-  const repeats = new RepeatGuard();
+  const repeats = new RepeatGuard(REPEAT_WINDOW_MS);
   let layout: ColumnLayout | undefined;
   return {
     importer: 'bdg1-weather',

@@ -15,7 +15,7 @@ import {
   type FieldCleaning,
 } from './fahrenheit-cleaner.ts';
 import { instantsOfLocalTime } from './local-time.ts';
-import { RepeatGuard } from './repeat-guard.ts';
+import { REPEAT_WINDOW_MS, RepeatGuard } from './repeat-guard.ts';
 
 /**
  * BDG2 `data/weather/weather.csv` (buds-lab/building-data-genome-project-2): hourly NOAA ISD
@@ -122,7 +122,7 @@ export function createBdg2WeatherFormat(
 ): ImportFormat {
   const utc = options.timestamps === 'utc';
   const cleaner = new FahrenheitCleaner(weatherEvent, cleanerOptions);
-  const repeats = new RepeatGuard();
+  const repeats = new RepeatGuard(REPEAT_WINDOW_MS);
   /** Instants already given to a repeated local time, so its second occurrence takes the later one. */
   const ambiguousSeen = new Set<string>();
   let index: Record<Column, number> | undefined;
