@@ -19,9 +19,10 @@ import {
 
 const metaOpen = readFileSync(new URL('../../sources/bdg1/data/meta_open.csv', import.meta.url), 'utf8');
 /**
- * `fixtures/bdg2-metadata.sample.csv`: the real 32-column header of BDG2 `metadata.csv` and real
- * building and site ids; Bear_education_Sharon's area, position and year are as published, the other
- * rows' optional fields are left empty rather than guessed.
+ * `fixtures/bdg2-metadata.sample.csv`: the 32-column header of BDG2 `metadata.csv` and real building and
+ * site ids. Bear_education_Sharon's row is as published; for the others, primary use and time zone are
+ * read from the id (`<site>_<use>_<name>`) and the site's location, and area, position and year are left
+ * empty rather than guessed.
  */
 const bdg2Meta = readFileSync(new URL('./fixtures/bdg2-metadata.sample.csv', import.meta.url), 'utf8');
 

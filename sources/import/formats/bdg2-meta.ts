@@ -116,7 +116,7 @@ export const bdg2MetaFormat: ImportFormatFactory = {
   example: [
     'building_id,site_id,building_id_kaggle,site_id_kaggle,primaryspaceusage,sub_primaryspaceusage,sqm,sqft,lat,lng,timezone,electricity,hotwater,chilledwater,steam,water,irrigation,solar,gas,industry,subindustry,heatingtype,yearbuilt,date_opened,numberoffloors,occupants,energystarscore,eui,site_eui,source_eui,leed_level,rating',
     'Bear_education_Sharon,Bear,,,Education,Education,5261.7,56637.0,37.8719034,-122.2607286,US/Pacific,Yes,,,,,,,,,,,1953.0,,5.0,,,,,,,',
-    'Panther_office_Hannah,Panther,,,Office,Office,,,28.5383355,-81.3792365,US/Eastern,Yes,,,,,,,,,,,,,,,,,,,,',
+    'Panther_office_Hannah,Panther,,,Office,Office,,,,,US/Eastern,Yes,,,,,,,,,,,,,,,,,,,,',
   ].join('\n'),
   matches(header: readonly string[]): boolean {
     const names = header.map((h) => h.trim());
