@@ -22,8 +22,9 @@ import { REPEAT_WINDOW_MS, RepeatGuard } from './repeat-guard.ts';
  * observations of the 19 sites, many stations in one file. Its timestamps are local to the site
  * (the BDG2 authors fixed the Kaggle release's UTC weather to local time, buds-lab/
  * building-data-genome-project-2 issue #10); `weather_UTC.csv` of the same repository keeps UTC, read
- * with `--timestamps utc`. Units as in ISD/GEPIII: °C, hPa, degrees, wind in m/s, precipitation in mm
- * with -1 for a trace.
+ * with `--timestamps utc`. Units as the GEPIII data description gives them: °C, oktas, mm, hPa,
+ * degrees, wind in m/s; a precipitation of -1 is read as a trace (0 mm), an assumption BDG2 does not
+ * document.
  */
 export const BDG2_WEATHER_COLUMNS = [
   'timestamp',
@@ -68,7 +69,7 @@ const MEASUREMENTS: readonly {
     max: 400,
   },
   { column: 'windDirection', field: 'windDirectionDeg', toMetric: (v) => v, min: 0, max: 360 },
-  // ISD writes a trace of precipitation as -1: less than can be measured, so 0 mm.
+  // -1 in GEPIII's precipitation is commonly read as a trace: less than can be measured, so 0 mm.
   {
     column: 'precipDepth1HR',
     field: 'precipitationMm',
