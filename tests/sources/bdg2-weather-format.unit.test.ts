@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
 import {
@@ -186,5 +187,63 @@ describe('local time rules', () => {
     expect(at('2016-07-01T12:00:00')).toEqual(['2016-07-01T16:00:00.000Z']);
     expect(canonicalTimeZone('US/Eastern')).toBe('America/New_York');
     expect(canonicalTimeZone('Mars/Olympus')).toBeUndefined();
+  });
+
+  it('maps every instant back to itself from its wall clock, in zones with odd offsets and DST (property)', () => {
+    const wallOf = (instant: number, zone: string): number => {
+      const p = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: zone,
+          hourCycle: 'h23',
+          year: 'numeric',
+          month: 'numeric',
+          day: 'numeric',
+          hour: 'numeric',
+          minute: 'numeric',
+          second: 'numeric',
+        })
+          .formatToParts(new Date(instant))
+          .map((x) => [x.type, Number(x.value)]),
+      ) as Record<string, number>;
+      return Date.UTC(p.year ?? 0, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
+    };
+    const zonesToTry = [
+      'America/New_York',
+      'Europe/London',
+      'Australia/Lord_Howe',
+      'Asia/Kathmandu',
+      'America/St_Johns',
+    ];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2000, 0, 1) / 60_000, max: Date.UTC(2030, 0, 1) / 60_000 }),
+        fc.constantFrom(...zonesToTry),
+        (minute, zone) => {
+          const instant = minute * 60_000;
+          const found = instantsOfLocalTime(wallOf(instant, zone), zone);
+          expect(found).toContain(instant);
+          expect(found.length).toBeLessThanOrEqual(2);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // Every quarter hour of the days around 2016's transitions, so they are crossed (Lord Howe moves by 30 minutes).
+    const transitions: Record<string, string[]> = {
+      'America/New_York': ['2016-03-13', '2016-11-06'],
+      'Australia/Lord_Howe': ['2016-04-03', '2016-10-02'],
+    };
+    for (const [zone, days] of Object.entries(transitions)) {
+      let repeated = 0;
+      for (const day of days) {
+        const from = Date.parse(`${day}T00:00:00Z`) - 86_400_000;
+        for (let instant = from; instant < from + 3 * 86_400_000; instant += 900_000) {
+          const found = instantsOfLocalTime(wallOf(instant, zone), zone);
+          if (!found.includes(instant))
+            throw new Error(`${zone} ${new Date(instant).toISOString()}: ${found}`);
+          if (found.length === 2) repeated++;
+        }
+      }
+      expect(repeated, zone).toBe(zone === 'America/New_York' ? 8 : 4);
+    }
   });
 });

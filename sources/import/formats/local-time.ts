@@ -24,14 +24,14 @@ function formatterOf(zone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The zone's wall clock at `instant`, as milliseconds of a UTC date with the same fields. */
-function wallClockOf(instant: number, zone: string): number {
+/** The zone's UTC offset (ms) at `instant`, read from the formatted wall clock. */
+function offsetFromIntl(instant: number, zone: string): number {
   const parts = Object.fromEntries(
     formatterOf(zone)
       .formatToParts(new Date(instant))
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;
-  return Date.UTC(
+  const wall = Date.UTC(
     parts.year ?? 0,
     (parts.month ?? 1) - 1,
     parts.day ?? 1,
@@ -39,6 +39,33 @@ function wallClockOf(instant: number, zone: string): number {
     parts.minute ?? 0,
     parts.second ?? 0,
   );
+  return wall - instant;
+}
+
+/**
+ * Offsets change only at transitions, which fall on quarter hours of UTC in every zone in use; so the
+ * offset is read once per zone and quarter hour (formatting a date is the costly part of an import of
+ * local timestamps). The cache is dropped when large, which bounds its memory on any file.
+ */
+const QUARTER_HOUR_MS = 900_000;
+const MAX_CACHED_OFFSETS = 100_000;
+const offsets = new Map<string, number>();
+
+function offsetAt(instant: number, zone: string): number {
+  const quarter = Math.floor(instant / QUARTER_HOUR_MS);
+  const key = `${zone}\u001f${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size >= MAX_CACHED_OFFSETS) offsets.clear();
+    offset = offsetFromIntl(quarter * QUARTER_HOUR_MS, zone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** The zone's wall clock at `instant`, as milliseconds of a UTC date with the same fields. */
+function wallClockOf(instant: number, zone: string): number {
+  return instant + offsetAt(instant, zone);
 }
 
 /** The IANA zone as canonically named (`US/Eastern` -> `America/New_York`), or undefined when unknown. */
