@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { derivedEventId, type WeatherObservation } from '../../schemas/index.ts';
 import { TimestampRepeats } from '../../sources/bdg1/index.ts';
@@ -350,5 +351,39 @@ describe('bdg1-weather format contract', () => {
       dewPointC: 5,
       stationId: 'bdg1-weather9',
     });
+  });
+
+  it('never throws on content and gives every row one outcome, in line order (property)', () => {
+    const value = fc.oneof(
+      fc.integer({ min: -30, max: 100 }).map(String),
+      fc.constantFrom('', '-', '-9999.0', 'Calm', 'N/A', '"', '1e400', 'NaN'),
+      fc.string({ maxLength: 5 }).map((x) => x.replace(/[,\r\n]/g, '')),
+    );
+    const row = fc.record({
+      minute: fc.integer({ min: 0, max: 60 * 24 * 20 }),
+      t: value,
+      d: value,
+      broken: fc.constantFrom(false, false, false, true),
+    });
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 80 }), (rows) => {
+        const body = [
+          'TimeGMT,TemperatureC,Dew PointC,Humidity,DateUTC<br />',
+          ...rows.map(({ minute, t, d, broken }) => {
+            const stamp = new Date(Date.UTC(2015, 0, 1) + minute * 60_000)
+              .toISOString()
+              .slice(0, 19)
+              .replace('T', ' ');
+            return broken ? `x,${t}` : `x,${t},${d},50,${stamp}<br />`;
+          }),
+        ].join('\n');
+        const r = runFormat(bdg1WeatherFormat, body, defaultOptions('weather3.csv'));
+        expect(r.read).toBe(rows.length);
+        expect(r.results.map((x) => x.record.line)).toEqual(rows.map((_, i) => i + 2));
+        expect(r.results.every((x) => x.units.length === 1)).toBe(true);
+        expect(invalidEvents(r.events)).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
