@@ -30,7 +30,7 @@ export type {
   SourceRecord,
   UnitOutcome,
 } from './import/index.ts';
-export { ImportHeaderError } from './import/index.ts';
+export { IMPORT_FORMATS, ImportHeaderError } from './import/index.ts';
 export type { PublishBuildingsOptions, PublishDeps, PublishDeps as DemoFeedDeps } from './publish/index.ts';
 export { publishBuildings, publishEvents, publishReadings } from './publish/index.ts';
 export type {

@@ -33,7 +33,7 @@ const row = z.object({
   newweatherfilename: z.string(),
 });
 
-function isTimeZone(zone: string): boolean {
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return zone.length > 0;
@@ -41,6 +41,41 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/** The outcome of mapping one `meta_open.csv` row: a building, or why the row cannot describe one. */
+export type MetaOpenRowResult =
+  | { readonly ok: true; readonly building: Bdg1Building }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Maps one `meta_open.csv` row (fields by header name, trimmed) to a building: the row mapping shared
+ * by the whole-file {@link parseMetaOpen} and the streaming `bdg1-meta` import format.
+ */
+export function mapMetaOpenRow(record: Readonly<Record<string, string>>): MetaOpenRowResult {
+  const parsed = row.safeParse(record);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      reason: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
+    };
+  }
+  const r = parsed.data;
+  const station = r.newweatherfilename.match(/^(weather\d+)\.csv$/)?.[1];
+  return {
+    ok: true,
+    building: {
+      buildingId: r.uid,
+      primaryUse: r.primaryspaceusage,
+      floorAreaM2: r.sqm,
+      timezone: r.timezone,
+      yearBuilt: /^\d{4}$/.test(r.yearbuilt) ? Number(r.yearbuilt) : null,
+      weatherStationId: station ? `bdg1-${station}` : null,
+    },
+  };
+}
+
+/** Columns a `meta_open.csv` header must have for {@link mapMetaOpenRow} to describe a building. */
+export const META_OPEN_COLUMNS = Object.keys(row.shape);
 
 /**
  * Parses BDG1 metadata. The real file uses old Mac line endings (CR only), which csv-parse detects;
@@ -54,25 +89,9 @@ export function parseMetaOpen(text: string): { buildings: Bdg1Building[]; reject
   const buildings: Bdg1Building[] = [];
   const rejected: RejectedRow[] = [];
   records.forEach((record, index) => {
-    const parsed = row.safeParse(record);
-    const line = index + 2;
-    if (!parsed.success) {
-      rejected.push({
-        line,
-        reason: parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; '),
-      });
-      return;
-    }
-    const r = parsed.data;
-    const station = r.newweatherfilename.match(/^(weather\d+)\.csv$/)?.[1];
-    buildings.push({
-      buildingId: r.uid,
-      primaryUse: r.primaryspaceusage,
-      floorAreaM2: r.sqm,
-      timezone: r.timezone,
-      yearBuilt: /^\d{4}$/.test(r.yearbuilt) ? Number(r.yearbuilt) : null,
-      weatherStationId: station ? `bdg1-${station}` : null,
-    });
+    const mapped = mapMetaOpenRow(record);
+    if (mapped.ok) buildings.push(mapped.building);
+    else rejected.push({ line: index + 2, reason: mapped.reason });
   });
   return { buildings, rejected };
 }

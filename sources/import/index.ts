@@ -1,3 +1,4 @@
+export { IMPORT_FORMATS } from './formats/index.ts';
 export type {
   ImportEvent,
   ImportFormat,

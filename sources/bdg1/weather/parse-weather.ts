@@ -4,6 +4,7 @@ import { derivedEventId, type WeatherObservation } from '../../../schemas/index.
 import type { RejectedRow } from '../parse-meta-open.ts';
 import type { ColumnLayout, MeasurementColumn, MeasurementField } from './columns.ts';
 import { cleanCell, dedupeHeader, layoutOf } from './columns.ts';
+import { TimestampRepeats } from './timestamp-repeats.ts';
 
 /** The `source` of every observation this importer produces. */
 export const BDG1_WEATHER_SOURCE = 'bdg1-importer';
@@ -194,18 +195,58 @@ function readConditions(record: readonly string[], layout: ColumnLayout): string
   return MISSING_TOKENS.has(text) || text.toLowerCase() === 'unknown' ? null : text;
 }
 
-/** The measured values of an observation, for telling an exact repeat from a conflicting one. */
-function valuesKey(o: WeatherObservation): string {
-  return JSON.stringify([
-    o.temperatureC,
-    o.dewPointC,
-    o.relativeHumidityPct,
-    o.pressureHpa,
-    o.windSpeedKmh,
-    o.windDirectionDeg,
-    o.precipitationMm,
-    o.conditions,
-  ]);
+/** A row mapped to an observation, with the fields nulled on the way. */
+export interface Bdg1WeatherRowObservation {
+  readonly ok: true;
+  readonly observation: WeatherObservation;
+  /** Nulled fields of the row (not a number, out of range), without their line. */
+  readonly issues: readonly Omit<Bdg1WeatherCleanedField, 'line'>[];
+}
+
+/** A row that cannot become an observation. */
+export interface Bdg1WeatherRowRejection {
+  readonly ok: false;
+  readonly reason: Exclude<Bdg1WeatherRejectReason, 'malformed CSV' | 'duplicate timestamp'>;
+  readonly detail: string;
+}
+
+/**
+ * Maps one data row of a Weather Underground export to an observation: the row mapping shared by the
+ * whole-file {@link parseBdg1Weather} and the streaming `bdg1-weather` import format, so both read a
+ * row the same way. Repeats of a timestamp are the caller's to judge (they need the rows before).
+ */
+export function mapBdg1WeatherRow(
+  fields: readonly string[],
+  layout: ColumnLayout,
+  stationId: string,
+): Bdg1WeatherRowObservation | Bdg1WeatherRowRejection {
+  if (fields.length !== layout.width) {
+    return {
+      ok: false,
+      reason: 'wrong column count',
+      detail: `${fields.length} fields, the header has ${layout.width}`,
+    };
+  }
+  if (layout.dateUtc === undefined) {
+    return { ok: false, reason: 'missing DateUTC', detail: 'the header has no DateUTC column' };
+  }
+  const dateText = cleanCell(fields[layout.dateUtc] ?? '');
+  if (MISSING_TOKENS.has(dateText))
+    return { ok: false, reason: 'missing DateUTC', detail: 'DateUTC is empty' };
+  const date = parseDateUtc(dateText);
+  if (!date.ok) return { ok: false, reason: 'invalid DateUTC', detail: date.detail };
+  const measured = readMeasurements(fields, layout);
+  const occurredAt = date.value;
+  const observation: WeatherObservation = {
+    eventId: derivedEventId('bdg1-weather', stationId, occurredAt.toISOString()),
+    occurredAt,
+    source: BDG1_WEATHER_SOURCE,
+    stationId,
+    ...measured.values,
+    conditions: readConditions(fields, layout),
+    traceContext: null,
+  };
+  return { ok: true, observation, issues: measured.issues };
 }
 
 interface CsvRecord {
@@ -259,55 +300,29 @@ export function parseBdg1Weather(text: string, options: ParseBdg1WeatherOptions)
   const layout = layoutOf(dedupeHeader(header.record));
 
   const observations: WeatherObservation[] = [];
-  const firstSeen = new Map<number, { line: number; values: string }>();
+  const repeats = new TimestampRepeats();
   for (const { record, info } of rows) {
     const line = info.lines;
-    const reject = (reason: Bdg1WeatherRejectReason, detail: string): void => {
-      rejected.push({ line, reason, detail });
-    };
-    if (record.length !== layout.width) {
-      reject('wrong column count', `${record.length} fields, the header has ${layout.width}`);
+    const mapped = mapBdg1WeatherRow(record, layout, stationId);
+    if (!mapped.ok) {
+      rejected.push({ line, reason: mapped.reason, detail: mapped.detail });
       continue;
     }
-    if (layout.dateUtc === undefined) {
-      reject('missing DateUTC', 'the header has no DateUTC column');
+    const { observation } = mapped;
+    const repeat = repeats.check(observation, line);
+    if (repeat !== undefined) {
+      const same = repeat.sameValues ? 'same values' : 'different values';
+      const iso = observation.occurredAt.toISOString();
+      rejected.push({
+        line,
+        reason: 'duplicate timestamp',
+        detail: `${iso} first at line ${repeat.firstLine}, ${same}`,
+      });
       continue;
     }
-    const dateText = cleanCell(record[layout.dateUtc] ?? '');
-    if (MISSING_TOKENS.has(dateText)) {
-      reject('missing DateUTC', 'DateUTC is empty');
-      continue;
-    }
-    const date = parseDateUtc(dateText);
-    if (!date.ok) {
-      reject('invalid DateUTC', date.detail);
-      continue;
-    }
-    const measured = readMeasurements(record, layout);
-    const occurredAt = date.value;
-    const iso = occurredAt.toISOString();
-    const observation: WeatherObservation = {
-      eventId: derivedEventId('bdg1-weather', stationId, iso),
-      occurredAt,
-      source: BDG1_WEATHER_SOURCE,
-      stationId,
-      ...measured.values,
-      conditions: readConditions(record, layout),
-      traceContext: null,
-    };
-    const values = valuesKey(observation);
-    const first = firstSeen.get(occurredAt.getTime());
-    if (first !== undefined) {
-      // The first row wins so the outcome does not depend on how many repeats follow; the derived
-      // eventId would collide anyway, and a conflicting repeat is worth a human look.
-      const same = first.values === values ? 'same values' : 'different values';
-      reject('duplicate timestamp', `${iso} first at line ${first.line}, ${same}`);
-      continue;
-    }
-    firstSeen.set(occurredAt.getTime(), { line, values });
     observations.push(observation);
     // Only kept rows report cleaned fields: a rejected row is reported once, by its rejection.
-    for (const issue of measured.issues) cleaned.push({ line, ...issue });
+    for (const issue of mapped.issues) cleaned.push({ line, ...issue });
   }
   rejected.sort((a, b) => a.line - b.line);
   return { observations, rejected, cleaned };

@@ -1,0 +1,126 @@
+import {
+  type ImportEvent,
+  type ImportFormat,
+  type ImportFormatFactory,
+  ImportHeaderError,
+  type ImportOptions,
+  type RecordResult,
+  type SourceRecord,
+  type UnitOutcome,
+} from '../import-format.ts';
+import { BuildingRepeatGuard, buildingRegisteredEvent, fieldsByName } from './building-registration.ts';
+import { canonicalTimeZone } from './local-time.ts';
+
+export const BDG2_META_SOURCE = 'bdg2-importer';
+
+/**
+ * Columns of BDG2 `data/metadata/metadata.csv` this format reads; the file has more (kaggle ids,
+ * lat/lng, meter flags, industry, EUI, ...), which the BuildingRegistered schema does not carry.
+ */
+export const BDG2_META_COLUMNS = [
+  'building_id',
+  'site_id',
+  'primaryspaceusage',
+  'sqm',
+  'yearbuilt',
+  'timezone',
+] as const;
+
+type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly detail: string };
+
+/** Optional positive number (BDG2 writes pandas floats: `1975.0`, empty for NaN). */
+function optionalPositive(text: string, column: string): Parsed<number | null> {
+  if (text === '' || text.toLowerCase() === 'nan') return { ok: true, value: null };
+  const n = Number(text);
+  return Number.isFinite(n) && n > 0
+    ? { ok: true, value: n }
+    : { ok: false, detail: `${column} "${text}" is not a positive number` };
+}
+
+function yearOf(text: string): Parsed<number | null> {
+  const n = optionalPositive(text, 'yearbuilt');
+  if (!n.ok || n.value === null) return n;
+  return Number.isInteger(n.value) && n.value >= 1000 && n.value <= 2100
+    ? n
+    : { ok: false, detail: `yearbuilt "${text}" is not a year` };
+}
+
+/** Reads BDG2 `metadata.csv`; one BuildingRegistered per row, station `bdg2-<site_id>`. */
+export function createBdg2MetaFormat(options: ImportOptions): ImportFormat {
+  let names: string[] | undefined;
+  const repeats = new BuildingRepeatGuard();
+
+  function outcome(record: SourceRecord): UnitOutcome {
+    const header = names as string[];
+    const dead = (reason: string, detail: string): UnitOutcome => ({ kind: 'deadLettered', reason, detail });
+    if (record.fields.length !== header.length) {
+      return dead('wrong column count', `${record.fields.length} fields, the header has ${header.length}`);
+    }
+    const r = fieldsByName(header, record.fields);
+    const buildingId = r.building_id ?? '';
+    const site = r.site_id ?? '';
+    const primaryUse = r.primaryspaceusage ?? '';
+    if (buildingId === '') return dead('not a building', 'building_id is empty');
+    if (site === '') return dead('not a building', 'site_id is empty');
+    if (primaryUse === '' || primaryUse.toLowerCase() === 'nan')
+      return dead('not a building', 'primaryspaceusage is empty');
+    const zone = canonicalTimeZone(r.timezone ?? '');
+    if (zone === undefined)
+      return dead('not a building', `timezone "${r.timezone ?? ''}" is not an IANA time zone`);
+    const sqm = optionalPositive(r.sqm ?? '', 'sqm');
+    if (!sqm.ok) return dead('not a building', sqm.detail);
+    const year = yearOf(r.yearbuilt ?? '');
+    if (!year.ok) return dead('not a building', year.detail);
+    const description = {
+      buildingId,
+      siteId: site,
+      primaryUse,
+      floorAreaM2: sqm.value,
+      timezone: zone,
+      yearBuilt: year.value,
+      weatherStationId: `bdg2-${site}`,
+      tenantId: null,
+    };
+    return (
+      repeats.check(description, record.line) ?? {
+        kind: 'produced',
+        event: buildingRegisteredEvent(description, options.registeredAt, BDG2_META_SOURCE),
+      }
+    );
+  }
+
+  return {
+    importer: 'bdg2-meta',
+    unit: 'row',
+    start(header: SourceRecord): readonly ImportEvent[] {
+      names = header.fields.map((f) => f.trim());
+      const missing = BDG2_META_COLUMNS.filter((c) => !names?.includes(c));
+      if (missing.length > 0)
+        throw new ImportHeaderError(`the BDG2 metadata header lacks ${missing.join(', ')}`, missing);
+      return [];
+    },
+    record(record: SourceRecord): readonly RecordResult[] {
+      if (names === undefined) throw new Error('record() before start()');
+      return [{ record, registrations: [], units: [outcome(record)] }];
+    },
+    end: () => [],
+  };
+}
+
+/** `eaio import buildings` of BDG2 `metadata.csv`. */
+export const bdg2MetaFormat: ImportFormatFactory = {
+  name: 'bdg2-meta',
+  kind: 'buildings',
+  deadLetterTopic: 'buildings',
+  quoting: true,
+  example: [
+    'building_id,site_id,building_id_kaggle,site_id_kaggle,primaryspaceusage,sub_primaryspaceusage,sqm,sqft,lat,lng,timezone,electricity,hotwater,chilledwater,steam,water,irrigation,solar,gas,industry,subindustry,heatingtype,yearbuilt,date_opened,numberoffloors,occupants,energystarscore,eui,site_eui,source_eui,leed_level,rating',
+    'Bear_education_Sharon,Bear,,,Education,Education,5261.7,56637.0,37.8719034,-122.2607286,US/Pacific,Yes,,,,,,,,,,,1953.0,,5.0,,,,,,,',
+    'Panther_office_Hannah,Panther,,,Office,Office,,,,,US/Eastern,Yes,,,,,,,,,,,,,,,,,,,,',
+  ].join('\n'),
+  matches(header: readonly string[]): boolean {
+    const names = header.map((h) => h.trim());
+    return names.includes('building_id') && names.includes('primaryspaceusage') && names.includes('timezone');
+  },
+  create: (options) => createBdg2MetaFormat(options),
+};
