@@ -39,3 +39,30 @@ export type {
   UnitOutcome,
 } from './import/index.ts';
 export { ImportHeaderError } from './import/index.ts';
+export type {
+  AlertThresholds,
+  BuildingsOfStation,
+  CacheValidators,
+  FreshWeather,
+  HourlyWeather,
+  StationPollResult,
+  StationStatus,
+  WeatherAnswer,
+  WeatherCallStatus,
+  WeatherPoller,
+  WeatherPollerDeps,
+  WeatherPollerOptions,
+  WeatherRequestOptions,
+  WeatherService,
+  WeatherStation,
+} from './weather-service/index.ts';
+export {
+  alertEvents,
+  createOpenMeteoService,
+  createWeatherPoller,
+  forecastEvents,
+  OPEN_METEO_ARCHIVE_URL,
+  OPEN_METEO_FORECAST_URL,
+  observationEvents,
+  weatherPollerCheck,
+} from './weather-service/index.ts';
