@@ -64,5 +64,6 @@ export {
   OPEN_METEO_ARCHIVE_URL,
   OPEN_METEO_FORECAST_URL,
   observationEvents,
+  retryAfterMs,
   weatherPollerCheck,
 } from './weather-service/index.ts';
