@@ -43,6 +43,7 @@ export type {
   AlertThresholds,
   BuildingsOfStation,
   CacheValidators,
+  ForecastIssue,
   FreshWeather,
   HourlyWeather,
   StationPollResult,

@@ -9,6 +9,7 @@ import {
   isBrokenCircuitError,
 } from 'cockatiel';
 import { EaioError, isTransient } from '../../infra/errors/index.ts';
+import { describeFailure } from '../../infra/health/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import { withRetry } from '../../infra/resilience/index.ts';
 import { WEATHER_DEPENDENCY } from './conditional-get.ts';
@@ -95,13 +96,16 @@ export function createWeatherCallPolicy(options: WeatherCallPolicyOptions): Weat
         work(signal === undefined ? breakerSignal : AbortSignal.any([breakerSignal, signal])),
       );
     } catch (error) {
-      if (isBrokenCircuitError(error))
+      if (isBrokenCircuitError(error)) {
+        const last = breaker.lastFailure;
+        const after = last !== undefined && 'error' in last ? `: ${describeFailure(last.error)}` : '';
         throw new EaioError(
           'DEPENDENCY_UNAVAILABLE',
           'transient',
-          'The weather service is unavailable (circuit open after repeated failures)',
-          { cause: error, context: { dependency: WEATHER_DEPENDENCY, circuit: 'open' } },
+          `The weather service is unavailable (circuit open after repeated failures, the last${after})`,
+          { context: { dependency: WEATHER_DEPENDENCY, circuit: 'open' } },
         );
+      }
       const retryAfter = retryAfterOf(error);
       if (retryAfter !== undefined) notBefore = Math.max(notBefore, Date.now() + retryAfter);
       throw error;

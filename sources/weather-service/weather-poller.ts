@@ -153,7 +153,8 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
   ): Promise<{ answer: FreshWeather; fetchedAt: number } | undefined> {
     const kept = state[slot];
     const startedAt = clock().getTime();
-    if (kept !== undefined && kept.key === key && startedAt - kept.fetchedAt < freshForMs) return undefined;
+    // Fresh means fetched within the interval, whatever was asked: a moved range is no reason to ask again.
+    if (kept !== undefined && startedAt - kept.fetchedAt < freshForMs) return undefined;
     const validators = kept?.key === key ? kept.answer.validators : undefined;
     const answer = await policy.call((signal) => fetch(validators, signal), stopping.signal);
     if (answer.status === 'not-modified') {
