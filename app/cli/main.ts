@@ -15,6 +15,7 @@ import {
   addStackCommand,
   addStartCommand,
   addTokenCommand,
+  addWeatherCommand,
   type CommandContext,
   globalConfigArgs,
 } from '../commands/index.ts';
@@ -63,6 +64,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     addReplayCommand,
     addProjectionsCommand,
     addProcessCommand,
+    addWeatherCommand,
     addMcpCommand,
     addTokenCommand,
     addConfigCommand,

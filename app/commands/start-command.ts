@@ -7,6 +7,7 @@ import { loadBdg1Sample, startDemoFeed } from '../../sources/index.ts';
 import {
   connectPlatform,
   createPlatformAuditTrail,
+  createPlatformWeatherPoller,
   createProcessRuntime,
   issueLocalToken,
   localPrincipalOf,
@@ -99,7 +100,8 @@ function connectionHelp(
 
 /**
  * `eaio start`: stack up, prepare, the projector, every processor and the dead-letter index, the
- * demo feed, the MCP HTTP server and the metrics and health endpoints, until a signal.
+ * demo feed, the weather poller when `weather.poller.enabled`, the MCP HTTP server and the metrics and
+ * health endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
   const componentLogger = (component: string) => options.loggers.logger(component);
@@ -116,6 +118,10 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     qualityThresholds: runtime.qualityThresholds,
   });
   const deadLetterIndex = await runDeadLetterIndex(platform);
+  // Off by default: the public weather service needs internet (or a self-hosted one in its shape).
+  const weather = config.weather.poller.enabled
+    ? await createPlatformWeatherPoller(platform, componentLogger('weather'))
+    : undefined;
   // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config),
@@ -123,7 +129,9 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     groups: [projectorGroup(platform), ...processors.groupIds.map((groupId) => ({ groupId }))],
     metrics,
     logger: componentLogger('metrics'),
+    readiness: weather ? [weather.readiness] : [],
   });
+  weather?.poller.start();
   const feed = options.demo
     ? await startDemoFeed(
         { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
@@ -157,6 +165,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await subscriptions.close();
   await observability.close();
   await feed?.stop();
+  await weather?.poller.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
   await audit.close();
   await runtime.close();

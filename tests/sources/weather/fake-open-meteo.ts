@@ -51,6 +51,21 @@ export function recorded(
   };
 }
 
+/** When the recorded London answers were fetched: their forecast issue is this hour. */
+export const RECORDED_AT_HOUR = Date.parse('2026-07-18T13:00:00Z');
+
+/**
+ * A recorded body with every hourly time moved by `shiftMs` (whole hours), so a process running on
+ * the real clock sees the recording as if it were fetched in the current hour.
+ */
+export function redated(name: string, shiftMs: number): string {
+  const body = JSON.parse(fixture(name)) as { hourly: { time: string[] } };
+  body.hourly.time = body.hourly.time.map((t) =>
+    new Date(Date.parse(`${t}:00Z`) + shiftMs).toISOString().slice(0, 16),
+  );
+  return JSON.stringify(body);
+}
+
 type Behaviour = (headers: IncomingHttpHeaders) => Answer;
 
 /**
