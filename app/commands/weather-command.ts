@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { describeFailure } from '../../infra/health/index.ts';
 import type { StationPollResult } from '../../sources/index.ts';
 import {
+  assertWeatherStations,
   connectPlatform,
   createPlatformWeatherPoller,
   observeIfEnabled,
@@ -37,6 +38,8 @@ export function addWeatherCommand(program: Command, context: CommandContext): vo
     .description('Poll observations and forecasts of weather.stations; produce events and heat/cold alerts.')
     .option('--once', 'poll each station once, print a JSON line per station and exit')
     .action(async (opts: { once?: boolean }) => {
+      // Before any connection: a mistake in the config is said at once, and nothing is created.
+      assertWeatherStations(config);
       const endpoints = await resolveEndpoints(config);
       const logger = loggers.logger('weather');
       const platform = connectPlatform(config, endpoints, logger);

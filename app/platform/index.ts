@@ -33,6 +33,6 @@ export type { ConsumedPosition, RunningProjector, RunProjectorOptions } from './
 export { runProjector } from './run-projector.ts';
 export { untilSignal } from './run-until-signal.ts';
 export type { PlatformWeatherPoller } from './run-weather-poller.ts';
-export { createPlatformWeatherPoller } from './run-weather-poller.ts';
+export { assertWeatherStations, createPlatformWeatherPoller } from './run-weather-poller.ts';
 export type { TelemetryRecorderOptions } from './telemetry-recorder.ts';
 export { createTelemetryRecorder, operationRecordedEvent } from './telemetry-recorder.ts';

@@ -1,3 +1,4 @@
+import type { EaioConfig } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { HealthCheck } from '../../infra/health/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
@@ -26,14 +27,8 @@ export async function createPlatformWeatherPoller(
   platform: Platform,
   logger: Logger,
 ): Promise<PlatformWeatherPoller> {
+  assertWeatherStations(platform.config);
   const { weather } = platform.config;
-  if (weather.stations.length === 0)
-    throw new EaioError(
-      'CONFIG_INVALID',
-      'permanent',
-      'weather.stations is empty: name the stations to poll, e.g. EAIO_WEATHER_STATIONS=\'[{"id":"EGLL","latitude":51.47,"longitude":-0.45}]\'',
-      { context: { key: 'weather.stations' } },
-    );
   const intervalMs = weather.poller.intervalSeconds * 1000;
   const poller = createWeatherPoller(
     { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
@@ -53,4 +48,15 @@ export async function createPlatformWeatherPoller(
   );
   // Two missed polls in a row are worth a look; one is what the retries and the next poll are for.
   return { poller, readiness: weatherPollerCheck(poller, { staleAfterMs: 2 * intervalMs }) };
+}
+
+/** Throws CONFIG_INVALID naming `weather.stations` when no station is configured. */
+export function assertWeatherStations(config: EaioConfig): void {
+  if (config.weather.stations.length > 0) return;
+  throw new EaioError(
+    'CONFIG_INVALID',
+    'permanent',
+    'weather.stations is empty: name the stations to poll, e.g. EAIO_WEATHER_STATIONS=\'[{"id":"EGLL","latitude":51.47,"longitude":-0.45}]\'',
+    { context: { key: 'weather.stations' } },
+  );
 }

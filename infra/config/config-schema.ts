@@ -488,7 +488,14 @@ export const configSchema = z.object({
             .default(48)
             .describe('How far ahead of the forecast issue time crossings raise alerts.'),
         })
-        .refine((alerts) => alerts.coldC < alerts.heatC, { message: 'coldC must be below heatC' })
+        .superRefine((alerts, ctx) => {
+          if (alerts.coldC >= alerts.heatC)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['coldC'],
+              message: `must be below weather.alerts.heatC (${alerts.heatC})`,
+            });
+        })
         .prefault({}),
     })
     .prefault({}),

@@ -304,6 +304,8 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
     if (failure !== undefined && stopping.signal.aborted) return { ...result, ok: false, error: failure };
     if (failure === undefined) {
       recordSuccess(state);
+      if (result.observations + result.forecasts + result.alerts > 0) logger.info(result, 'weather polled');
+      else logger.debug(result, 'weather polled; nothing new');
       return { ...result, ok: true };
     }
     recordFailure(state, failure);
