@@ -141,7 +141,11 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
   const stopping = new AbortController();
   let loops: Promise<void>[] = [];
 
-  /** Fetches unless the kept answer for the same request is younger than the interval; undefined when unchanged. */
+  /**
+   * Fetches unless the kept answer is younger than the interval; undefined when there is nothing new
+   * (fresh kept answer, or 304). The caller keeps a fresh answer with {@link keep} only once its events
+   * are produced, so a failed send is fetched again rather than taken for done by a later 304.
+   */
   async function fetchFresh(
     slot: 'observations' | 'forecast',
     state: StationState,
@@ -150,7 +154,7 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
       validators: CacheValidators | undefined,
       signal: AbortSignal,
     ) => Promise<FreshWeather | { status: 'not-modified' }>,
-  ): Promise<{ answer: FreshWeather; fetchedAt: number } | undefined> {
+  ): Promise<Cached | undefined> {
     const kept = state[slot];
     const startedAt = clock().getTime();
     // Fresh means fetched within the interval, whatever was asked: a moved range is no reason to ask again.
@@ -170,8 +174,7 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
       state[slot] = { ...kept, fetchedAt: startedAt };
       return undefined;
     }
-    state[slot] = { key, fetchedAt: startedAt, answer };
-    return { answer, fetchedAt: startedAt };
+    return { key, fetchedAt: startedAt, answer };
   }
 
   async function pollObservations(state: StationState): Promise<number | undefined> {
@@ -187,14 +190,14 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
       service.observations(state.station, { from, to }, { ...(validators ? { validators } : {}), signal }),
     );
     if (fresh === undefined) return undefined;
-    const hours = fresh.answer.hours.filter(
-      (h) => state.observedUntil === undefined || h.at > (state.observedUntil as Date),
-    );
+    const since = state.observedUntil;
+    const hours = fresh.answer.hours.filter((h) => since === undefined || h.at > since);
     await publishWeatherEvents(
       deps,
       'weatherObservations',
       observationEvents(service.provider, state.station.id, hours),
     );
+    state.observations = fresh;
     const last = hours[hours.length - 1];
     if (last !== undefined) state.observedUntil = last.at;
     return hours.length;
@@ -209,8 +212,10 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
     if (fresh === undefined) return undefined;
     const issuedAt = fresh.answer.issuedAt ?? hourOf(new Date(fresh.fetchedAt));
     // The same issue fetched again (within its hour) carries the same ids: it was produced already.
-    if (state.forecastIssuedAt !== undefined && issuedAt.getTime() <= state.forecastIssuedAt.getTime())
+    if (state.forecastIssuedAt !== undefined && issuedAt.getTime() <= state.forecastIssuedAt.getTime()) {
+      state.forecast = fresh;
       return undefined;
+    }
     const issue: ForecastIssue = {
       provider: service.provider,
       stationId: state.station.id,
@@ -222,6 +227,7 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
     const alerts = alertEvents(issue, options.alerts, await buildingsOf(state.station.id));
     await publishWeatherEvents(deps, 'weatherForecasts', forecasts);
     await publishWeatherEvents(deps, 'weatherAlerts', alerts);
+    state.forecast = fresh;
     state.forecastIssuedAt = issuedAt;
     return { forecasts: forecasts.length, alerts: alerts.length };
   }
