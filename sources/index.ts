@@ -60,6 +60,7 @@ export type {
 export {
   alertEvents,
   createOpenMeteoService,
+  createWeatherCallPolicy,
   createWeatherPoller,
   forecastEvents,
   OPEN_METEO_ARCHIVE_URL,
