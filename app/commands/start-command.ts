@@ -120,7 +120,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const deadLetterIndex = await runDeadLetterIndex(platform);
   // Off by default: the public weather service needs internet (or a self-hosted one in its shape).
   const weather = config.weather.poller.enabled
-    ? await createPlatformWeatherPoller(platform, componentLogger('weather'))
+    ? await createPlatformWeatherPoller(platform, componentLogger('weather'), { metrics })
     : undefined;
   // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
   const observability = await observePlatform(platform, {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { describeFailure } from '../../infra/health/index.ts';
+import { createMetrics } from '../../infra/metrics/index.ts';
 import type { StationPollResult } from '../../sources/index.ts';
 import {
   assertWeatherStations,
@@ -45,7 +46,8 @@ export function addWeatherCommand(program: Command, context: CommandContext): vo
       const platform = connectPlatform(config, endpoints, logger);
       try {
         await preparePlatform(platform);
-        const { poller, readiness } = await createPlatformWeatherPoller(platform, logger);
+        const metrics = createMetrics();
+        const { poller, readiness } = await createPlatformWeatherPoller(platform, logger, { metrics });
         if (opts.once) {
           const results = await poller.pollOnce();
           for (const result of results) context.out(`${JSON.stringify(pollSummary(result))}\n`);
@@ -56,6 +58,7 @@ export function addWeatherCommand(program: Command, context: CommandContext): vo
           registryUrl: endpoints.registryUrl,
           groups: [],
           logger: loggers.logger('metrics'),
+          metrics,
           readiness: [readiness],
         });
         poller.start();

@@ -2,6 +2,7 @@ import type { EaioConfig } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 import type { HealthCheck } from '../../infra/health/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
+import type { EaioMetrics } from '../../infra/metrics/index.ts';
 import { listBuildingIdsOfStation } from '../../projections/index.ts';
 import {
   createOpenMeteoService,
@@ -26,12 +27,19 @@ export interface PlatformWeatherPoller {
 export async function createPlatformWeatherPoller(
   platform: Platform,
   logger: Logger,
+  { metrics }: { readonly metrics?: EaioMetrics } = {},
 ): Promise<PlatformWeatherPoller> {
   assertWeatherStations(platform.config);
   const { weather } = platform.config;
   const intervalMs = weather.poller.intervalSeconds * 1000;
   const poller = createWeatherPoller(
-    { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger },
+    {
+      producer: await platform.producer(),
+      codec: platform.codec,
+      names: platform.names,
+      logger,
+      ...(metrics === undefined ? {} : { metrics }),
+    },
     {
       service: createOpenMeteoService({
         forecastUrl: weather.openMeteo.forecastUrl,

@@ -1,6 +1,7 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Producer } from 'kafkajs';
 import type { Logger } from '../../infra/logging/index.ts';
+import type { EaioMetrics } from '../../infra/metrics/index.ts';
 import {
   globalTracer,
   injectTraceHeaders,
@@ -17,6 +18,8 @@ export interface WeatherPollerDeps {
   readonly logger: Logger;
   /** Makes the `send` span of each publish; the globally registered tracer (a no-op when off) by default. */
   readonly tracer?: Tracer;
+  /** Counts what was produced (`eaio_events_produced_total{component="weather-poller"}`). */
+  readonly metrics?: Pick<EaioMetrics, 'countProduced'>;
 }
 
 /** The topics the poller writes, each keyed by stationId. */
@@ -45,4 +48,5 @@ export async function publishWeatherEvents<K extends WeatherTopic>(
     );
     await deps.producer.send({ topic, acks: -1, messages });
   });
+  deps.metrics?.countProduced('weather-poller', topic, events.length);
 }

@@ -14,7 +14,7 @@ import {
   startFakeOpenMeteo,
 } from './fake-open-meteo.ts';
 
-describe('eaio weather poll --once', () => {
+describe('eaio weather poll', () => {
   let platform: TestPlatform;
   let projector: RunningProjector;
   let fake: FakeOpenMeteo;
@@ -75,6 +75,62 @@ describe('eaio weather poll --once', () => {
       alerts.map(async (m) => (await platform.codec.decode('weatherAlerts', m.value)).value),
     );
     expect(decoded.map((a) => a.buildingIds)).toEqual([['Office_London_Ada'], ['Office_London_Ada']]);
+  });
+
+  it('keeps polling until a signal, reporting the poller on /health/ready and in /metrics', async () => {
+    const shift = Math.floor(Date.now() / HOUR_MS) * HOUR_MS - RECORDED_AT_HOUR;
+    let down = false;
+    const forecast = redated(LONDON_FORECAST, shift);
+    fake.setDefault('/v1/forecast', () =>
+      down ? { status: 503, body: '{"error":true,"reason":"maintenance"}' } : { status: 200, body: forecast },
+    );
+    fake.setDefault('/v1/archive', { status: 200, body: redated(LONDON_ARCHIVE, shift) });
+    const child = spawnEaio(['weather', 'poll'], {
+      ...platform.childEnv,
+      EAIO_LOG_LEVEL: 'info',
+      EAIO_WEATHER_STATIONS: JSON.stringify([{ id: 'EGKK', latitude: 51.15, longitude: -0.18 }]),
+      EAIO_WEATHER_OPEN_METEO_FORECAST_URL: fake.forecastUrl,
+      EAIO_WEATHER_OPEN_METEO_ARCHIVE_URL: fake.archiveUrl,
+      EAIO_WEATHER_POLLER_INTERVAL_SECONDS: '0.5',
+      EAIO_WEATHER_POLLER_TIMEOUT_MS: '300',
+      EAIO_HEALTH_ENABLED: 'true',
+      EAIO_METRICS_ENABLED: 'true',
+      EAIO_METRICS_PORT: '0',
+    });
+    try {
+      const url = await waitFor(
+        'the metrics server URL in the log',
+        async () => /"url":"(http:\/\/[^"]+)".*metrics and health endpoints served/.exec(child.stderr())?.[1],
+        { timeoutMs: 60_000 },
+      );
+      const ready = async () => {
+        const response = await fetch(`${url}/health/ready`);
+        const body = (await response.json()) as { checks: { name: string; ok: boolean; reason?: string }[] };
+        return { status: response.status, check: body.checks.find((c) => c.name === 'weather-poller') };
+      };
+      await waitFor('the poller ready', async () => ((await ready()).status === 200 ? true : undefined));
+      expect((await ready()).check).toMatchObject({ ok: true });
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /eaio_events_produced_total\{component="weather-poller",topic="[^"]*weather-forecasts"\} 155/,
+      );
+
+      down = true;
+      const failing = await waitFor('readiness to name the failing station', async () => {
+        const r = await ready();
+        return r.status === 503 ? r.check : undefined;
+      });
+      expect(failing?.reason).toMatch(/EGKK: \d+ failed polls.*503: maintenance/);
+      down = false;
+      await waitFor('the poller ready again', async () =>
+        (await ready()).status === 200 ? true : undefined,
+      );
+
+      child.child.kill('SIGTERM');
+      expect(await child.exited(), child.stderr()).toBe(0);
+    } finally {
+      await child.kill();
+    }
   });
 
   it('refuses to poll without stations, naming the key', async () => {
