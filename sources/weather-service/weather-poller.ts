@@ -73,7 +73,7 @@ export interface StationPollResult {
 export interface WeatherPoller {
   /** Polls every station once (a station already polling is waited for, not polled twice). */
   pollOnce(): Promise<readonly StationPollResult[]>;
-  /** Polls every station every interval until {@link stop}. */
+  /** Polls every station every interval until {@link stop} (a stopped poller does not start again). */
   start(): void;
   stop(): Promise<void>;
   status(): readonly StationStatus[];
@@ -326,7 +326,8 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
     return next;
   }
 
-  async function loop(state: StationState): Promise<void> {
+  async function loop(state: StationState, offsetMs: number): Promise<void> {
+    await delay(offsetMs, undefined, { signal: stopping.signal }).catch(() => undefined);
     while (!stopping.signal.aborted) {
       const started = Date.now();
       await pollStation(state);
@@ -340,7 +341,8 @@ export function createWeatherPoller(deps: WeatherPollerDeps, options: WeatherPol
     pollOnce: () => Promise.all([...states.values()].map(pollStation)),
     start() {
       if (loops.length > 0) return;
-      loops = [...states.values()].map(loop);
+      // Stations spread over the interval: many stations must not hit the service in one burst.
+      loops = [...states.values()].map((state, i) => loop(state, (i * intervalMs) / states.size));
     },
     async stop() {
       stopping.abort();
