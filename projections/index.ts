@@ -40,6 +40,7 @@ export type {
 export {
   buildingsProjection,
   listBuildingIds,
+  listBuildingIdsOfStation,
   MAX_BUILDINGS_PAGE,
   queryBenchmark,
   queryBuildings,

@@ -60,6 +60,8 @@ export type {
   SensorReading,
   Severity,
   TraceContext,
+  WeatherAlert,
+  WeatherAlertKind,
   WeatherForecast,
   WeatherObservation,
   WindowSize,
@@ -78,6 +80,7 @@ export {
   READING_UNITS,
   REASON_CODES,
   SEVERITIES,
+  WEATHER_ALERT_KINDS,
   WINDOW_SIZES,
 } from './event-types.ts';
 export type { RegisteredSubjectVersion, SchemaRegistryReader } from './registry-client.ts';

@@ -75,3 +75,33 @@ export {
   startSimulation,
   WeatherReplay,
 } from './simulator/index.ts';
+export type {
+  AlertThresholds,
+  BuildingsOfStation,
+  CacheValidators,
+  ForecastIssue,
+  FreshWeather,
+  HourlyWeather,
+  StationPollResult,
+  StationStatus,
+  WeatherAnswer,
+  WeatherCallStatus,
+  WeatherPoller,
+  WeatherPollerDeps,
+  WeatherPollerOptions,
+  WeatherRequestOptions,
+  WeatherService,
+  WeatherStation,
+} from './weather-service/index.ts';
+export {
+  alertEvents,
+  createOpenMeteoService,
+  createWeatherCallPolicy,
+  createWeatherPoller,
+  forecastEvents,
+  OPEN_METEO_ARCHIVE_URL,
+  OPEN_METEO_FORECAST_URL,
+  observationEvents,
+  retryAfterMs,
+  weatherPollerCheck,
+} from './weather-service/index.ts';

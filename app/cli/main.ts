@@ -16,6 +16,7 @@ import {
   addStackCommand,
   addStartCommand,
   addTokenCommand,
+  addWeatherCommand,
   type CommandContext,
   globalConfigArgs,
 } from '../commands/index.ts';
@@ -65,6 +66,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     addReplayCommand,
     addProjectionsCommand,
     addProcessCommand,
+    addWeatherCommand,
     addMcpCommand,
     addTokenCommand,
     addConfigCommand,

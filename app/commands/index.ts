@@ -32,3 +32,4 @@ export type { StartOptions } from './start-command.ts';
 export { addStartCommand, inspectorHelp, startCommand } from './start-command.ts';
 export type { TokenIssueOptions } from './token-command.ts';
 export { addTokenCommand, parseTtl, tokenIssue } from './token-command.ts';
+export { addWeatherCommand, pollSummary } from './weather-command.ts';

@@ -7,6 +7,7 @@ import { startSimulation } from '../../sources/index.ts';
 import {
   connectPlatform,
   createPlatformAuditTrail,
+  createPlatformWeatherPoller,
   createProcessRuntime,
   issueLocalToken,
   localPrincipalOf,
@@ -128,7 +129,8 @@ async function startPlatformSimulation(config: EaioConfig, platform: Platform, l
 
 /**
  * `eaio start`: stack up, prepare, the projector, every processor and the dead-letter index, the
- * building simulator, the MCP HTTP server and the metrics and health endpoints, until a signal.
+ * building simulator, the weather poller when `weather.poller.enabled`, the MCP HTTP server and the
+ * metrics and health endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
   const componentLogger = (component: string) => options.loggers.logger(component);
@@ -145,6 +147,10 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     qualityThresholds: runtime.qualityThresholds,
   });
   const deadLetterIndex = await runDeadLetterIndex(platform);
+  // Off by default: the public weather service needs internet (or a self-hosted one in its shape).
+  const weather = config.weather.poller.enabled
+    ? await createPlatformWeatherPoller(platform, componentLogger('weather'), { metrics })
+    : undefined;
   // Served whatever `metrics.enabled` says: `npm start` is the one all-in-one process on the host.
   const observability = await observePlatform(platform, {
     ...metricsServerSettings(config),
@@ -152,7 +158,9 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     groups: [projectorGroup(platform), ...processors.groupIds.map((groupId) => ({ groupId }))],
     metrics,
     logger: componentLogger('metrics'),
+    readiness: weather ? [weather.readiness] : [],
   });
+  weather?.poller.start();
   const simulation = options.demo
     ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
     : undefined;
@@ -184,6 +192,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await observability.close();
   await simulation?.stop();
   await simulation?.groundTruth?.close();
+  await weather?.poller.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
   await audit.close();
   await runtime.close();

@@ -32,5 +32,7 @@ export { ALL_PROCESSORS, runProcessors } from './run-processors.ts';
 export type { ConsumedPosition, RunningProjector, RunProjectorOptions } from './run-projector.ts';
 export { runProjector } from './run-projector.ts';
 export { untilSignal } from './run-until-signal.ts';
+export type { PlatformWeatherPoller } from './run-weather-poller.ts';
+export { assertWeatherStations, createPlatformWeatherPoller } from './run-weather-poller.ts';
 export type { TelemetryRecorderOptions } from './telemetry-recorder.ts';
 export { createTelemetryRecorder, operationRecordedEvent } from './telemetry-recorder.ts';

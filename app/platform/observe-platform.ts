@@ -3,6 +3,7 @@ import type { EaioConfig } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 import {
   consumerLagCheck,
+  type HealthCheck,
   kafkaCheck,
   postgresCheck,
   redisCheck,
@@ -37,6 +38,8 @@ export interface ObservePlatformOptions {
   readonly metrics?: EaioMetrics;
   /** Readiness fails while any watched partition is further behind than this. */
   readonly maxLag?: number;
+  /** Checks of the process's own components (e.g. the weather poller), run after the dependency checks. */
+  readonly readiness?: readonly HealthCheck[];
   readonly logger: Logger;
 }
 
@@ -64,6 +67,7 @@ export async function observePlatform(
     livenessPaths,
     readinessPaths,
     maxLag = 10_000,
+    readiness = [],
     logger,
     metrics = createMetrics(),
   }: ObservePlatformOptions,
@@ -88,6 +92,7 @@ export async function observePlatform(
         redisCheck(platform.redis),
         postgresCheck(platform.pool),
         consumerLagCheck(lag, maxLag),
+        ...readiness,
       ],
     });
     return {
@@ -135,7 +140,7 @@ export function metricsServerSettings(
  */
 export async function observeIfEnabled(
   platform: Platform,
-  options: Pick<ObservePlatformOptions, 'registryUrl' | 'groups' | 'logger' | 'metrics'>,
+  options: Pick<ObservePlatformOptions, 'registryUrl' | 'groups' | 'logger' | 'metrics' | 'readiness'>,
 ): Promise<PlatformObservability | undefined> {
   const { config } = platform;
   if (!config.metrics.enabled && !config.health.enabled) return undefined;

@@ -461,6 +461,104 @@ export const configSchema = z.object({
         .describe('Per-component log levels over `log.level`, e.g. `projector=debug,mcp=warn`.'),
     })
     .prefault({}),
+  weather: z
+    .object({
+      poller: z
+        .object({
+          enabled: z
+            .boolean()
+            .default(false)
+            .describe(
+              'Run the weather poller under `npm start` (off by default: many machines have no internet). `eaio weather poll` runs it regardless.',
+            ),
+          intervalSeconds: z
+            .number()
+            .positive()
+            .default(900)
+            .describe(
+              'Time between two polls of one station; answers are cached for this long, so a station is never fetched twice within it.',
+            ),
+          timeoutMs: z
+            .number()
+            .int()
+            .min(1)
+            .default(10_000)
+            .describe('How long one request to the weather service may take before it counts as failed.'),
+          attempts: z
+            .number()
+            .int()
+            .min(1)
+            .default(3)
+            .describe(
+              'Tries per request when the service fails transiently (5xx, 429, timeout, connection lost), the first one included; `Retry-After` is honoured.',
+            ),
+          observationLookbackHours: z
+            .number()
+            .int()
+            .min(1)
+            .max(2_160)
+            .default(168)
+            .describe(
+              "How far back the first poll of a station asks for observed hours (the public archive lags by days); later polls ask from the station's last produced hour.",
+            ),
+        })
+        .prefault({}),
+      openMeteo: z
+        .object({
+          forecastUrl: z
+            .url()
+            .default('https://api.open-meteo.com/v1/forecast')
+            .describe(
+              'Forecast endpoint of Open-Meteo, or of a self-hosted Open-Meteo or any server answering in its shape.',
+            ),
+          archiveUrl: z
+            .url()
+            .default('https://archive-api.open-meteo.com/v1/archive')
+            .describe('Archive (historical weather) endpoint the observed hours are read from.'),
+        })
+        .prefault({}),
+      stations: z
+        .array(
+          z.object({
+            id: z.string().min(1).describe('Station id, as BuildingRegistered.weatherStationId names it.'),
+            latitude: z.number().min(-90).max(90).describe('WGS84 latitude of the station.'),
+            longitude: z.number().min(-180).max(180).describe('WGS84 longitude of the station.'),
+          }),
+        )
+        .default([])
+        .refine((stations) => new Set(stations.map((s) => s.id)).size === stations.length, {
+          message: 'station ids must be unique',
+        })
+        .describe('Stations to poll, as a JSON array: `[{"id":"EGLL","latitude":51.47,"longitude":-0.45}]`.'),
+      alerts: z
+        .object({
+          heatC: z
+            .number()
+            .default(30)
+            .describe('A forecast at or above this temperature (°C) raises a heat alert.'),
+          coldC: z
+            .number()
+            .default(-10)
+            .describe('A forecast at or below this temperature (°C) raises a cold alert.'),
+          horizonHours: z
+            .number()
+            .int()
+            .min(1)
+            .max(384)
+            .default(48)
+            .describe('How far ahead of the forecast issue time crossings raise alerts.'),
+        })
+        .superRefine((alerts, ctx) => {
+          if (alerts.coldC >= alerts.heatC)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['coldC'],
+              message: `must be below weather.alerts.heatC (${alerts.heatC})`,
+            });
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   stack: z
     .object({
       kafkaVersion: z.string().default('3.9.1').describe('Apache Kafka version fetched from Maven Central.'),

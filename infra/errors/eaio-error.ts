@@ -32,6 +32,8 @@ export const ERROR_CODES = [
   'PRINCIPAL_MISSING',
   'IMPORT_HEADER',
   'IMPORT_SOURCE',
+  'WEATHER_RESPONSE_INVALID',
+  'WEATHER_REQUEST_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

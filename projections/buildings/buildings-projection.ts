@@ -178,6 +178,21 @@ export async function readBuildingTenant(
   return rows[0]?.tenant_id;
 }
 
+/**
+ * Ids of the buildings whose registered weather station is `stationId`, in id order (every tenant's:
+ * the weather poller names them in the station's alerts).
+ */
+export async function listBuildingIdsOfStation(
+  db: pg.Pool | pg.ClientBase,
+  stationId: string,
+): Promise<string[]> {
+  const { rows } = await db.query<{ building_id: string }>(
+    'SELECT building_id FROM buildings WHERE weather_station_id = $1 ORDER BY building_id',
+    [stationId],
+  );
+  return rows.map((r) => r.building_id);
+}
+
 /** Whether any building of `tenantId` takes its weather from `stationId`. */
 export async function stationServesTenant(
   db: pg.Pool | pg.ClientBase,

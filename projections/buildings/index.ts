@@ -4,6 +4,7 @@ export {
   buildingsProjection,
   evolveBuildings,
   listBuildingIds,
+  listBuildingIdsOfStation,
   readBuilding,
   readBuildingTenant,
   stationServesTenant,
