@@ -38,4 +38,15 @@ export type {
   SourceRecord,
   UnitOutcome,
 } from './import/index.ts';
-export { ImportHeaderError } from './import/index.ts';
+export {
+  DEFAULT_UNIT_OF_KIND,
+  IMPORT_FORMATS,
+  ImportHeaderError,
+  LONG_REASONS,
+  NO_READING,
+  ROW_REASONS,
+  readingsLongFormat,
+  readingsWideFormat,
+  TIME_REASONS,
+  VALUE_REASONS,
+} from './import/index.ts';

@@ -1,3 +1,16 @@
+export {
+  DEFAULT_UNIT_OF_KIND,
+  IMPORT_FORMATS,
+  LONG_REASONS,
+  LocalTimeResolver,
+  NO_READING,
+  parseTimestamp,
+  ROW_REASONS,
+  readingsLongFormat,
+  readingsWideFormat,
+  TIME_REASONS,
+  VALUE_REASONS,
+} from './formats/index.ts';
 export type {
   ImportEvent,
   ImportFormat,

@@ -1,0 +1,30 @@
+import type { ImportFormatFactory } from '../import-format.ts';
+import { readingsLongFormat } from './readings-long.ts';
+import { readingsWideFormat } from './readings-wide.ts';
+
+export type { LocalDateTime, ParsedTimestamp, ResolvedInstant } from './local-time.ts';
+export { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './local-time.ts';
+export type { ImportedMeter } from './meter-registration.ts';
+export {
+  brickClassOf,
+  DEFAULT_UNIT_OF_KIND,
+  IMPORT_SOURCE,
+  meterIdOf,
+  meterKindOf,
+  meterKindOfFileName,
+  meterRegistration,
+  readingUnitOf,
+} from './meter-registration.ts';
+export { NO_READING, ROW_REASONS, VALUE_REASONS } from './reading-value.ts';
+export { LONG_COLUMNS, LONG_REASONS, readingsLongFormat } from './readings-long.ts';
+export { readingsWideFormat, TIMESTAMP_COLUMN } from './readings-wide.ts';
+
+/**
+ * Every format `eaio import` knows, tried in order against a file's header within the asked kind.
+ * The long readings format comes before the wide one: both may start with `timestamp`.
+ */
+export const IMPORT_FORMATS: readonly ImportFormatFactory[] = [
+  // meter readings
+  readingsLongFormat,
+  readingsWideFormat,
+];
