@@ -50,3 +50,9 @@ export {
   TIME_REASONS,
   VALUE_REASONS,
 } from './import/index.ts';
+export type {
+  SimulatedReadingsFile,
+  SimulatedReadingsOptions,
+  SimulatedWideReadingsOptions,
+} from './simulated-readings/index.ts';
+export { writeSimulatedLongReadings, writeSimulatedWideReadings } from './simulated-readings/index.ts';

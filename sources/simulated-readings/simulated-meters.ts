@@ -1,0 +1,86 @@
+import { Temporal } from 'temporal-polyfill';
+import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
+import type { Bdg1Building } from '../bdg1/index.ts';
+import type { DemoMeter } from '../demo-feed/index.ts';
+
+/**
+ * Consumption per m2 and year by meter kind (kWh, or litres for water meters): order-of-magnitude figures
+ * for offices and schools, so simulated values sit where real ones would.
+ */
+const INTENSITY_PER_M2_YEAR: Readonly<Record<MeterKind, number>> = {
+  electricity: 150,
+  chilled_water: 60,
+  steam: 80,
+  hot_water: 50,
+  gas: 70,
+  water: 500,
+  irrigation: 200,
+  solar: 20,
+};
+const HOURS_PER_YEAR = 8760;
+const DEFAULT_FLOOR_AREA_M2 = 5_000;
+
+/** A deterministic number in [0, 1) from a string (FNV-1a), so a seed reproduces a file exactly. */
+export function seededUnit(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return (h >>> 0) / 2 ** 32;
+}
+
+/**
+ * One simulated meter per building, in the demo feed's shape; the seed scales each building's baseline
+ * by 0.7–1.3 so two seeds give two fleets.
+ */
+export function simulatedMeters(
+  buildings: readonly Bdg1Building[],
+  meterKind: MeterKind,
+  unit: ReadingUnit,
+  seed: string | number,
+): DemoMeter[] {
+  return buildings.map((b) => ({
+    meterId: `${b.buildingId}:${meterKind}`,
+    buildingId: b.buildingId,
+    meterKind,
+    unit,
+    baseline:
+      (((b.floorAreaM2 ?? DEFAULT_FLOOR_AREA_M2) * INTENSITY_PER_M2_YEAR[meterKind]) / HOURS_PER_YEAR) *
+      (0.7 + 0.6 * seededUnit(`${seed}|${b.buildingId}`)),
+    timezone: b.timezone,
+  }));
+}
+
+/** The hour of day a zone's clocks show at an instant; one formatter per zone, made once. */
+export class ZoneClock {
+  private readonly formatters = new Map<string, Intl.DateTimeFormat>();
+
+  localHour(atMs: number, zone: string): number {
+    let f = this.formatters.get(zone);
+    if (f === undefined) {
+      f = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', hourCycle: 'h23', timeZone: zone });
+      this.formatters.set(zone, f);
+    }
+    return Number(f.format(atMs));
+  }
+
+  /**
+   * The instant a wall-clock label means in a zone (`compatible`: a skipped label moves forward, a
+   * repeated one is its first occurrence), which is what a logger stamping local labels measured at.
+   */
+  instantOf(labelMs: number, zone: string): number {
+    const d = new Date(labelMs);
+    return new Temporal.PlainDateTime(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+    ).toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+  }
+}
+
+/** `YYYY-MM-DD HH:MM:SS` of the UTC fields of `ms`, the layout of both BDG files. */
+export function formatLabel(ms: number): string {
+  // toISOString is YYYY-MM-DDTHH:MM:SS.sssZ; its first 19 characters with a space are the BDG layout.
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+}
