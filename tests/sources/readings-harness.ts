@@ -32,13 +32,14 @@ export function importOptions(overrides: Partial<ImportOptions> = {}): ImportOpt
 
 /** CSV text to the records the engine hands a format (header first), with CSV quoting as the factory says. */
 export function recordsOf(text: string, quoting = true): SourceRecord[] {
+  // With raw and info, csv-parse returns records wrapped with their text and position (its types omit that).
   const rows = parse(text, {
     raw: true,
     info: true,
     relax_column_count: true,
     skip_empty_lines: true,
     quote: quoting ? '"' : false,
-  }) as { record: string[]; raw: string; info: { lines: number } }[];
+  }) as unknown as { record: string[]; raw: string; info: { lines: number } }[];
   return rows.map((r) => ({ line: r.info.lines, fields: r.record, text: r.raw.replace(/\r?\n$/, '') }));
 }
 

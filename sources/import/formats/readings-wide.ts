@@ -30,7 +30,7 @@ interface WideColumn {
   readonly buildingId: string;
   /** Index into the file's zone slots; -1 in UTC mode or when `fixed` decides every cell. */
   readonly slot: number;
-  /** The outcome of every cell of a column that cannot be read at all (a building without a zone). */
+  /** The outcome of every local-time cell of a column without a usable zone (`unknown time zone`). */
   readonly fixed: UnitOutcome | undefined;
   /** The outcome of an empty cell of this column (allocated once, not per cell). */
   readonly empty: UnitOutcome;
@@ -175,13 +175,14 @@ class ReadingsWideImport implements ImportFormat {
     const unit = this.readingUnit;
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i] as WideColumn;
-      if (column.fixed !== undefined) {
-        units[i] = column.fixed;
-        continue;
-      }
       let date = rowDate;
       let iso = rowIso;
       if (date === undefined) {
+        // Only a local timestamp needs the column's zone; a row with an offset reads in every column.
+        if (column.fixed !== undefined) {
+          units[i] = column.fixed;
+          continue;
+        }
         const slot = this.slotInstants[column.slot] as SlotInstant;
         if (slot.refused !== undefined) {
           units[i] = slot.refused;
