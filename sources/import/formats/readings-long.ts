@@ -45,6 +45,15 @@ function refused(reason: string, detail: string): UnitOutcome {
   return { kind: 'deadLettered', reason, detail };
 }
 
+/** The result of a long row: one unit (no closure per row: this runs once per reading). */
+function single(
+  record: SourceRecord,
+  unit: UnitOutcome,
+  registrations: readonly ImportEvent[] = [],
+): readonly RecordResult[] {
+  return [{ record, registrations, units: [unit] }];
+}
+
 function headerName(field: string): string {
   return (field.charCodeAt(0) === 0xfeff ? field.slice(1) : field).trim().toLowerCase();
 }
@@ -96,30 +105,29 @@ class ReadingsLongImport implements ImportFormat {
   }
 
   record(record: SourceRecord): readonly RecordResult[] {
-    const result = (
-      unit: UnitOutcome,
-      registrations: readonly ImportEvent[] = [],
-    ): readonly RecordResult[] => [{ record, registrations, units: [unit] }];
     const f = record.fields;
     if (f.length !== this.width) {
-      return result(
+      return single(
+        record,
         refused(ROW_REASONS.wrongColumnCount, `the row has ${f.length} fields, the header ${this.width}`),
       );
     }
     const meterId = (f[this.at.meterId] as string).trim();
     const buildingColumn = this.at.buildingId < 0 ? '' : (f[this.at.buildingId] as string).trim();
     const identity = this.identify(meterId, buildingColumn);
-    if (!identity.ok) return result(refused(identity.reason, identity.detail));
+    if (!identity.ok) return single(record, refused(identity.reason, identity.detail));
     const unitText = f[this.at.unit] as string;
     const unit = readingUnitOf(unitText);
     if (unit === undefined) {
-      return result(
+      return single(
+        record,
         refused(LONG_REASONS.unknownUnit, `unit '${unitText}' of meter ${meterId} is not a known unit`),
       );
     }
     const known = this.meters.get(meterId);
     if (known !== undefined && known.unit !== unit) {
-      return result(
+      return single(
+        record,
         refused(
           LONG_REASONS.unitChanged,
           `meter ${meterId} reads in ${known.unit} in this file; this row says ${unit}`,
@@ -127,13 +135,13 @@ class ReadingsLongImport implements ImportFormat {
       );
     }
     const instant = this.instantOf(f[this.at.timestamp] as string, meterId, identity.buildingId);
-    if (!instant.ok) return result(refused(instant.reason, instant.detail));
+    if (!instant.ok) return single(record, refused(instant.reason, instant.detail));
     const text = f[this.at.value] as string;
     const value = readCell(text);
     if (value === CELL_NO_READING) {
-      return result({ kind: 'cleaned', rule: NO_READING, detail: `meter ${meterId}: no value` });
+      return single(record, { kind: 'cleaned', rule: NO_READING, detail: `meter ${meterId}: no value` });
     }
-    if (value < 0) return result(refused(cellReason(value), `meter ${meterId}: '${text}'`));
+    if (value < 0) return single(record, refused(cellReason(value), `meter ${meterId}: '${text}'`));
     const meter: KnownMeter = known ?? {
       buildingId: identity.buildingId,
       meterKind: identity.meterKind,
@@ -162,7 +170,8 @@ class ReadingsLongImport implements ImportFormat {
       value,
       unit,
     };
-    return result(
+    return single(
+      record,
       { kind: 'produced', event: { topic: 'sensorReadings', key: meterId, event } },
       registrations,
     );
