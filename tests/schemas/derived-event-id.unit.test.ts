@@ -15,6 +15,12 @@ describe('derivedEventId', () => {
     );
   });
 
+  it('computes long names (past the reused buffer) the same way', () => {
+    const long = 'é'.repeat(5_000);
+    expect(derivedEventId('x', long)).toBe(uuidv5(`x\u001f${long}`, NAMESPACE));
+    expect(derivedEventId('x', 'é'.repeat(1_359))).toBe(uuidv5(`x\u001f${'é'.repeat(1_359)}`, NAMESPACE));
+  });
+
   it('keeps the ids already in the log', () => {
     expect(derivedEventId('import-reading', 'Office_Ellis:electricity', '2016-01-01T00:00:00.000Z')).toBe(
       uuidv5('import-reading\u001fOffice_Ellis:electricity\u001f2016-01-01T00:00:00.000Z', NAMESPACE),
