@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LocalDateTime } from '../../sources/import/formats/index.ts';
 import { LocalTimeResolver, parseTimestamp, TIME_REASONS } from '../../sources/import/formats/index.ts';
@@ -65,6 +66,45 @@ describe('parseTimestamp', () => {
     const parsed = parseTimestamp(text);
     expect(parsed.kind).toBe('invalid');
     if (parsed.kind === 'invalid') expect(parsed.detail).toContain(why);
+  });
+});
+
+describe('parseTimestamp properties', () => {
+  const instants = fc.date({
+    min: new Date('1900-01-01T00:00:00Z'),
+    max: new Date('2100-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  });
+  const offsets = fc.integer({ min: -14 * 4, max: 14 * 4 }).map((q) => q * 15);
+
+  it('reads any instant written as local wall time with its offset back to the same instant', () => {
+    fc.assert(
+      fc.property(instants, offsets, fc.boolean(), (at, offsetMinutes, withT) => {
+        const wall = new Date(at.getTime() + offsetMinutes * 60_000).toISOString();
+        const sign = offsetMinutes < 0 ? '-' : '+';
+        const abs = Math.abs(offsetMinutes);
+        const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        const text = `${wall.slice(0, 10)}${withT ? 'T' : ' '}${wall.slice(11, 23)}${offset}`;
+        expect(parseTimestamp(text)).toEqual({ kind: 'instant', epochMs: at.getTime() });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('agrees with the calendar on which dates exist', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1900, max: 2100 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        (y, m, d) => {
+          const text = `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')} 00:00:00`;
+          const exists = new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+          expect(parseTimestamp(text).kind).toBe(exists ? 'local' : 'invalid');
+        },
+      ),
+      { numRuns: 2_000 },
+    );
   });
 });
 
