@@ -212,6 +212,14 @@ describe('readings-wide edge cases', () => {
     ]);
   });
 
+  it('quotes at most 80 characters of a huge field in the detail', () => {
+    const huge = `9${'x'.repeat(1_000_000)}`;
+    const r = runFormat(readingsWideFormat, `timestamp,A\n2016-01-01T00:00Z,${huge}\n`);
+    expect(r.deadLetters[0]?.reason).toBe(VALUE_REASONS.notANumber);
+    expect(r.deadLetters[0]?.detail.length).toBeLessThan(120);
+    expect(r.deadLetters[0]?.detail).toContain('(1000001 characters)');
+  });
+
   it('reads naive timestamps as UTC with --timestamps utc, and in each building zone in local mode', () => {
     const naive = 'timestamp,Office_Ellis,Ghost_Building\n2016-07-01 12:00:00,1,2\n';
     const utc = runFormat(readingsWideFormat, naive, { timestamps: 'utc' });

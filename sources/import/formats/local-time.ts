@@ -1,5 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import type { ImportOptions } from '../import-format.ts';
+import { quoted } from './reading-value.ts';
 
 /**
  * Timestamps of reading files: parsing `YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|±HH[:MM]]` without a regex or
@@ -81,7 +82,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 function invalid(text: string, why: string): ParsedTimestamp {
-  return { kind: 'invalid', detail: `'${text}' ${why}` };
+  return { kind: 'invalid', detail: `${quoted(text)} ${why}` };
 }
 
 /**

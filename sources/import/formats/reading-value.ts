@@ -71,6 +71,16 @@ export function cellReason(code: number): string {
   return VALUE_REASONS.notANumber;
 }
 
+/** Longest piece of a field quoted in a detail: the record's full text is in the dead letter anyway. */
+const QUOTE_LIMIT = 80;
+
+/** `text` in quotes for a dead-letter detail, cut short when it is long (a 1 MB field stays a line). */
+export function quoted(text: string): string {
+  return text.length <= QUOTE_LIMIT
+    ? `'${text}'`
+    : `'${text.slice(0, QUOTE_LIMIT)}…' (${text.length} characters)`;
+}
+
 /** Dead-letter reasons that refuse a whole row (every unit of it). */
 export const ROW_REASONS = {
   /** The row has more or fewer fields than the header: the values cannot be told apart. */

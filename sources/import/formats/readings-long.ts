@@ -12,7 +12,7 @@ import type {
 import { ImportHeaderError } from '../import-format.ts';
 import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './local-time.ts';
 import { IMPORT_SOURCE, meterKindOf, meterRegistration, readingUnitOf } from './meter-registration.ts';
-import { CELL_NO_READING, cellReason, NO_READING, ROW_REASONS, readCell } from './reading-value.ts';
+import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell } from './reading-value.ts';
 
 /** The columns of a long readings file, in any order; `building_id` is optional. */
 export const LONG_COLUMNS = ['timestamp', 'meter_id', 'value', 'unit'] as const;
@@ -121,7 +121,7 @@ class ReadingsLongImport implements ImportFormat {
     if (unit === undefined) {
       return single(
         record,
-        refused(LONG_REASONS.unknownUnit, `unit '${unitText}' of meter ${meterId} is not a known unit`),
+        refused(LONG_REASONS.unknownUnit, `unit ${quoted(unitText)} of meter ${meterId} is not a known unit`),
       );
     }
     const known = this.meters.get(meterId);
@@ -141,7 +141,7 @@ class ReadingsLongImport implements ImportFormat {
     if (value === CELL_NO_READING) {
       return single(record, { kind: 'cleaned', rule: NO_READING, detail: `meter ${meterId}: no value` });
     }
-    if (value < 0) return single(record, refused(cellReason(value), `meter ${meterId}: '${text}'`));
+    if (value < 0) return single(record, refused(cellReason(value), `meter ${meterId}: ${quoted(text)}`));
     const meter: KnownMeter = known ?? {
       buildingId: identity.buildingId,
       meterKind: identity.meterKind,

@@ -18,7 +18,7 @@ import {
   meterKindOfFileName,
   meterRegistration,
 } from './meter-registration.ts';
-import { CELL_NO_READING, cellReason, NO_READING, ROW_REASONS, readCell } from './reading-value.ts';
+import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell } from './reading-value.ts';
 
 /** Header name of the time column of both BDG layouts. */
 export const TIMESTAMP_COLUMN = 'timestamp';
@@ -208,7 +208,11 @@ class ReadingsWideImport implements ImportFormat {
       } else if (value === CELL_NO_READING) {
         units[i] = column.empty;
       } else {
-        units[i] = { kind: 'deadLettered', reason: cellReason(value), detail: `${column.name}: '${text}'` };
+        units[i] = {
+          kind: 'deadLettered',
+          reason: cellReason(value),
+          detail: `${column.name}: ${quoted(text)}`,
+        };
       }
     }
     return [{ record, registrations: [], units }];
