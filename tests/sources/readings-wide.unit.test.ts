@@ -237,6 +237,30 @@ describe('readings-wide edge cases', () => {
     expect(local.deadLetters[0]?.detail).toContain('Ghost_Building');
   });
 
+  it('keeps a true local hourly series continuous across fall back, per zone of each column', () => {
+    const series = [
+      'timestamp,Office_NY,Office_London',
+      '2016-11-06 00:00:00,1,1',
+      '2016-11-06 01:00:00,2,2',
+      '2016-11-06 01:00:00,3,3',
+      '2016-11-06 02:00:00,4,4',
+    ].join('\n');
+    const zones = new Map([
+      ['Office_NY', 'America/New_York'],
+      ['Office_London', 'Europe/London'],
+    ]);
+    const r = runFormat(readingsWideFormat, series, { timezoneOf: (id) => zones.get(id) });
+    const at = (building: string) =>
+      r.readings
+        .filter((e) => e.buildingId === building)
+        .map((e) => e.occurredAt.toISOString().slice(11, 16));
+    expect(at('Office_NY')).toEqual(['04:00', '05:00', '06:00', '07:00']);
+    // London changed a week earlier: its two 01:00 cells are one instant, so the second is the same event.
+    expect(at('Office_London')).toEqual(['00:00', '01:00', '01:00', '02:00']);
+    const london = r.readings.filter((e) => e.buildingId === 'Office_London');
+    expect(london[1]?.eventId).toBe(london[2]?.eventId);
+  });
+
   it('takes the kind from the BDG2 file name or --meter-kind and the unit from the kind or --unit', () => {
     const header = 'timestamp,Panther_parking_Lorriane\n2016-01-01 00:00:00,3\n';
     const kindOf = (fileName: string, extra = {}) => {

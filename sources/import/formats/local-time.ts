@@ -169,6 +169,11 @@ export function parseTimestamp(raw: string): ParsedTimestamp {
   return { kind: 'instant', epochMs: utcMs - offsetMs };
 }
 
+/** The instant of a wall-clock time read as UTC (`--timestamps utc`). */
+export function utcEpochOf(l: LocalDateTime): number {
+  return Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond);
+}
+
 /** The wall-clock time as written in ISO form, for details and for the repeated-hour bookkeeping. */
 export function formatLocal(local: LocalDateTime): string {
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');

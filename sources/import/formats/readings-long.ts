@@ -10,7 +10,7 @@ import type {
   UnitOutcome,
 } from '../import-format.ts';
 import { ImportHeaderError } from '../import-format.ts';
-import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './local-time.ts';
+import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './local-time.ts';
 import { IMPORT_SOURCE, meterKindOf, meterRegistration, readingUnitOf } from './meter-registration.ts';
 import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell } from './reading-value.ts';
 
@@ -219,7 +219,7 @@ class ReadingsLongImport implements ImportFormat {
     if (this.mode === 'utc') {
       return {
         ok: true,
-        epochMs: Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond),
+        epochMs: utcEpochOf(l),
       };
     }
     // Each meter is its own series: its first 01:30 of a fall-back night is daylight time, its second standard.

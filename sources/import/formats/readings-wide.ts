@@ -10,7 +10,7 @@ import type {
   UnitOutcome,
 } from '../import-format.ts';
 import { ImportHeaderError } from '../import-format.ts';
-import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './local-time.ts';
+import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './local-time.ts';
 import {
   DEFAULT_UNIT_OF_KIND,
   IMPORT_SOURCE,
@@ -150,12 +150,7 @@ class ReadingsWideImport implements ImportFormat {
     let rowDate: Date | undefined;
     let rowIso = '';
     if (stamp.kind === 'instant' || this.mode === 'utc') {
-      const l = stamp.kind === 'local' ? stamp.local : undefined;
-      rowDate = new Date(
-        l === undefined
-          ? (stamp as { epochMs: number }).epochMs
-          : Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second, l.millisecond),
-      );
+      rowDate = new Date(stamp.kind === 'instant' ? stamp.epochMs : utcEpochOf(stamp.local));
       rowIso = rowDate.toISOString();
     } else {
       for (let s = 0; s < this.zones.length; s++) {
