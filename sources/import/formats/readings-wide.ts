@@ -191,6 +191,7 @@ class ReadingsWideImport implements ImportFormat {
       if (value >= 0) {
         const event: SensorReading = {
           eventId: derivedEventId('import-reading', column.meterId, iso),
+          // One Date per row and zone, shared by that row's events: events are never mutated.
           occurredAt: date,
           source: IMPORT_SOURCE,
           buildingId: column.buildingId,
