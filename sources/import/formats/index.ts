@@ -20,8 +20,8 @@ export { LONG_COLUMNS, LONG_REASONS, readingsLongFormat } from './readings-long.
 export { readingsWideFormat, TIMESTAMP_COLUMN } from './readings-wide.ts';
 
 /**
- * Every format `eaio import` knows, tried in order against a file's header within the asked kind.
- * The long readings format comes before the wide one: both may start with `timestamp`.
+ * Every format `eaio import` can read; the format authors fill this list. Tried in order within the asked
+ * kind: the long readings format comes before the wide one, as both may start with `timestamp`.
  */
 export const IMPORT_FORMATS: readonly ImportFormatFactory[] = [
   // meter readings
