@@ -1,6 +1,7 @@
 export {
   DEFAULT_UNIT_OF_KIND,
   IMPORT_FORMATS,
+  instantsOfLocalTime,
   LONG_REASONS,
   LocalTimeResolver,
   NO_READING,

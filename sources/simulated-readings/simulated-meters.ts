@@ -1,7 +1,8 @@
-import { Temporal } from 'temporal-polyfill';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
+import { HOUR_MS } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
 import type { DemoMeter } from '../demo-feed/index.ts';
+import { instantsOfLocalTime } from '../import/index.ts';
 
 /**
  * Consumption per m2 and year by meter kind (kWh, or litres for water meters): order-of-magnitude figures
@@ -63,18 +64,14 @@ export class ZoneClock {
   }
 
   /**
-   * The instant a wall-clock label means in a zone (`compatible`: a skipped label moves forward, a
-   * repeated one is its first occurrence), which is what a logger stamping local labels measured at.
+   * The instant a wall-clock label means in a zone: a repeated label its first occurrence, a skipped
+   * label the instant the clocks jump to (an hour later on the wall), as a logger stamping local labels
+   * would have measured.
    */
   instantOf(labelMs: number, zone: string): number {
-    const d = new Date(labelMs);
-    return new Temporal.PlainDateTime(
-      d.getUTCFullYear(),
-      d.getUTCMonth() + 1,
-      d.getUTCDate(),
-      d.getUTCHours(),
-      d.getUTCMinutes(),
-    ).toZonedDateTime(zone, { disambiguation: 'compatible' }).epochMilliseconds;
+    return (
+      instantsOfLocalTime(labelMs, zone)[0] ?? instantsOfLocalTime(labelMs + HOUR_MS, zone)[0] ?? labelMs
+    );
   }
 }
 

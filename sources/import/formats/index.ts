@@ -2,8 +2,7 @@ import type { ImportFormatFactory } from '../import-format.ts';
 import { readingsLongFormat } from './readings-long.ts';
 import { readingsWideFormat } from './readings-wide.ts';
 
-export type { LocalDateTime, ParsedTimestamp, ResolvedInstant } from './local-time.ts';
-export { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './local-time.ts';
+export { canonicalTimeZone, instantsOfLocalTime } from './local-time.ts';
 export type { ImportedMeter } from './meter-registration.ts';
 export {
   brickClassOf,
@@ -15,6 +14,8 @@ export {
   meterRegistration,
   readingUnitOf,
 } from './meter-registration.ts';
+export type { LocalDateTime, ParsedTimestamp, ResolvedInstant } from './reading-time.ts';
+export { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf } from './reading-time.ts';
 export { NO_READING, ROW_REASONS, VALUE_REASONS } from './reading-value.ts';
 export { LONG_COLUMNS, LONG_REASONS, readingsLongFormat } from './readings-long.ts';
 export { readingsWideFormat, TIMESTAMP_COLUMN } from './readings-wide.ts';

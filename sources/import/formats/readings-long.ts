@@ -10,8 +10,8 @@ import type {
   UnitOutcome,
 } from '../import-format.ts';
 import { ImportHeaderError } from '../import-format.ts';
-import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './local-time.ts';
 import { IMPORT_SOURCE, meterKindOf, meterRegistration, readingUnitOf } from './meter-registration.ts';
+import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './reading-time.ts';
 import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell } from './reading-value.ts';
 
 /** The columns of a long readings file, in any order; `building_id` is optional. */

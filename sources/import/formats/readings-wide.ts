@@ -10,7 +10,6 @@ import type {
   UnitOutcome,
 } from '../import-format.ts';
 import { ImportHeaderError } from '../import-format.ts';
-import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './local-time.ts';
 import {
   DEFAULT_UNIT_OF_KIND,
   IMPORT_SOURCE,
@@ -18,6 +17,7 @@ import {
   meterKindOfFileName,
   meterRegistration,
 } from './meter-registration.ts';
+import { LocalTimeResolver, parseTimestamp, TIME_REASONS, timestampsOf, utcEpochOf } from './reading-time.ts';
 import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell } from './reading-value.ts';
 
 /** Header name of the time column of both BDG layouts. */
