@@ -58,19 +58,6 @@ function noise(seed: string): number {
 }
 
 /**
- * The value shape of {@link demoReading} for a meter whose local clock reads `localHour` at `atMs`: low
- * at night, a working-day plateau, a little deterministic noise. Exported for writers of simulated files,
- * which work out the local hour once per row and zone instead of once per value.
- */
-export function demoValue(meter: DemoMeter, atMs: number, localHour: number, intervalMs = HOUR_MS): number {
-  const occupied = localHour >= 7 && localHour < 19 ? 1 : 0;
-  const shape = 0.45 + 0.55 * occupied;
-  const value =
-    ((meter.baseline * intervalMs) / HOUR_MS) * shape * (1 + 0.08 * noise(`${meter.meterId}@${atMs}`));
-  return Math.round(value * 1000) / 1000;
-}
-
-/**
  * A reading shaped like an occupied building: low at night, a working-day plateau, a little noise.
  * The value is the consumption over the `intervalMs` ending at `at` (hourly by default).
  */
@@ -80,6 +67,13 @@ export function demoReading(
   eventId: string,
   { intervalMs = HOUR_MS, source = 'demo-feed' }: { intervalMs?: number; source?: string } = {},
 ): SensorReading {
+  const hour = localHour(at, meter.timezone);
+  const occupied = hour >= 7 && hour < 19 ? 1 : 0;
+  const shape = 0.45 + 0.55 * occupied;
+  const value =
+    ((meter.baseline * intervalMs) / HOUR_MS) *
+    shape *
+    (1 + 0.08 * noise(`${meter.meterId}@${at.getTime()}`));
   return {
     eventId,
     occurredAt: at,
@@ -87,7 +81,7 @@ export function demoReading(
     buildingId: meter.buildingId,
     meterId: meter.meterId,
     meterKind: meter.meterKind,
-    value: demoValue(meter, at.getTime(), localHour(at, meter.timezone), intervalMs),
+    value: Math.round(value * 1000) / 1000,
     unit: meter.unit,
   };
 }

@@ -1,7 +1,6 @@
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import { HOUR_MS } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
-import type { DemoMeter } from '../demo-feed/index.ts';
 import { instantsOfLocalTime } from '../import/index.ts';
 
 /**
@@ -21,6 +20,17 @@ const INTENSITY_PER_M2_YEAR: Readonly<Record<MeterKind, number>> = {
 const HOURS_PER_YEAR = 8760;
 const DEFAULT_FLOOR_AREA_M2 = 5_000;
 
+/** One meter of a simulated file. */
+export interface SimulatedMeter {
+  readonly meterId: string;
+  readonly buildingId: string;
+  readonly meterKind: MeterKind;
+  readonly unit: ReadingUnit;
+  /** Typical hourly value while occupied, from floor area and an intensity for the kind. */
+  readonly baseline: number;
+  readonly timezone: string;
+}
+
 /** A deterministic number in [0, 1) from a string (FNV-1a), so a seed reproduces a file exactly. */
 export function seededUnit(text: string): number {
   let h = 2166136261;
@@ -29,15 +39,15 @@ export function seededUnit(text: string): number {
 }
 
 /**
- * One simulated meter per building, in the demo feed's shape; the seed scales each building's baseline
- * by 0.7–1.3 so two seeds give two fleets.
+ * One simulated meter per building; the seed scales each building's baseline by 0.7–1.3 so two seeds
+ * give two fleets.
  */
 export function simulatedMeters(
   buildings: readonly Bdg1Building[],
   meterKind: MeterKind,
   unit: ReadingUnit,
   seed: string | number,
-): DemoMeter[] {
+): SimulatedMeter[] {
   return buildings.map((b) => ({
     meterId: `${b.buildingId}:${meterKind}`,
     buildingId: b.buildingId,
@@ -48,6 +58,17 @@ export function simulatedMeters(
       (0.7 + 0.6 * seededUnit(`${seed}|${b.buildingId}`)),
     timezone: b.timezone,
   }));
+}
+
+/**
+ * The value of an hour ending at `atMs` for a meter whose clock shows `localHour`: an occupied building's
+ * shape, as the old demo feed drew it: 45% at night, the full baseline in working hours 07–19, ±8%
+ * seeded noise, rounded to watt-hours.
+ */
+export function occupiedValue(meter: SimulatedMeter, atMs: number, localHour: number): number {
+  const shape = localHour >= 7 && localHour < 19 ? 1 : 0.45;
+  const noise = 2 * seededUnit(`${meter.meterId}@${atMs}`) - 1;
+  return Math.round(meter.baseline * shape * (1 + 0.08 * noise) * 1000) / 1000;
 }
 
 /** The hour of day a zone's clocks show at an instant; one formatter per zone, made once. */

@@ -4,10 +4,9 @@ import { finished } from 'node:stream/promises';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import { HOUR_MS } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
-import type { DemoMeter } from '../demo-feed/index.ts';
-import { demoValue } from '../demo-feed/index.ts';
 import { DEFAULT_UNIT_OF_KIND } from '../import/index.ts';
-import { formatLabel, seededUnit, simulatedMeters, ZoneClock } from './simulated-meters.ts';
+import type { SimulatedMeter } from './simulated-meters.ts';
+import { formatLabel, occupiedValue, seededUnit, simulatedMeters, ZoneClock } from './simulated-meters.ts';
 
 /** What every simulated reading file is made of. */
 export interface SimulatedReadingsOptions {
@@ -85,7 +84,7 @@ function startsOf(options: SimulatedReadingsOptions): ReadonlyMap<string, number
 
 /** The rows of a simulated file, one row per hour: its label, and per meter a value or undefined (empty). */
 interface RowPlan {
-  readonly meters: readonly DemoMeter[];
+  readonly meters: readonly SimulatedMeter[];
   /** Calls `each(labelMs, values)` per row, reusing `values` between rows. */
   forEachRow(
     each: (labelMs: number, values: readonly (number | undefined)[]) => Promise<void>,
@@ -118,12 +117,14 @@ function planRows(options: SimulatedReadingsOptions, unit: ReadingUnit): RowPlan
             options.timestamps === 'utc' ? clock.localHour(at, zone) : new Date(labelMs).getUTCHours();
         }
         for (let m = 0; m < meters.length; m++) {
-          const meter = meters[m] as DemoMeter;
+          const meter = meters[m] as SimulatedMeter;
           const z = zoneOf[m] as number;
           const at = atOfZone[z] as number;
           const gap = gapRate > 0 && seededUnit(`${options.seed}|gap|${meter.meterId}|${r}`) < gapRate;
           values[m] =
-            at < (startOf[m] as number) || gap ? undefined : demoValue(meter, at, hourOfZone[z] as number);
+            at < (startOf[m] as number) || gap
+              ? undefined
+              : occupiedValue(meter, at, hourOfZone[z] as number);
         }
         await each(labelMs, values);
       }
@@ -161,7 +162,7 @@ async function writeRows(
 
 /**
  * Streams a wide readings file of simulated hourly values for real building ids: `timestamp` and one
- * column per building, values shaped like an occupied building (the demo feed's shape) in each
+ * column per building, values shaped like an occupied building (night base, working-day plateau) in each
  * building's local time. Memory stays flat whatever `hours` is (the file is written with backpressure).
  */
 export async function writeSimulatedWideReadings(
@@ -211,7 +212,7 @@ export async function writeSimulatedLongReadings(
       const v = row[m];
       if (v === undefined) empty++;
       else values++;
-      lines += `${stamp},${(plan.meters[m] as DemoMeter).meterId},${v ?? ''},${unit}\n`;
+      lines += `${stamp},${(plan.meters[m] as SimulatedMeter).meterId},${v ?? ''},${unit}\n`;
     }
     return lines;
   });
