@@ -304,6 +304,16 @@ describe('readings-wide header errors', () => {
     expect(start('timestamp,A\n', 'export.csv')).toThrow(/--meter-kind/);
   });
 
+  it('leaves timestamp-first headers of other layouts to their formats', () => {
+    const bdg1Weather = readFileSync('sources/bdg1/data/weather/weather2.csv', 'utf8').split('\n')[0] ?? '';
+    expect(readingsWideFormat.matches(recordsOf(bdg1Weather)[0]?.fields ?? [])).toBe(false);
+    expect(readingsWideFormat.matches(['timestamp', 'site_id', 'airTemperature', 'dewTemperature'])).toBe(
+      false,
+    );
+    expect(readingsWideFormat.matches(['timestamp', 'meter_id', 'value', 'unit'])).toBe(false);
+    expect(readingsWideFormat.matches(['timestamp', 'Panther_parking_Lorriane'])).toBe(true);
+  });
+
   it('accepts a UTF-8 byte-order mark before timestamp', () => {
     expect(readingsWideFormat.matches(['\ufefftimestamp', 'Office_Ellis'])).toBe(true);
     expect(runFormat(readingsWideFormat, '\ufefftimestamp,A\n2016-01-01T00:00Z,1\n').readings).toHaveLength(

@@ -23,6 +23,12 @@ import { CELL_NO_READING, cellReason, NO_READING, quoted, ROW_REASONS, readCell 
 /** Header name of the time column of both BDG layouts. */
 export const TIMESTAMP_COLUMN = 'timestamp';
 
+/**
+ * Columns that say a `timestamp`-first file is another layout, not a building: `meter_id` (long
+ * readings), `site_id` (BDG2 weather.csv), a second `timestamp` (BDG1 Weather Underground exports).
+ */
+const NOT_BUILDING_COLUMNS: ReadonlySet<string> = new Set(['meter_id', 'site_id', TIMESTAMP_COLUMN]);
+
 /** One building (or meter) column of a wide file, with everything a cell of it needs precomputed. */
 interface WideColumn {
   readonly name: string;
@@ -232,8 +238,7 @@ export const readingsWideFormat: ImportFormatFactory = {
   ].join('\n'),
   matches(header: readonly string[]): boolean {
     if (header.length < 2 || headerName(header[0] ?? '') !== TIMESTAMP_COLUMN) return false;
-    // The long layout may also start with timestamp; it is told apart by its meter_id column.
-    return !header.some((h) => headerName(h) === 'meter_id');
+    return !header.slice(1).some((h) => NOT_BUILDING_COLUMNS.has(headerName(h)));
   },
   create(options: ImportOptions): ImportFormat {
     return new ReadingsWideImport(options);
