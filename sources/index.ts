@@ -30,9 +30,26 @@ export type {
   SourceRecord,
   UnitOutcome,
 } from './import/index.ts';
-export { IMPORT_FORMATS, ImportHeaderError } from './import/index.ts';
+export {
+  DEFAULT_UNIT_OF_KIND,
+  IMPORT_FORMATS,
+  ImportHeaderError,
+  LONG_REASONS,
+  NO_READING,
+  ROW_REASONS,
+  readingsLongFormat,
+  readingsWideFormat,
+  TIME_REASONS,
+  VALUE_REASONS,
+} from './import/index.ts';
 export type { PublishBuildingsOptions, PublishDeps, PublishDeps as DemoFeedDeps } from './publish/index.ts';
 export { publishBuildings, publishEvents, publishReadings } from './publish/index.ts';
+export type {
+  SimulatedReadingsFile,
+  SimulatedReadingsOptions,
+  SimulatedWideReadingsOptions,
+} from './simulated-readings/index.ts';
+export { writeSimulatedLongReadings, writeSimulatedWideReadings } from './simulated-readings/index.ts';
 export type {
   FaultInjector,
   FaultKind,

@@ -1,4 +1,17 @@
-export { IMPORT_FORMATS } from './formats/index.ts';
+export {
+  DEFAULT_UNIT_OF_KIND,
+  IMPORT_FORMATS,
+  instantsOfLocalTime,
+  LONG_REASONS,
+  LocalTimeResolver,
+  NO_READING,
+  parseTimestamp,
+  ROW_REASONS,
+  readingsLongFormat,
+  readingsWideFormat,
+  TIME_REASONS,
+  VALUE_REASONS,
+} from './formats/index.ts';
 export type {
   ImportEvent,
   ImportFormat,
