@@ -28,14 +28,28 @@ export {
   startDemoFeed,
 } from './demo-feed/index.ts';
 export type {
+  ImportDeps,
   ImportEvent,
   ImportFormat,
   ImportFormatFactory,
   ImportKind,
   ImportOptions,
+  ImportProgress,
+  ImportSummary,
   ImportUnit,
   RecordResult,
+  RunImportRequest,
   SourceRecord,
   UnitOutcome,
 } from './import/index.ts';
-export { ImportHeaderError } from './import/index.ts';
+export {
+  IMPORT_DEAD_LETTER_HEADERS,
+  IMPORT_FORMATS,
+  IMPORT_ROW_REJECTED,
+  IMPORT_STAGE,
+  ImportHeaderError,
+  importSourceTopic,
+  MAX_RECORD_BYTES,
+  runImport,
+  sourceIdOf,
+} from './import/index.ts';

@@ -32,6 +32,7 @@ export const ERROR_CODES = [
   'PRINCIPAL_MISSING',
   'IMPORT_HEADER',
   'IMPORT_SOURCE',
+  'IMPORT_ROW',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
