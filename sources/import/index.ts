@@ -1,3 +1,14 @@
+export type { ImportDeps, ImportProgress, ImportSummary, RunImportRequest } from './engine/index.ts';
+export {
+  IMPORT_DEAD_LETTER_HEADERS,
+  IMPORT_ROW_REJECTED,
+  IMPORT_STAGE,
+  importSourceTopic,
+  MAX_RECORD_BYTES,
+  runImport,
+  sourceIdOf,
+} from './engine/index.ts';
+export { IMPORT_FORMATS } from './formats/index.ts';
 export type {
   ImportEvent,
   ImportFormat,
@@ -10,14 +21,3 @@ export type {
   UnitOutcome,
 } from './import-format.ts';
 export { ImportHeaderError } from './import-format.ts';
-export type { ImportDeps, ImportProgress, ImportSummary, RunImportRequest } from './engine/index.ts';
-export {
-  IMPORT_DEAD_LETTER_HEADERS,
-  IMPORT_ROW_REJECTED,
-  IMPORT_STAGE,
-  importSourceTopic,
-  MAX_RECORD_BYTES,
-  runImport,
-  sourceIdOf,
-} from './engine/index.ts';
-export { IMPORT_FORMATS } from './formats/index.ts';

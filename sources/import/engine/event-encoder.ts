@@ -32,7 +32,9 @@ export function createEventEncoder(codec: EventCodec): EventEncoder {
     async prepare(topic, sample) {
       if (types.has(topic)) return;
       const framed = await codec.encode(topic, sample);
-      const type = avro.Type.forSchema(AVRO_SCHEMAS[TOPICS[topic].valueType], { logicalTypes: LOGICAL_TYPES });
+      const type = avro.Type.forSchema(AVRO_SCHEMAS[TOPICS[topic].valueType], {
+        logicalTypes: LOGICAL_TYPES,
+      });
       types.set(topic, { id: framed.readInt32BE(1), type });
     },
     encode(topic, value) {

@@ -65,7 +65,10 @@ export interface ImportSummary {
 }
 
 /** Throws when the counts do not add up: a unit lost or counted twice is an engine bug, never data. */
-export function assertAccounted(c: Pick<ImportCounts, 'read' | 'produced' | 'cleaned' | 'deadLettered' | 'duplicates'>, where: string): void {
+export function assertAccounted(
+  c: Pick<ImportCounts, 'read' | 'produced' | 'cleaned' | 'deadLettered' | 'duplicates'>,
+  where: string,
+): void {
   if (c.read === c.produced + c.cleaned + c.deadLettered + c.duplicates) return;
   throw new EaioError(
     'IMPORT_SOURCE',

@@ -37,7 +37,8 @@ export function importDeadLetter(letter: ImportLetter): Message {
   const headers: IHeaders = {
     [DEAD_LETTER_HEADERS.errorClass]: IMPORT_ROW_REJECTED,
     [DEAD_LETTER_HEADERS.errorCode]: 'IMPORT_ROW',
-    [DEAD_LETTER_HEADERS.errorMessage]: letter.detail === '' ? letter.reason : `${letter.reason}: ${letter.detail}`,
+    [DEAD_LETTER_HEADERS.errorMessage]:
+      letter.detail === '' ? letter.reason : `${letter.reason}: ${letter.detail}`,
     [DEAD_LETTER_HEADERS.stage]: IMPORT_STAGE,
     [DEAD_LETTER_HEADERS.sourceTopic]: importSourceTopic(letter.fileName),
     [DEAD_LETTER_HEADERS.sourcePartition]: '-1',

@@ -154,11 +154,18 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
 }
 
 /** SHA-256 (hex) of the first `bytes` bytes of a file, streamed; undefined when the file is shorter. */
-export async function hashPrefix(path: string, bytes: number): Promise<{ hex: string; state: Hash } | undefined> {
+export async function hashPrefix(
+  path: string,
+  bytes: number,
+): Promise<{ hex: string; state: Hash } | undefined> {
   const hash = createHash('sha256');
   if (bytes === 0) return { hex: hash.copy().digest('hex'), state: hash };
   let seen = 0;
-  for await (const chunk of createReadStream(path, { start: 0, end: bytes - 1, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(path, {
+    start: 0,
+    end: bytes - 1,
+    highWaterMark: 1024 * 1024,
+  }) as AsyncIterable<Buffer>) {
     hash.update(chunk);
     seen += chunk.length;
   }

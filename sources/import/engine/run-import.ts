@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
 import type { Tracer } from '@opentelemetry/api';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { EaioError } from '../../../infra/errors/index.ts';
@@ -10,9 +10,9 @@ import { globalTracer, inSpan } from '../../../infra/telemetry/index.ts';
 import {
   derivedEventId,
   type EventCodec,
-  type TopicValue,
   type TopicKey,
   type TopicNames,
+  type TopicValue,
 } from '../../../schemas/index.ts';
 import { chunkMessages } from '../../../stream-runtime/index.ts';
 import {
@@ -24,6 +24,7 @@ import {
   type RecordResult,
   type SourceRecord,
 } from '../import-format.ts';
+import { createEventEncoder, type EventEncoder } from './event-encoder.ts';
 import {
   assertAccounted,
   bump,
@@ -33,7 +34,6 @@ import {
   type ImportSummary,
 } from './import-accounting.ts';
 import { importDeadLetter } from './import-dead-letters.ts';
-import { createEventEncoder, type EventEncoder } from './event-encoder.ts';
 import { type FramedRecord, frameRecords, hashPrefix, MAX_RECORD_BYTES } from './record-framer.ts';
 import { splitFields } from './split-fields.ts';
 
@@ -144,11 +144,15 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   const [headerFrame, firstFrame] = head;
   if (headerFrame === undefined) throw importError(`${fileName} is empty: expected a header line`);
   if (headerFrame.oversize !== undefined || !isUtf8(headerFrame.bytes))
-    throw importError(`${fileName}: the header line is not valid UTF-8 text of at most ${MAX_RECORD_BYTES} bytes`);
+    throw importError(
+      `${fileName}: the header line is not valid UTF-8 text of at most ${MAX_RECORD_BYTES} bytes`,
+    );
   const headerText = headerFrame.bytes.toString('utf8');
   const headerFields = splitFields(headerText, factory.quoting);
   if (!Array.isArray(headerFields))
-    throw importError(`${fileName}: the header line is not CSV (${(headerFields as { failure: string }).failure})`);
+    throw importError(
+      `${fileName}: the header line is not CSV (${(headerFields as { failure: string }).failure})`,
+    );
 
   const format: ImportFormat = factory.create(options);
   const header: SourceRecord = { line: 1, fields: headerFields as readonly string[], text: headerText };
@@ -157,7 +161,10 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     startRegistrations = format.start(header);
   } catch (error) {
     if (error instanceof ImportHeaderError)
-      throw new ImportHeaderError(`${fileName}: ${error.message} (expected ${error.expected.join(', ')})`, error.expected);
+      throw new ImportHeaderError(
+        `${fileName}: ${error.message} (expected ${error.expected.join(', ')})`,
+        error.expected,
+      );
     throw error;
   }
   const sourceId = sourceIdOf(format.importer, headerText, firstFrame?.bytes.toString('utf8') ?? '');
@@ -195,6 +202,9 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     transactionalId: `eaio-import-${deps.names.prefix}${sourceId}`,
     idempotent: true,
     maxInFlightRequests: 1,
+    // The next transaction starts while the broker still writes the last one's markers (CONCURRENT_TRANSACTIONS):
+    // kafkajs retries that, and with its default first wait of ~100 ms a transaction would cost that much more.
+    retry: { initialRetryTime: 5, maxRetryTime: 2_000, retries: 20 },
   });
   try {
     await producer.connect();
@@ -219,7 +229,13 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     await inSpan(
       tracer,
       'import transaction',
-      { attributes: { 'eaio.import.file': fileName, 'eaio.import.transaction': n, 'eaio.import.units': closed.units } },
+      {
+        attributes: {
+          'eaio.import.file': fileName,
+          'eaio.import.transaction': n,
+          'eaio.import.units': closed.units,
+        },
+      },
       async () => {
         const transaction = await producer.transaction();
         try {
@@ -283,7 +299,15 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   const letter = (framed: FramedRecord, reason: string, detail: string, failedAt: string): void => {
     add(
       deadLetterTopic,
-      importDeadLetter({ fileName, sourceId, line: framed.line, bytes: framed.bytes, reason, detail, failedAt }),
+      importDeadLetter({
+        fileName,
+        sourceId,
+        line: framed.line,
+        bytes: framed.bytes,
+        reason,
+        detail,
+        failedAt,
+      }),
     );
   };
 
@@ -346,7 +370,8 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     if (framed.hasLineEnd) {
       addCounts(prefixCounts, delta);
       const c = copyCounts(prefixCounts);
-      for (const key of ['read', 'produced', 'cleaned', 'deadLettered', 'duplicates'] as const) c[key] += base[key];
+      for (const key of ['read', 'produced', 'cleaned', 'deadLettered', 'duplicates'] as const)
+        c[key] += base[key];
       batch.checkpoint = {
         byteEnd: framed.byteEnd,
         lines: framed.line + framed.lines - 1,
@@ -377,7 +402,8 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   let fileChangedUnder = false;
   try {
     if (resumeAt === 0 && startRegistrations.length > 0) {
-      for (const registration of startRegistrations) add(deps.names.topic(registration.topic), await encodeEvent(registration));
+      for (const registration of startRegistrations)
+        add(deps.names.topic(registration.topic), await encodeEvent(registration));
       counts.registrations += startRegistrations.length;
       await closeBatch();
     }
@@ -407,11 +433,14 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
         }
         await take(results);
       }
-      if (batch.units >= batchUnits || (batch.units > 0 && Date.now() - batch.openedAt >= batchMs)) await closeBatch();
+      if (batch.units >= batchUnits || (batch.units > 0 && Date.now() - batch.openedAt >= batchMs))
+        await closeBatch();
     }
     await take(format.end());
     if (queue.length > 0)
-      throw importError(`Internal error: format ${format.importer} never decided line ${queue[0]?.framed.line}`);
+      throw importError(
+        `Internal error: format ${format.importer} never decided line ${queue[0]?.framed.line}`,
+      );
     await closeBatch(true);
     await inflight;
     if (failure !== undefined) throw failure;
@@ -423,7 +452,8 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     throw importError(`Import of ${fileName} failed: ${(error as Error).message}`, error);
   }
   await producer.disconnect().catch(() => undefined);
-  if (fileChangedUnder) log.warn('line count at the checkpoint differs from the checkpoint; line numbers may be off');
+  if (fileChangedUnder)
+    log.warn('line count at the checkpoint differs from the checkpoint; line numbers may be off');
 
   const durationMs = Date.now() - startedAt;
   const summary: ImportSummary = {
@@ -463,20 +493,26 @@ function addCounts(into: ImportCounts, delta: ImportCounts): void {
 }
 
 /** A framed record decoded and split, or the reason the engine refuses it before any format sees it. */
-function rejectionOf(
-  framed: FramedRecord,
-  quoting: boolean,
-): { record: SourceRecord } | Required<Pending> {
+function rejectionOf(framed: FramedRecord, quoting: boolean): { record: SourceRecord } | Required<Pending> {
   if (framed.oversize !== undefined)
     return {
       framed,
-      rejection: { reason: 'record too large', detail: `${framed.oversize} bytes, more than ${MAX_RECORD_BYTES}` },
+      rejection: {
+        reason: 'record too large',
+        detail: `${framed.oversize} bytes, more than ${MAX_RECORD_BYTES}`,
+      },
     };
   if (!isUtf8(framed.bytes))
-    return { framed, rejection: { reason: 'invalid UTF-8', detail: 'the line holds bytes that are not UTF-8' } };
+    return {
+      framed,
+      rejection: { reason: 'invalid UTF-8', detail: 'the line holds bytes that are not UTF-8' },
+    };
   const text = framed.bytes.toString('utf8');
   const fields = splitFields(text, quoting);
   if (!Array.isArray(fields))
-    return { framed, rejection: { reason: 'malformed CSV', detail: (fields as { failure: string }).failure } };
+    return {
+      framed,
+      rejection: { reason: 'malformed CSV', detail: (fields as { failure: string }).failure },
+    };
   return { record: { line: framed.line, fields: fields as readonly string[], text } };
 }
