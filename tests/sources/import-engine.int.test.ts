@@ -2,7 +2,9 @@ import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dlqList } from '../../app/commands/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
+import { redriveDeadLetters } from '../../processors/index.ts';
 import {
   IMPORT_DEAD_LETTER_HEADERS,
   type ImportDeps,
@@ -86,6 +88,24 @@ describe('import engine on the broker', () => {
     expect(headerText(letter?.message.headers, DEAD_LETTER_HEADERS.errorMessage)).toBe(
       "not a number: value 'abc'",
     );
+
+    // Tooling shows the row; re-drive refuses it (it is CSV text, not an event) and says what to do.
+    const listed: string[] = [];
+    await dlqList(platform, { topic: 'sensor-readings' }, (t) => listed.push(t));
+    expect(listed[0]).toContain('import  file:grow.csv[-1]@53');
+    await expect(
+      redriveDeadLetters(platform, {
+        key: 'sensorReadings',
+        select: [letter?.message.offset ?? ''],
+        actor: 'test',
+      }),
+    ).rejects.toThrow(/re-import the corrected file/);
+    const redriveAll = await redriveDeadLetters(platform, {
+      key: 'sensorReadings',
+      select: 'all',
+      actor: 'test',
+    });
+    expect(redriveAll).toMatchObject({ sent: 0, refused: [{ sourceOffset: '53' }] });
 
     const second = await importFile(path);
     identity(second);

@@ -1,5 +1,5 @@
 import type { IHeaders, Message } from 'kafkajs';
-import { DEAD_LETTER_HEADERS } from '../../../stream-runtime/index.ts';
+import { DEAD_LETTER_HEADERS, FILE_SOURCE_PREFIX } from '../../../stream-runtime/index.ts';
 
 /** Headers an import's dead letters carry beside the standard {@link DEAD_LETTER_HEADERS}. */
 export const IMPORT_DEAD_LETTER_HEADERS = {
@@ -16,7 +16,7 @@ export const IMPORT_STAGE = 'import';
 export const IMPORT_ROW_REJECTED = 'ImportRowRejected';
 
 /** The source topic an import's dead letters name: the file, since the record never was an event. */
-export const importSourceTopic = (fileName: string): string => `file:${fileName}`;
+export const importSourceTopic = (fileName: string): string => `${FILE_SOURCE_PREFIX}${fileName}`;
 
 export interface ImportLetter {
   readonly fileName: string;
