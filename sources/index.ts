@@ -50,6 +50,8 @@ export {
   ImportHeaderError,
   importSourceTopic,
   MAX_RECORD_BYTES,
+  readHeaderFields,
+  readImportEvents,
   runImport,
   sourceIdOf,
 } from './import/index.ts';

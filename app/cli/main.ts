@@ -6,6 +6,7 @@ import {
   addAuditCommand,
   addConfigCommand,
   addDlqCommand,
+  addImportCommand,
   addMcpCommand,
   addProcessCommand,
   addProjectCommand,
@@ -56,6 +57,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   for (const add of [
     addStackCommand,
     addStartCommand,
+    addImportCommand,
     addProjectCommand,
     addSchemasCommand,
     addDlqCommand,

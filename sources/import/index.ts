@@ -5,6 +5,8 @@ export {
   IMPORT_STAGE,
   importSourceTopic,
   MAX_RECORD_BYTES,
+  readHeaderFields,
+  readImportEvents,
   runImport,
   sourceIdOf,
 } from './engine/index.ts';
