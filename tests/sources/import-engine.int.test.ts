@@ -219,6 +219,21 @@ describe('import engine on the broker', () => {
     expect(again.deadLetteredByReason).toEqual({ 'not a number': 1 });
   });
 
+  it('reads files whose lines end in a lone CR (as BDG1 meta_open.csv) or CRLF', async () => {
+    for (const [name, end] of [
+      ['cr.csv', '\r'],
+      ['crlf.csv', '\r\n'],
+    ] as const) {
+      const path = join(dir, name);
+      await writeFile(
+        path,
+        `timestamp,meter,value\n${rows(0, 4, 2, name)}${T0},x,bad\n`.replaceAll('\n', end),
+      );
+      const summary = await importFile(path);
+      expect(summary).toMatchObject({ read: 5, produced: 4, deadLettered: 1 });
+    }
+  });
+
   it('reports an unfinished last line the format refuses as truncated', async () => {
     const path = join(dir, 'truncated.csv');
     await writeFile(path, `timestamp,meter,value\n${rows(0, 3)}${T0},m1,1.`);

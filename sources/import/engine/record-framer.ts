@@ -63,6 +63,8 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
   let fieldStart = true;
   let first = true;
   let count = 0;
+  // Line ends: LF or CRLF, or a lone CR (old Mac exports, as BDG1's meta_open.csv); decided on the first one seen.
+  let delimiter: number | undefined;
   const take = (piece: Buffer): void => {
     if (spilled) {
       hash?.update(piece);
@@ -81,7 +83,7 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
     let bytes = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
     if (hasLineEnd && !spilled) {
       bytes = bytes.subarray(0, bytes.length - 1);
-      if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
+      if (delimiter === LF && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, bytes.length - 1);
     }
     if (first && bytes.subarray(0, 3).equals(BOM)) bytes = bytes.subarray(3);
     first = false;
@@ -108,8 +110,9 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let from = 0;
+      delimiter ??= lineEndOf(chunk);
       while (from < chunk.length) {
-        const end = quoting ? scanQuoted(chunk, from) : chunk.indexOf(LF, from);
+        const end = quoting ? scanQuoted(chunk, from) : chunk.indexOf(delimiter ?? LF, from);
         if (end === -1) {
           take(chunk.subarray(from));
           break;
@@ -135,7 +138,7 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
         if (byte === QUOTE) {
           inQuote = false;
           afterQuote = true;
-        } else if (byte === LF) recordLines += 1;
+        } else if (byte === (delimiter ?? LF)) recordLines += 1;
         continue;
       }
       if (byte === QUOTE && (fieldStart || afterQuote)) {
@@ -146,11 +149,19 @@ export async function* frameRecords(path: string, options: FrameOptions): AsyncG
         continue;
       }
       afterQuote = false;
-      if (byte === LF) return i;
+      if (byte === (delimiter ?? LF)) return i;
       fieldStart = byte === COMMA;
     }
     return -1;
   }
+}
+
+/** The line end a file uses, from its first chunk: LF (also for CRLF) or a lone CR; undefined if none yet. */
+function lineEndOf(chunk: Buffer): number | undefined {
+  const lf = chunk.indexOf(LF);
+  const cr = chunk.indexOf(CR);
+  if (cr !== -1 && (lf === -1 || cr < lf - 1) && cr + 1 < chunk.length) return CR;
+  return lf === -1 ? undefined : LF;
 }
 
 /** SHA-256 (hex) of the first `bytes` bytes of a file, streamed; undefined when the file is shorter. */
