@@ -2,6 +2,7 @@ import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
+import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
@@ -14,6 +15,7 @@ import { sinkBenchmark } from './sink.ts';
 const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
   codec: { usesStack: true, knobs: '--events N', run: codecBenchmark },
+  import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
   mcp: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',

@@ -27,6 +27,8 @@ export interface EventEncoder {
 
 export function createEventEncoder(codec: EventCodec): EventEncoder {
   const types = new Map<TopicKey, { id: number; type: avro.Type }>();
+  // Events are written into one scratch buffer after the frame header, then copied out once (from Node's pool).
+  let scratch = Buffer.alloc(64 * 1024);
   return {
     ready: (topic) => types.has(topic),
     async prepare(topic, sample) {
@@ -40,12 +42,15 @@ export function createEventEncoder(codec: EventCodec): EventEncoder {
     encode(topic, value) {
       const entry = types.get(topic);
       if (entry === undefined) throw new Error(`encoder for ${topic} used before prepare()`);
-      const payload = entry.type.toBuffer(value);
-      const framed = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-      framed[0] = 0;
-      framed.writeInt32BE(entry.id, 1);
-      payload.copy(framed, FRAME_HEADER_BYTES);
-      return framed;
+      let end = entry.type.encode(value, scratch, FRAME_HEADER_BYTES);
+      if (end < 0) {
+        // avsc answers a negative end when the buffer is short by that many bytes.
+        scratch = Buffer.alloc(2 * (scratch.length - end));
+        end = entry.type.encode(value, scratch, FRAME_HEADER_BYTES);
+      }
+      scratch[0] = 0;
+      scratch.writeInt32BE(entry.id, 1);
+      return Buffer.from(scratch.subarray(0, end));
     },
   };
 }
