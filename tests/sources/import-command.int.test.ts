@@ -1,0 +1,65 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMPORT_FORMATS } from '../../sources/index.ts';
+import { spawnEaio } from '../support/spawn-eaio.ts';
+import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
+
+interface Counts {
+  read: number;
+  produced: number;
+  cleaned: number;
+  deadLettered: number;
+  duplicates: number;
+}
+
+describe('eaio import', () => {
+  let platform: TestPlatform;
+  let dir: string;
+
+  beforeAll(async () => {
+    platform = await createTestPlatform('import_cli');
+    dir = await mkdtemp(join(tmpdir(), 'eaio-import-cli-'));
+  });
+  afterAll(async () => {
+    await platform?.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const run = async (args: readonly string[]) => {
+    const child = spawnEaio(['import', ...args], platform.childEnv);
+    const code = await child.exited();
+    return { code, stdout: child.stdout(), stderr: child.stderr() };
+  };
+
+  it('fails with the reason and a non-zero exit when no format recognises the header, or --format names none', async () => {
+    const path = join(dir, 'unknown.csv');
+    await writeFile(path, 'when,what\n1,2\n');
+    const unknown = await run(['readings', path, '--json']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown.csv: no readings format recognises the header 'when,what'");
+    expect(unknown.stdout).toBe('');
+    const forced = await run(['readings', path, '--format', 'nope']);
+    expect(forced.code).not.toBe(0);
+    expect(forced.stderr).toContain("No readings format named 'nope'");
+  });
+
+  it('prints the summary of a wide readings file as one JSON line; a second import finds every value a duplicate', async () => {
+    // The real wide format (merged from its own branch): its README example, imported through the CLI.
+    const wide = IMPORT_FORMATS.find((f) => f.name === 'readings-wide');
+    expect(wide, 'the readings-wide format is registered in IMPORT_FORMATS').toBeDefined();
+    const path = join(dir, 'electricity.csv');
+    await writeFile(path, `${wide?.example ?? ''}\n`);
+    const args = ['readings', path, '--timestamps', 'utc', '--meter-kind', 'electricity', '--json'];
+    const first = await run(args);
+    expect(first.code, first.stderr).toBe(0);
+    const lines = first.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const summary = JSON.parse(lines[0] ?? '{}') as Counts;
+    expect(summary.read).toBeGreaterThan(0);
+    expect(summary.read).toBe(summary.produced + summary.cleaned + summary.deadLettered + summary.duplicates);
+    const again = JSON.parse((await run(args)).stdout) as Counts;
+    expect(again).toMatchObject({ read: summary.read, produced: 0, duplicates: summary.read });
+  });
+});
