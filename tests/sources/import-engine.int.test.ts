@@ -175,6 +175,35 @@ describe('import engine on the broker', () => {
     expect(new Set(ids).size).toBe(200);
   });
 
+  it('fences an import of the same file that is still running: the later one continues from the last commit of the earlier one', async () => {
+    const path = join(dir, 'fence.csv');
+    await writeFile(path, `timestamp,meter,value\n${rows(0, 300, 3, 'fence')}`);
+    let later: Promise<ImportSummary> | undefined;
+    const earlier = importFile(path, {
+      batchUnits: 50,
+      beforeCommit: async (n) => {
+        // While the earlier import holds its second transaction open, the same file is imported again.
+        if (n === 5) {
+          later = importFile(path, { batchUnits: 50 });
+          await later;
+        }
+      },
+    });
+    await expect(earlier).rejects.toThrow();
+    const summary = await (later as Promise<ImportSummary>);
+    identity(summary);
+    expect(summary.read).toBe(300);
+    expect(summary.duplicates).toBeGreaterThan(0);
+    expect(summary.produced + summary.duplicates).toBe(300);
+    const ids: string[] = [];
+    for (const { message } of await readTopicToEnd(platform.kafka, platform.names.topic('sensorReadings'))) {
+      const { value } = await platform.codec.decode('sensorReadings', message.value);
+      if (value.meterId.startsWith('fence')) ids.push(value.eventId);
+    }
+    expect(ids).toHaveLength(300);
+    expect(new Set(ids).size).toBe(300);
+  });
+
   it('fails at once on a header it cannot read, naming the column, and produces nothing', async () => {
     const path = join(dir, 'bad-header.csv');
     await writeFile(path, `timestamp,meter,reading\n${rows(0, 3)}`);

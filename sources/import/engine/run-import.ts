@@ -169,13 +169,38 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   }
   const sourceId = sourceIdOf(format.importer, headerText, firstFrame?.bytes.toString('utf8') ?? '');
 
+  const encoder: EventEncoder = createEventEncoder(deps.codec);
+  const deadLetterTopic = deps.names.deadLetter(factory.deadLetterTopic);
+  const producer: Producer = deps.kafka.producer({
+    // Stable per file: a second import of the same file fences the first (and settles its open transaction).
+    transactionalId: `eaio-import-${deps.names.prefix}${sourceId}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // The next transaction starts while the broker still writes the last one's markers (CONCURRENT_TRANSACTIONS):
+    // kafkajs retries that, and with its default first wait of ~100 ms a transaction would cost that much more.
+    retry: { initialRetryTime: 5, maxRetryTime: 2_000, retries: 20 },
+  });
+  // Connected before the checkpoint is read: that fences any other import of this file (and aborts its
+  // open transaction), so no checkpoint can be committed after the one read here.
+  try {
+    await producer.connect();
+  } catch (error) {
+    throw importError(`Cannot connect to Kafka: ${(error as Error).message}`, error);
+  }
+
   // Resume after the last checkpoint when the file still starts with the bytes it covers.
-  const previous = await latestCheckpoint(deps, sourceId);
+  const previous = await latestCheckpoint(deps, sourceId).catch(async (error: unknown) => {
+    await producer.disconnect().catch(() => undefined);
+    throw importError(`Cannot read the import checkpoints: ${(error as Error).message}`, error);
+  });
   let resumeAt = 0;
   let restarted: string | undefined;
   const base = emptyCounts();
   if (previous !== undefined) {
-    const prefix = await hashPrefix(path, previous.bytesConsumed);
+    const prefix = await hashPrefix(path, previous.bytesConsumed).catch(async (error: unknown) => {
+      await producer.disconnect().catch(() => undefined);
+      throw importError(`Cannot read ${path}: ${(error as Error).message}`, error);
+    });
     if (prefix?.hex === previous.prefixSha256) {
       resumeAt = previous.bytesConsumed;
       Object.assign(base, {
@@ -194,23 +219,6 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   const counts = emptyCounts();
   counts.duplicates = base.read;
   const prefixCounts = emptyCounts();
-
-  const encoder: EventEncoder = createEventEncoder(deps.codec);
-  const deadLetterTopic = deps.names.deadLetter(factory.deadLetterTopic);
-  const producer: Producer = deps.kafka.producer({
-    // Stable per file: a second import of the same file fences the first (and settles its open transaction).
-    transactionalId: `eaio-import-${deps.names.prefix}${sourceId}`,
-    idempotent: true,
-    maxInFlightRequests: 1,
-    // The next transaction starts while the broker still writes the last one's markers (CONCURRENT_TRANSACTIONS):
-    // kafkajs retries that, and with its default first wait of ~100 ms a transaction would cost that much more.
-    retry: { initialRetryTime: 5, maxRetryTime: 2_000, retries: 20 },
-  });
-  try {
-    await producer.connect();
-  } catch (error) {
-    throw importError(`Cannot connect to Kafka: ${(error as Error).message}`, error);
-  }
 
   let transactions = 0;
   let failure: unknown;
