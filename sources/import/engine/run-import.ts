@@ -409,16 +409,26 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
 
   let fileChangedUnder = false;
   try {
-    if (resumeAt === 0 && startRegistrations.length > 0) {
-      for (const registration of startRegistrations)
-        add(deps.names.topic(registration.topic), await encodeEvent(registration));
-      counts.registrations += startRegistrations.length;
-      await closeBatch();
-    }
     const hash = createHash('sha256');
     for await (const framed of frameRecords(path, { quoting: factory.quoting, hash })) {
       lastFramedEnd = framed.byteEnd;
-      if (framed.line === 1) continue;
+      if (framed.line === 1) {
+        if (resumeAt > 0) continue;
+        // The header's registrations go first, with a checkpoint at the header's end: a re-run after a crash
+        // (or of a file with no rows yet) does not register them again.
+        for (const registration of startRegistrations)
+          add(deps.names.topic(registration.topic), await encodeEvent(registration));
+        counts.registrations += startRegistrations.length;
+        if (framed.hasLineEnd)
+          batch.checkpoint = {
+            byteEnd: framed.byteEnd,
+            lines: 1,
+            snapshot: framed.snapshot,
+            counts: copyCounts(base),
+          };
+        await closeBatch();
+        continue;
+      }
       if (framed.byteEnd <= resumeAt) {
         if (framed.byteEnd === resumeAt && framed.line + framed.lines - 1 !== previous?.linesConsumed)
           fileChangedUnder = true;
