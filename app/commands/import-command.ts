@@ -80,8 +80,12 @@ export async function chooseFormat(
 }
 
 /** Time zones from the buildings a metadata file describes, read with the buildings format that matches it. */
-async function zonesFromMetadata(path: string, registeredAt: Date): Promise<TimeZones> {
-  const factory = await chooseFormat(IMPORT_FORMATS, 'buildings', path, undefined);
+async function zonesFromMetadata(
+  formats: readonly ImportFormatFactory[],
+  path: string,
+  registeredAt: Date,
+): Promise<TimeZones> {
+  const factory = await chooseFormat(formats, 'buildings', path, undefined);
   const zones: TimeZones = { ofBuilding: new Map(), ofStation: new Map() };
   const options: ImportOptions = {
     fileName: basename(path),
@@ -148,12 +152,13 @@ export async function importFile(
   kind: ImportKind,
   path: string,
   flags: ImportFlags,
+  formats: readonly ImportFormatFactory[] = IMPORT_FORMATS,
 ): Promise<ImportSummary> {
   const registeredAt = new Date();
-  const factory = await chooseFormat(IMPORT_FORMATS, kind, path, flags.format);
+  const factory = await chooseFormat(formats, kind, path, flags.format);
   const zones =
     flags.metadata !== undefined
-      ? await zonesFromMetadata(flags.metadata, registeredAt)
+      ? await zonesFromMetadata(formats, flags.metadata, registeredAt)
       : kind === 'buildings'
         ? { ofBuilding: new Map<string, string>(), ofStation: new Map<string, string>() }
         : await zonesFromReadModel(platform);
@@ -204,9 +209,15 @@ export async function importFile(
  * `eaio import buildings|readings|weather <file>`: brings a CSV export in, every unit accounted
  * for, resumable and idempotent (a second import produces nothing).
  */
-export function addImportCommand(program: Command, context: CommandContext): void {
+export function addImportCommand(
+  program: Command,
+  context: CommandContext,
+  /** The formats to choose from; every registered one by default (tests pass their own). */
+  formats: readonly ImportFormatFactory[] = IMPORT_FORMATS,
+): void {
   const formatsOf = (kind: ImportKind) =>
-    IMPORT_FORMATS.filter((f) => f.kind === kind)
+    formats
+      .filter((f) => f.kind === kind)
       .map((f) => `\n  ${f.name}:\n    ${f.example.split('\n').join('\n    ')}`)
       .join('');
   program
@@ -236,7 +247,7 @@ export function addImportCommand(program: Command, context: CommandContext): voi
     )
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
       const summary = await withPlatform(context, (platform) =>
-        importFile(context, platform, kind, file, flags),
+        importFile(context, platform, kind, file, flags, formats),
       );
       context.out(flags.json === true ? `${JSON.stringify(summary)}\n` : summaryTable(summary));
     });

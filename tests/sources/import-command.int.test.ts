@@ -1,9 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addImportCommand, type CommandContext } from '../../app/commands/index.ts';
+import { resolveConfig } from '../../infra/config/index.ts';
+import { createLoggerRegistry } from '../../infra/logging/index.ts';
 import { IMPORT_FORMATS } from '../../sources/index.ts';
 import { spawnEaio } from '../support/spawn-eaio.ts';
+import { testImportFormat } from '../support/test-import-format.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 
 interface Counts {
@@ -43,6 +48,52 @@ describe('eaio import', () => {
     const forced = await run(['readings', path, '--format', 'nope']);
     expect(forced.code).not.toBe(0);
     expect(forced.stderr).toContain("No readings format named 'nope'");
+  });
+
+  it('in process, with a test format: --json prints one JSON line of the summary, the table names every count', async () => {
+    const path = join(dir, 'long.csv');
+    await writeFile(
+      path,
+      'timestamp,meter,value\n1700000000000,cli1,1\n1700003600000,cli1,\n1700007200000,cli1,x\n',
+    );
+    const runInProcess = async (args: readonly string[]): Promise<string> => {
+      const resolved = resolveConfig({ env: platform.childEnv, cwd: dir });
+      const loggers = createLoggerRegistry({ level: 'warn' });
+      let out = '';
+      const context: CommandContext = {
+        config: resolved.config,
+        resolved,
+        env: platform.childEnv,
+        loggers,
+        logger: loggers.logger('cli'),
+        say: () => undefined,
+        out: (text) => {
+          out += text;
+        },
+      };
+      const program = new Command('eaio').exitOverride();
+      addImportCommand(program, context, [testImportFormat()]);
+      await program.parseAsync(['node', 'eaio', 'import', ...args]);
+      return out;
+    };
+    const json = await runInProcess(['readings', path, '--json']);
+    expect(json.endsWith('\n')).toBe(true);
+    expect(json.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(json)).toMatchObject({
+      file: 'long.csv',
+      importer: 'test-long',
+      read: 3,
+      produced: 1,
+      cleaned: 1,
+      deadLettered: 1,
+      duplicates: 0,
+      cleanedByRule: { 'empty value': 1 },
+      deadLetteredByReason: { 'not a number': 1 },
+    });
+    const table = await runInProcess(['readings', path]);
+    expect(table).toMatch(/^read\s+3$/m);
+    expect(table).toMatch(/^duplicates\s+3$/m);
+    expect(table).toMatch(/^produced\s+0$/m);
   });
 
   it('prints the summary of a wide readings file as one JSON line; a second import finds every value a duplicate', async () => {
