@@ -76,3 +76,16 @@ export function assertAccounted(
     `Internal error: import accounting does not add up ${where}: read ${c.read} != produced ${c.produced} + cleaned ${c.cleaned} + dead-lettered ${c.deadLettered} + duplicates ${c.duplicates}`,
   );
 }
+
+/** Adds `delta` into `into`, rules and reasons included. */
+export function addCounts(into: ImportCounts, delta: ImportCounts): void {
+  into.read += delta.read;
+  into.produced += delta.produced;
+  into.cleaned += delta.cleaned;
+  into.deadLettered += delta.deadLettered;
+  into.events += delta.events;
+  into.registrations += delta.registrations;
+  into.rows += delta.rows;
+  for (const [k, v] of Object.entries(delta.cleanedByRule)) bump(into.cleanedByRule, k, v);
+  for (const [k, v] of Object.entries(delta.deadLetteredByReason)) bump(into.deadLetteredByReason, k, v);
+}

@@ -14,7 +14,6 @@ import {
   type TopicNames,
   type TopicValue,
 } from '../../../schemas/index.ts';
-import { chunkMessages, MAX_SEND_BYTES } from '../../../stream-runtime/index.ts';
 import {
   type ImportEvent,
   type ImportFormat,
@@ -24,8 +23,10 @@ import {
   type RecordResult,
   type SourceRecord,
 } from '../import-format.ts';
+import { type Pending, rejectionOf } from './decode-record.ts';
 import { createEventEncoder, type EventEncoder } from './event-encoder.ts';
 import {
+  addCounts,
   assertAccounted,
   bump,
   copyCounts,
@@ -35,6 +36,7 @@ import {
 } from './import-accounting.ts';
 import { importDeadLetter } from './import-dead-letters.ts';
 import { type FramedRecord, frameRecords, hashPrefix, MAX_RECORD_BYTES } from './record-framer.ts';
+import { sendChunks } from './send-chunks.ts';
 import { splitFields } from './split-fields.ts';
 
 /** What an import needs from the platform. */
@@ -102,12 +104,6 @@ async function readHead(path: string, quoting: boolean): Promise<FramedRecord[]>
     throw importError(`Cannot read ${path}: ${(error as Error).message}`, error);
   }
   return head;
-}
-
-interface Pending {
-  readonly framed: FramedRecord;
-  /** Set when the engine refused the record itself (it never reached the format). */
-  readonly rejection?: { readonly reason: string; readonly detail: string };
 }
 
 interface Batch {
@@ -496,53 +492,4 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   assertAccounted(summary, 'at the end of the import');
   log.info({ ...summary, transactions }, 'import finished');
   return summary;
-}
-
-/**
- * kafkajs 2.2.4 groups a send's messages by partition with an array spread per message
- * (producer/groupMessagesPerPartition.js), quadratic in the messages per partition: a 40,000-message
- * send spent more time there than on the wire. Sends of at most this many messages keep it negligible.
- */
-const MAX_SEND_MESSAGES = 2_000;
-
-function* sendChunks(messages: readonly Message[]): Generator<Message[]> {
-  for (const chunk of chunkMessages(messages, MAX_SEND_BYTES))
-    for (let i = 0; i < chunk.length; i += MAX_SEND_MESSAGES) yield chunk.slice(i, i + MAX_SEND_MESSAGES);
-}
-
-function addCounts(into: ImportCounts, delta: ImportCounts): void {
-  into.read += delta.read;
-  into.produced += delta.produced;
-  into.cleaned += delta.cleaned;
-  into.deadLettered += delta.deadLettered;
-  into.events += delta.events;
-  into.registrations += delta.registrations;
-  into.rows += delta.rows;
-  for (const [k, v] of Object.entries(delta.cleanedByRule)) bump(into.cleanedByRule, k, v);
-  for (const [k, v] of Object.entries(delta.deadLetteredByReason)) bump(into.deadLetteredByReason, k, v);
-}
-
-/** A framed record decoded and split, or the reason the engine refuses it before any format sees it. */
-function rejectionOf(framed: FramedRecord, quoting: boolean): { record: SourceRecord } | Required<Pending> {
-  if (framed.oversize !== undefined)
-    return {
-      framed,
-      rejection: {
-        reason: 'record too large',
-        detail: `${framed.oversize} bytes, more than ${MAX_RECORD_BYTES}`,
-      },
-    };
-  if (!isUtf8(framed.bytes))
-    return {
-      framed,
-      rejection: { reason: 'invalid UTF-8', detail: 'the line holds bytes that are not UTF-8' },
-    };
-  const text = framed.bytes.toString('utf8');
-  const fields = splitFields(text, quoting);
-  if (!Array.isArray(fields))
-    return {
-      framed,
-      rejection: { reason: 'malformed CSV', detail: (fields as { failure: string }).failure },
-    };
-  return { record: { line: framed.line, fields: fields as readonly string[], text } };
 }
