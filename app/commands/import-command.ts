@@ -242,8 +242,9 @@ export function addImportCommand(
       'building metadata file to take time zones from (default: the buildings read model)',
     )
     .option('--json', 'print the summary as one JSON line instead of a table')
-    .addHelpText('after', () =>
-      KINDS.map((k) => `\nFormats of ${k}:${formatsOf(k) || ' none yet'}`).join('\n'),
+    .addHelpText(
+      'after',
+      () => KINDS.map((k) => `\nFormats of ${k}:${formatsOf(k) || ' none yet'}`).join('\n') + '\n',
     )
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
       const summary = await withPlatform(context, (platform) =>
