@@ -244,7 +244,7 @@ export function addImportCommand(
     .option('--json', 'print the summary as one JSON line instead of a table')
     .addHelpText(
       'after',
-      () => KINDS.map((k) => `\nFormats of ${k}:${formatsOf(k) || ' none yet'}`).join('\n') + '\n',
+      () => `${KINDS.map((k) => `\nFormats of ${k}:${formatsOf(k) || ' none yet'}`).join('\n')}\n`,
     )
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
       const summary = await withPlatform(context, (platform) =>
