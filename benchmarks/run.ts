@@ -3,6 +3,7 @@ import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
+import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
@@ -20,6 +21,7 @@ const BENCHMARKS = {
     knobs: '--buildings N --weeks N --seed N --faults kind=rate,... --ground-truth FILE --settle-seconds N',
     run: detectionBenchmark,
   },
+  import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
   mcp: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',

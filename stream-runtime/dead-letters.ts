@@ -22,6 +22,12 @@ export const DEAD_LETTER_HEADERS = {
 } as const;
 
 /**
+ * Source-topic prefix of dead letters that never were events: rows `eaio import` refused, named
+ * `file:<file name>`. Their value is CSV text, so they cannot be re-driven onto an Avro topic.
+ */
+export const FILE_SOURCE_PREFIX = 'file:';
+
+/**
  * Headers a re-driven event carries back to its source topic, so that if it fails again its new
  * dead letter continues the old one's history instead of starting over.
  */

@@ -12,6 +12,7 @@ export {
   DEAD_LETTER_HEADERS,
   deadLetterOf,
   errorCodeOf,
+  FILE_SOURCE_PREFIX,
   headerText,
   REDRIVE_HEADERS,
   redrivenElsewhere,

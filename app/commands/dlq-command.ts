@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { EaioError } from '../../infra/errors/index.ts';
 import { type DeadLetterToolDeps, listDeadLetters, redriveDeadLetters } from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
-import { type DeadLetterEntry, letterId } from '../../stream-runtime/index.ts';
+import { type DeadLetterEntry, FILE_SOURCE_PREFIX, letterId } from '../../stream-runtime/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
 
 /** Catalogue key of a topic given by its short name, e.g. `sensor-readings`. */
@@ -70,7 +71,16 @@ export async function dlqShow(
       {
         ...entry,
         key: entry.key?.toString('utf8') ?? null,
-        value: entry.value ? { bytes: entry.value.length, base64: entry.value.toString('base64') } : null,
+        value: entry.value
+          ? {
+              bytes: entry.value.length,
+              base64: entry.value.toString('base64'),
+              // A row an import refused is the file's text: shown as text so it can be read and fixed.
+              ...(entry.sourceTopic.startsWith(FILE_SOURCE_PREFIX) && isUtf8(entry.value)
+                ? { text: entry.value.toString('utf8') }
+                : {}),
+            }
+          : null,
         originalHeaders: headers,
       },
       null,
@@ -99,7 +109,11 @@ export async function dlqRedrive(
   });
   for (const entry of report.redriven) write(`re-driven  ${letterId(entry)} -> ${entry.sourceTopic}\n`);
   for (const entry of report.skipped) write(`skipped    ${letterId(entry)} (already re-driven)\n`);
-  write(`${report.redriven.length} re-driven, ${report.skipped.length} skipped.\n`);
+  for (const entry of report.refused)
+    write(`refused    ${letterId(entry)} (a row \`eaio import\` refused: re-import the corrected file)\n`);
+  write(
+    `${report.redriven.length} re-driven, ${report.skipped.length} skipped${report.refused.length > 0 ? `, ${report.refused.length} import rows refused` : ''}.\n`,
+  );
 }
 
 /** `eaio dlq list|show|redrive`: dead letters, inspected and sent back to their source topic. */

@@ -11,6 +11,7 @@ export {
   globalConfigArgs,
 } from './config-command.ts';
 export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
+export { addImportCommand, chooseFormat, importFile, summaryTable } from './import-command.ts';
 export { addMcpCommand } from './mcp-command.ts';
 export { addProcessCommand } from './process-command.ts';
 export { addProjectCommand } from './project-command.ts';

@@ -34,6 +34,7 @@ export const ERROR_CODES = [
   'IMPORT_SOURCE',
   'WEATHER_RESPONSE_INVALID',
   'WEATHER_REQUEST_REFUSED',
+  'IMPORT_ROW',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

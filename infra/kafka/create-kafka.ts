@@ -22,6 +22,14 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const IGNORED_WARNINGS = [/switched default partitioner/, /Limiting retries for the idempotent producer/];
 
+/**
+ * CONCURRENT_TRANSACTIONS: a transaction started while the broker still writes the previous one's markers.
+ * kafkajs retries it (and it succeeds within milliseconds) but logs each attempt as an error; a producer
+ * committing back-to-back transactions (an import, a busy processor) would print one per transaction.
+ * Logged at debug instead; a send that really fails still surfaces as the error it throws.
+ */
+const CONCURRENT_TRANSACTIONS = /another concurrent operation on the same transaction was ongoing/;
+
 /** A kafkajs client whose own logs go through the project logger (warnings and errors only). */
 export function createKafka({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
   return new Kafka({
@@ -32,7 +40,8 @@ export function createKafka({ brokers, clientId, logger }: KafkaClientOptions): 
       const level = LEVEL_NAMES[entry.level] ?? 'info';
       const { message, ...rest } = entry.log;
       if (level === 'warn' && IGNORED_WARNINGS.some((pattern) => pattern.test(message))) return;
-      logger?.[level]({ kafkajs: entry.namespace, ...rest }, message);
+      const retried = CONCURRENT_TRANSACTIONS.test(`${message} ${String(rest.error ?? '')}`);
+      logger?.[retried ? 'debug' : level]({ kafkajs: entry.namespace, ...rest }, message);
     },
     retry: { initialRetryTime: 100, retries: 8 },
   });

@@ -10,6 +10,7 @@ import {
 } from '../../schemas/index.ts';
 import {
   type DeadLetterEntry,
+  FILE_SOURCE_PREFIX,
   letterId,
   REDRIVE_HEADERS,
   toDeadLetterEntry,
@@ -83,7 +84,12 @@ export interface RedriveReport {
   readonly skipped: readonly DeadLetterEntry[];
   /** Events put back on their source topic (one per source position), or that would be in a dry run. */
   readonly sent: number;
+  /** Letters of rows `eaio import` refused (CSV text, not events), left out of `all`: re-import the file instead. */
+  readonly refused: readonly DeadLetterEntry[];
 }
+
+/** A row an import refused: its value is the file's text, never an event of the topic. */
+const isFileRow = (l: DeadLetterEntry): boolean => l.sourceTopic.startsWith(FILE_SOURCE_PREFIX);
 
 /**
  * Sends selected dead letters back to their source topic, each exactly once: the event (original
@@ -111,17 +117,28 @@ export async function redriveDeadLetters(
       );
     }
   }
+  const refused = selected.filter(isFileRow);
+  if (request.select !== 'all' && refused.length > 0) {
+    const rows = refused.map(
+      (l) => `${l.offset} (${l.sourceTopic.slice(FILE_SOURCE_PREFIX.length)} line ${l.sourceOffset})`,
+    );
+    throw new EaioError(
+      'INVALID_ARGUMENT',
+      'permanent',
+      `Dead letter(s) ${rows.join(', ')} of ${deps.names.deadLetter(request.key)} are rows \`eaio import\` refused: they hold the file's text, not events, and cannot be re-driven; re-import the corrected file instead.`,
+    );
+  }
   const done = await alreadyRedriven(deps);
   const isDone = (l: DeadLetterEntry) => done.has(letterId(l)) || done.has(sourcePosition(l));
-  const todo = selected.filter((l) => !isDone(l));
-  const skipped = selected.filter(isDone);
-  if (todo.length === 0) return { redriven: [], skipped, sent: 0 };
+  const todo = selected.filter((l) => !isDone(l) && !isFileRow(l));
+  const skipped = selected.filter((l) => isDone(l) && !isFileRow(l));
+  if (todo.length === 0) return { redriven: [], skipped, sent: 0, refused };
   // One send per source position; every letter of it is recorded as re-driven by that send.
   const byPosition = new Map<string, DeadLetterEntry[]>();
   for (const letter of todo) {
     byPosition.set(sourcePosition(letter), [...(byPosition.get(sourcePosition(letter)) ?? []), letter]);
   }
-  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size };
+  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size, refused };
 
   const producer = deps.kafka.producer({
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
@@ -191,5 +208,5 @@ export async function redriveDeadLetters(
   } finally {
     await producer.disconnect();
   }
-  return { redriven: todo, skipped, sent: byPosition.size };
+  return { redriven: todo, skipped, sent: byPosition.size, refused };
 }

@@ -1,4 +1,4 @@
-export { BDG1_SAMPLE_URL, loadBdg1Sample } from './load-sample.ts';
+export { BDG1_META_OPEN_URL, BDG1_SAMPLE_URL, loadBdg1Buildings, loadBdg1Sample } from './load-sample.ts';
 export type { Bdg1Building, MetaOpenRowResult, RejectedRow } from './parse-meta-open.ts';
 export { isTimeZone, META_OPEN_COLUMNS, mapMetaOpenRow, parseMetaOpen } from './parse-meta-open.ts';
 export type {

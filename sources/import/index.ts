@@ -1,3 +1,15 @@
+export type { ImportDeps, ImportProgress, ImportSummary, RunImportRequest } from './engine/index.ts';
+export {
+  IMPORT_DEAD_LETTER_HEADERS,
+  IMPORT_ROW_REJECTED,
+  IMPORT_STAGE,
+  importSourceTopic,
+  MAX_RECORD_BYTES,
+  readHeaderFields,
+  readImportEvents,
+  runImport,
+  sourceIdOf,
+} from './engine/index.ts';
 export {
   DEFAULT_UNIT_OF_KIND,
   IMPORT_FORMATS,

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { BDG1_SAMPLE_URL, parseMetaOpen } from '../bdg1/index.ts';
+import { BDG1_META_OPEN_URL, BDG1_SAMPLE_URL, parseMetaOpen } from '../bdg1/index.ts';
 import { drawFleet, type Fleet } from './fleet.ts';
-
-/** BDG1's full building metadata, shipped with the project. */
-const BDG1_META_OPEN_URL = new URL('../bdg1/data/meta_open.csv', import.meta.url);
 
 /**
  * A fleet of `size` buildings from the shipped BDG1 files: the sample buildings first (those whose
