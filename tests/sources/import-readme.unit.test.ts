@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { IMPORT_FORMATS } from '../../sources/index.ts';
+
+describe('the README on eaio import', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  it('lists every format eaio import knows, with its kind and the example the format itself carries', () => {
+    for (const format of IMPORT_FORMATS) {
+      expect(readme, format.name).toContain(`| ${format.kind} | \`${format.name}\` |`);
+      expect(readme, format.name).toContain(`\`${format.name}\`:\n\n\`\`\`csv\n${format.example}\n\`\`\``);
+    }
+  });
+});
