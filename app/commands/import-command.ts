@@ -2,8 +2,14 @@ import { basename } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { EaioError } from '../../infra/errors/index.ts';
-import { queryBuildings } from '../../projections/index.ts';
-import { METER_KINDS, type MeterKind, READING_UNITS, type ReadingUnit } from '../../schemas/index.ts';
+import { readTopicToEnd } from '../../infra/kafka/index.ts';
+import {
+  type BuildingRegistered,
+  METER_KINDS,
+  type MeterKind,
+  READING_UNITS,
+  type ReadingUnit,
+} from '../../schemas/index.ts';
 import {
   IMPORT_FORMATS,
   type ImportFormatFactory,
@@ -14,7 +20,7 @@ import {
   readImportEvents,
   runImport,
 } from '../../sources/index.ts';
-import type { Platform } from '../platform/index.ts';
+import { type Platform, preparePlatform } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
 
 const KINDS: readonly ImportKind[] = ['buildings', 'readings', 'weather'];
@@ -29,7 +35,7 @@ interface ImportFlags {
   readonly json?: boolean;
 }
 
-/** Time zones of buildings and weather stations, from a metadata file or the buildings read model. */
+/** Time zones of buildings and weather stations, from a metadata file or the buildings topic. */
 interface TimeZones {
   readonly ofBuilding: Map<string, string>;
   readonly ofStation: Map<string, string>;
@@ -102,23 +108,26 @@ async function zonesFromMetadata(
   return zones;
 }
 
-/** Time zones of the buildings registered so far, from the buildings read model, page by page. */
-async function zonesFromReadModel(platform: Platform): Promise<TimeZones> {
-  const zones: TimeZones = { ofBuilding: new Map(), ofStation: new Map() };
-  let after: string | undefined;
-  for (;;) {
-    const page = await queryBuildings(platform.pool, {
-      limit: 200,
-      ...(after === undefined ? {} : { afterBuildingId: after }),
-    });
-    for (const b of page.buildings) {
-      zones.ofBuilding.set(b.buildingId, b.timezone);
-      if (b.weatherStationId && !zones.ofStation.has(b.weatherStationId))
-        zones.ofStation.set(b.weatherStationId, b.timezone);
-    }
-    after = page.buildings.at(-1)?.buildingId;
-    if (!page.hasMore || after === undefined) return zones;
+/**
+ * Time zones of the buildings registered so far, from the compacted `buildings` topic itself (the
+ * latest description per building wins): the log is the source of truth, so an import run right
+ * after `eaio import buildings` sees them without waiting for a projector to fold them.
+ */
+async function zonesFromBuildingsTopic(platform: Platform): Promise<TimeZones> {
+  const latest = new Map<string, BuildingRegistered>();
+  for (const { message } of await readTopicToEnd(platform.kafka, platform.names.topic('buildings'))) {
+    if (message.value === null) continue;
+    const decoded = await platform.codec.decode('buildings', message.value).catch(() => undefined);
+    // An undecodable registration is the buildings projector's dead letter to report, not the import's.
+    if (decoded !== undefined) latest.set(decoded.value.buildingId, decoded.value);
   }
+  const zones: TimeZones = { ofBuilding: new Map(), ofStation: new Map() };
+  for (const b of latest.values()) {
+    zones.ofBuilding.set(b.buildingId, b.timezone);
+    if (b.weatherStationId && !zones.ofStation.has(b.weatherStationId))
+      zones.ofStation.set(b.weatherStationId, b.timezone);
+  }
+  return zones;
 }
 
 /** The summary as people read it: one count per line, rules and reasons indented under theirs. */
@@ -161,7 +170,7 @@ export async function importFile(
       ? await zonesFromMetadata(formats, flags.metadata, registeredAt)
       : kind === 'buildings'
         ? { ofBuilding: new Map<string, string>(), ofStation: new Map<string, string>() }
-        : await zonesFromReadModel(platform);
+        : await zonesFromBuildingsTopic(platform);
   const options: ImportOptions = {
     fileName: basename(path),
     ...(flags.meterKind === undefined ? {} : { meterKind: flags.meterKind }),
@@ -239,7 +248,7 @@ export function addImportCommand(
     .option('--station <id>', 'weather station of a single-station weather file')
     .option(
       '--metadata <file>',
-      'building metadata file to take time zones from (default: the buildings read model)',
+      'building metadata file to take time zones from (default: the buildings registered on the buildings topic)',
     )
     .option('--json', 'print the summary as one JSON line instead of a table')
     .addHelpText(
@@ -247,9 +256,12 @@ export function addImportCommand(
       () => `${KINDS.map((k) => `\nFormats of ${k}:${formatsOf(k) || ' none yet'}`).join('\n')}\n`,
     )
     .action(async (kind: ImportKind, file: string, flags: ImportFlags) => {
-      const summary = await withPlatform(context, (platform) =>
-        importFile(context, platform, kind, file, flags, formats),
-      );
+      const summary = await withPlatform(context, async (platform) => {
+        // Topics, schemas and migrations as `npm start` makes them, so an import is the first thing a
+        // fresh deployment can run.
+        await preparePlatform(platform);
+        return importFile(context, platform, kind, file, flags, formats);
+      });
       context.out(flags.json === true ? `${JSON.stringify(summary)}\n` : summaryTable(summary));
     });
 }
