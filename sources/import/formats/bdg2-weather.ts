@@ -1,4 +1,5 @@
 import { derivedEventId, type WeatherObservation } from '../../../schemas/index.ts';
+import { parseWallClock } from '../../bdg1/index.ts';
 import type {
   ImportEvent,
   ImportFormat,
@@ -75,31 +76,6 @@ const MEASUREMENTS: readonly {
   },
 ];
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
-
-/** The wall-clock fields of a timestamp as a UTC date's milliseconds, or undefined when not a real time. */
-function wallClockOf(text: string): number | undefined {
-  const m = TIMESTAMP.exec(text);
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((p) => Number(p ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  const real =
-    back.getUTCFullYear() === y &&
-    back.getUTCMonth() === mo - 1 &&
-    back.getUTCDate() === d &&
-    back.getUTCHours() === h &&
-    back.getUTCMinutes() === mi;
-  return real ? ms : undefined;
-}
-
 const deadLetter = (reason: string, detail: string): UnitOutcome => ({
   kind: 'deadLettered',
   reason,
@@ -119,9 +95,9 @@ export function createBdg2WeatherFormat(
   let width = 0;
 
   function occurredAt(text: string, stationId: string): number | UnitOutcome {
-    const wall = wallClockOf(text);
-    if (wall === undefined)
-      return deadLetter('invalid timestamp', `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
+    const parsed = parseWallClock(text);
+    if (!parsed.ok) return deadLetter('invalid timestamp', `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
+    const wall = parsed.epochMs;
     if (utc) return wall;
     const zone = options.timezoneOfStation(stationId);
     if (zone === undefined) {
