@@ -88,3 +88,4 @@ export { createRegistryClient, createRegistryReader, valueSubject } from './regi
 export { LOGICAL_TYPES, TimestampMillisType } from './timestamp-millis.ts';
 export type { TopicKey, TopicNames, TopicSpec } from './topic-catalog.ts';
 export { TOPICS, topicNames } from './topic-catalog.ts';
+export { zoneWallClock } from './zone-wall-clock.ts';

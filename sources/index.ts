@@ -37,6 +37,7 @@ export type {
   UnitOutcome,
 } from './import/index.ts';
 export {
+  brickClassOf,
   DEFAULT_UNIT_OF_KIND,
   IMPORT_DEAD_LETTER_HEADERS,
   IMPORT_FORMATS,

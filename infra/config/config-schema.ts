@@ -42,7 +42,7 @@ export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 /** The roles a token or the local principal may name (the MCP adapter's `ROLES`, kept equal by a test). */
 export const PRINCIPAL_ROLES = ['viewer', 'analyst', 'operator', 'admin'] as const;
 
-/** The faults the simulator injects (the simulator's `FAULT_KINDS`, kept equal by a test). */
+/** The faults the simulator injects; the simulator's `FAULT_KINDS` is this list. */
 export const SIMULATOR_FAULT_KINDS = [
   'spike',
   'flatline',

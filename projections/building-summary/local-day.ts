@@ -1,3 +1,5 @@
+import { zoneWallClock } from '../../schemas/index.ts';
+
 /** A building's local calendar day as an interval of instants. */
 export interface LocalDay {
   /** Local date, YYYY-MM-DD. */
@@ -8,49 +10,20 @@ export interface LocalDay {
   readonly end: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** True when `Intl` knows the IANA time zone. */
 export function isKnownTimeZone(timeZone: string): boolean {
   try {
-    formatterFor(timeZone);
+    zoneWallClock(0, timeZone);
     return true;
   } catch {
     return false;
   }
 }
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The local wall-clock time of `at` written as if it were UTC (epoch ms, whole seconds). */
-function wallClock(timeZone: string, at: number): number {
-  const p: Record<string, number> = {};
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  return Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, p.hour ?? 0, p.minute ?? 0, p.second ?? 0);
-}
-
 /** The instant at which the local wall clock shows `wall` (two fixed-point steps settle DST edges). */
 function instantOfWall(timeZone: string, wall: number): number {
-  const first = wall - (wallClock(timeZone, wall) - wall);
-  return wall - (wallClock(timeZone, first) - first);
+  const first = wall - (zoneWallClock(wall, timeZone) - wall);
+  return wall - (zoneWallClock(first, timeZone) - first);
 }
 
 /**
@@ -58,7 +31,7 @@ function instantOfWall(timeZone: string, wall: number): number {
  * Where a DST change skips local midnight (rare), the day is taken to start an hour early.
  */
 export function localDayOf(timeZone: string, at: number): LocalDay {
-  const wall = wallClock(timeZone, Math.floor(at / 1000) * 1000);
+  const wall = zoneWallClock(Math.floor(at / 1000) * 1000, timeZone);
   const midnight = Math.floor(wall / 86_400_000) * 86_400_000;
   return {
     localDate: new Date(midnight).toISOString().slice(0, 10),

@@ -11,6 +11,7 @@ export type {
   Bdg1WeatherSample,
   ColumnLayout,
   ParseBdg1WeatherOptions,
+  WallClock,
 } from './weather/index.ts';
 export {
   BDG1_WEATHER_REJECT_REASONS,
@@ -22,6 +23,7 @@ export {
   loadBdg1WeatherSample,
   mapBdg1WeatherRow,
   parseBdg1Weather,
+  parseWallClock,
   TimestampRepeats,
   weatherValuesKey,
 } from './weather/index.ts';

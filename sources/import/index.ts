@@ -11,6 +11,7 @@ export {
   sourceIdOf,
 } from './engine/index.ts';
 export {
+  brickClassOf,
   DEFAULT_UNIT_OF_KIND,
   IMPORT_FORMATS,
   instantsOfLocalTime,

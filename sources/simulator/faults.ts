@@ -1,17 +1,13 @@
+import { SIMULATOR_FAULT_KINDS } from '../../infra/config/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
 import { uniform } from './seeded-random.ts';
 
-/** The faults the simulator injects, as named in the ground truth and in `--faults`. */
-export const FAULT_KINDS = [
-  'spike',
-  'flatline',
-  'gap',
-  'unit_mixup',
-  'duplicate',
-  'late',
-  'clock_drift',
-] as const;
+/**
+ * The faults the simulator injects, as named in the ground truth and in `--faults`: the config's list
+ * (config sits below the simulator, so the list lives there and `simulator.faults` validates against it).
+ */
+export const FAULT_KINDS = SIMULATOR_FAULT_KINDS;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Probability, per reading of a meter not already in a fault, that a fault of the kind starts there. */

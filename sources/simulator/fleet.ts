@@ -1,6 +1,7 @@
 import { EaioError } from '../../infra/errors/index.ts';
 import type { MeterKind, ReadingUnit } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
+import { brickClassOf, DEFAULT_UNIT_OF_KIND } from '../import/index.ts';
 import { pick, uniform } from './seeded-random.ts';
 
 /** A simulated building: a real BDG1 one or one synthesised from the BDG1 mix; always has a station. */
@@ -16,7 +17,7 @@ export interface SimMeter {
   readonly buildingId: string;
   readonly meterKind: MeterKind;
   readonly unit: ReadingUnit;
-  /** Brick class of the meter (the BDG2 meter kinds map onto Brick's building meters). */
+  /** Brick class of the meter's reading point: the importer's {@link brickClassOf}, so a meter gets one class whichever source registers it. */
   readonly brickClass: string;
   readonly primaryUse: string;
   readonly timezone: string;
@@ -67,15 +68,20 @@ const WEATHER_SHARE: Partial<Record<MeterKind, { heating: number; cooling: numbe
 const MEAN_HEATING_DEGREES = 6;
 const MEAN_COOLING_DEGREES = 4;
 
-const UNITS: Readonly<Record<MeterKind, { unit: ReadingUnit; perKwh: number; brickClass: string }>> = {
-  electricity: { unit: 'kWh', perKwh: 1, brickClass: 'Building_Electrical_Meter' },
-  chilled_water: { unit: 'ton_h', perKwh: 1 / 3.517, brickClass: 'Building_Chilled_Water_Meter' },
-  hot_water: { unit: 'kBTU', perKwh: 3.412, brickClass: 'Building_Hot_Water_Meter' },
-  gas: { unit: 'therm', perKwh: 1 / 29.3071, brickClass: 'Building_Gas_Meter' },
-  steam: { unit: 'kBTU', perKwh: 3.412, brickClass: 'Building_Steam_Meter' },
-  water: { unit: 'm3', perKwh: 1, brickClass: 'Building_Water_Meter' },
-  irrigation: { unit: 'm3', perKwh: 1, brickClass: 'Building_Water_Meter' },
-  solar: { unit: 'kWh', perKwh: 1, brickClass: 'PV_Generation_Meter' },
+/**
+ * Unit of each simulated kind and how many of it make one kWh. Thermal and gas meters report in the US
+ * utility units (ton·h, kBTU, therm) on purpose, unlike the importer's kWh defaults: the simulated feed
+ * exercises the data-quality unit normalisation. The other kinds take the importer's default unit.
+ */
+const UNITS: Readonly<Record<MeterKind, { unit: ReadingUnit; perKwh: number }>> = {
+  electricity: { unit: DEFAULT_UNIT_OF_KIND.electricity, perKwh: 1 },
+  chilled_water: { unit: 'ton_h', perKwh: 1 / 3.517 },
+  hot_water: { unit: 'kBTU', perKwh: 3.412 },
+  gas: { unit: 'therm', perKwh: 1 / 29.3071 },
+  steam: { unit: 'kBTU', perKwh: 3.412 },
+  water: { unit: DEFAULT_UNIT_OF_KIND.water, perKwh: 1 },
+  irrigation: { unit: DEFAULT_UNIT_OF_KIND.irrigation, perKwh: 1 },
+  solar: { unit: DEFAULT_UNIT_OF_KIND.solar, perKwh: 1 },
 };
 
 const HOURS_PER_YEAR = 8760;
@@ -100,13 +106,13 @@ export function metersOf(building: SimBuilding): SimMeter[] {
   return meterKindsOf(building).map((kind) => {
     const annualKwhPerHour = (area * (eui[kind] ?? 0)) / HOURS_PER_YEAR;
     const share = WEATHER_SHARE[kind] ?? { heating: 0, cooling: 0 };
-    const { unit, perKwh, brickClass } = UNITS[kind];
+    const { unit, perKwh } = UNITS[kind];
     return {
       meterId: `${building.buildingId}:${kind}`,
       buildingId: building.buildingId,
       meterKind: kind,
       unit,
-      brickClass,
+      brickClass: brickClassOf(kind, unit),
       primaryUse: building.primaryUse,
       timezone: building.timezone,
       weatherStationId: building.weatherStationId,

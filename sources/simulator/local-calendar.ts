@@ -1,4 +1,5 @@
 import Holidays from 'date-holidays';
+import { zoneWallClock } from '../../schemas/index.ts';
 
 /** What the load model needs to know about an instant in a building's own time zone. */
 export interface LocalTime {
@@ -25,35 +26,14 @@ const HOLIDAY_REGIONS: Readonly<Record<string, readonly [country: string, state?
   'Australia/Sydney': ['AU', 'NSW'],
 };
 
-const WEEKDAYS: Readonly<Record<string, number>> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
-
-/** Local calendar facts per time zone, with formatters and holiday years cached (they are slow to build). */
+/** Local calendar facts per time zone (the shared {@link zoneWallClock}), with holiday years cached (they are slow to build). */
 export interface LocalCalendar {
   at(instant: Date, timezone: string): LocalTime;
 }
 
 /** A calendar backed by Intl for local time and `date-holidays` for public holidays. */
 export function createLocalCalendar(): LocalCalendar {
-  const formatters = new Map<string, Intl.DateTimeFormat>();
   const holidayDates = new Map<string, ReadonlySet<string>>();
-
-  const formatterOf = (timezone: string): Intl.DateTimeFormat => {
-    let f = formatters.get(timezone);
-    if (f === undefined) {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: timezone,
-        hourCycle: 'h23',
-        weekday: 'short',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-      formatters.set(timezone, f);
-    }
-    return f;
-  };
 
   const holidaysOf = (timezone: string, year: number): ReadonlySet<string> => {
     const key = `${timezone}/${year}`;
@@ -71,14 +51,11 @@ export function createLocalCalendar(): LocalCalendar {
 
   return {
     at(instant, timezone) {
-      const parts: Record<string, string> = {};
-      for (const p of formatterOf(timezone).formatToParts(instant)) parts[p.type] = p.value;
-      const year = Number(parts.year);
-      const date = `${parts.year}-${parts.month}-${parts.day}`;
+      const wall = new Date(zoneWallClock(instant.getTime(), timezone));
       return {
-        weekday: WEEKDAYS[parts.weekday ?? ''] ?? 0,
-        hour: Number(parts.hour) + Number(parts.minute) / 60,
-        holiday: holidaysOf(timezone, year).has(date),
+        weekday: wall.getUTCDay(),
+        hour: wall.getUTCHours() + wall.getUTCMinutes() / 60,
+        holiday: holidaysOf(timezone, wall.getUTCFullYear()).has(wall.toISOString().slice(0, 10)),
       };
     },
   };

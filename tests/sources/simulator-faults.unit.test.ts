@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SIMULATOR_FAULT_KINDS } from '../../infra/config/index.ts';
 import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
 import {
   checkFaultRates,
@@ -42,10 +41,6 @@ function inject(rates: FaultRates, input: readonly SensorReading[], seed = 42) {
 }
 
 describe('fault injection', () => {
-  it('names the same kinds as the config section', () => {
-    expect([...SIMULATOR_FAULT_KINDS]).toEqual([...FAULT_KINDS]);
-  });
-
   it('injects point faults at their rates, within four standard deviations on a fixed seed', () => {
     const input = readings(10, 3_000);
     const rates = { spike: 0.01, unit_mixup: 0.005, duplicate: 0.02 } as const;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS, type WeatherObservation } from '../../schemas/index.ts';
 import {
+  brickClassOf,
   createLocalCalendar,
+  DEFAULT_UNIT_OF_KIND,
   drawFleet,
   loadBdg1Fleet,
   metersOf,
@@ -109,6 +111,21 @@ describe('simulator fleet', () => {
         'electricity',
       );
     expect(new Set(fleet.meters.map((m) => m.meterKind)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('registers each meter with the Brick class the importer gives the same kind and unit', () => {
+    const lab: SimBuilding = { ...office, primaryUse: 'College Laboratory' };
+    const school: SimBuilding = { ...office, primaryUse: 'Primary/Secondary Classroom' };
+    const meters = [...metersOf(lab), ...metersOf(school)];
+    const classes = Object.fromEntries(meters.map((m) => [m.meterKind, [m.unit, m.brickClass]]));
+    expect(classes).toEqual({
+      electricity: ['kWh', 'Electrical_Energy_Usage_Sensor'],
+      chilled_water: ['ton_h', 'Thermal_Energy_Usage_Sensor'],
+      hot_water: ['kBTU', 'Thermal_Energy_Usage_Sensor'],
+      gas: ['therm', 'Energy_Usage_Sensor'],
+    });
+    for (const m of meters) expect(m.brickClass).toBe(brickClassOf(m.meterKind, m.unit));
+    expect(meter('electricity').unit).toBe(DEFAULT_UNIT_OF_KIND.electricity);
   });
 
   it('draws the same synthetic buildings for the same seed, others for another', async () => {

@@ -19,3 +19,5 @@ export type { Bdg1WeatherSample } from './samples.ts';
 export { BDG1_WEATHER_SAMPLES, bdg1WeatherStationOf, loadBdg1WeatherSample } from './samples.ts';
 export type { TimestampRepeat } from './timestamp-repeats.ts';
 export { TimestampRepeats, weatherValuesKey } from './timestamp-repeats.ts';
+export type { WallClock } from './wall-clock.ts';
+export { parseWallClock } from './wall-clock.ts';

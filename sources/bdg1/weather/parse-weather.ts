@@ -5,6 +5,7 @@ import type { RejectedRow } from '../parse-meta-open.ts';
 import type { ColumnLayout, MeasurementColumn, MeasurementField } from './columns.ts';
 import { cleanCell, dedupeHeader, layoutOf } from './columns.ts';
 import { TimestampRepeats } from './timestamp-repeats.ts';
+import { parseWallClock } from './wall-clock.ts';
 
 /** The `source` of every observation this importer produces. */
 export const BDG1_WEATHER_SOURCE = 'bdg1-importer';
@@ -91,33 +92,14 @@ const COMPASS_DEGREES: ReadonlyMap<string, number> = new Map(
   ].flatMap((names, i) => names.map((name): [string, number] => [name, i * 22.5])),
 );
 
-const DATE_UTC = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
-
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly detail: string };
 
 /** Parses `YYYY-MM-DD HH:MM[:SS]` as UTC; rejects impossible dates (2015-02-30) instead of rolling over. */
 function parseDateUtc(text: string): Outcome<Date> {
-  const m = DATE_UTC.exec(text);
-  if (m === null) return { ok: false, detail: `DateUTC "${text}" is not YYYY-MM-DD HH:MM:SS` };
-  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const date = new Date(ms);
-  const roundTrips =
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo - 1 &&
-    date.getUTCDate() === d &&
-    date.getUTCHours() === h &&
-    date.getUTCMinutes() === mi &&
-    date.getUTCSeconds() === s;
-  return roundTrips
-    ? { ok: true, value: date }
+  const wall = parseWallClock(text);
+  if (wall.ok) return { ok: true, value: new Date(wall.epochMs) };
+  return wall.problem === 'layout'
+    ? { ok: false, detail: `DateUTC "${text}" is not YYYY-MM-DD HH:MM:SS` }
     : { ok: false, detail: `DateUTC "${text}" is not a real time` };
 }
 

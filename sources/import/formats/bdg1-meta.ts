@@ -1,69 +1,38 @@
 import { META_OPEN_COLUMNS, mapMetaOpenRow } from '../../bdg1/index.ts';
-import {
-  type ImportEvent,
-  type ImportFormat,
-  type ImportFormatFactory,
-  ImportHeaderError,
-  type ImportOptions,
-  type RecordResult,
-  type SourceRecord,
-  type UnitOutcome,
-} from '../import-format.ts';
-import { BuildingRepeatGuard, buildingRegisteredEvent, fieldsByName } from './building-registration.ts';
+import type { ImportFormat, ImportFormatFactory, ImportOptions } from '../import-format.ts';
+import { createBuildingRowsFormat } from './building-rows-format.ts';
 
 export const BDG1_META_SOURCE = 'bdg1-importer';
 
 /** Reads BDG1 `meta_open.csv`; one BuildingRegistered per row (unit `row`). */
 export function createBdg1MetaFormat(options: ImportOptions): ImportFormat {
-  let names: string[] | undefined;
-  const repeats = new BuildingRepeatGuard();
-
-  function outcome(record: SourceRecord): UnitOutcome {
-    const header = names as string[];
-    if (record.fields.length !== header.length) {
-      return {
-        kind: 'deadLettered',
-        reason: 'wrong column count',
-        detail: `${record.fields.length} fields, the header has ${header.length}`,
-      };
-    }
-    const mapped = mapMetaOpenRow(fieldsByName(header, record.fields));
-    if (!mapped.ok) return { kind: 'deadLettered', reason: 'not a building', detail: mapped.reason };
-    const b = mapped.building;
-    const description = {
-      buildingId: b.buildingId,
-      siteId: null,
-      primaryUse: b.primaryUse,
-      floorAreaM2: b.floorAreaM2,
-      timezone: b.timezone,
-      yearBuilt: b.yearBuilt,
-      weatherStationId: b.weatherStationId,
-      tenantId: null,
-    };
-    return (
-      repeats.check(description, record.line) ?? {
-        kind: 'produced',
-        event: buildingRegisteredEvent(description, options.registeredAt, BDG1_META_SOURCE),
-      }
-    );
-  }
-
-  return {
-    importer: 'bdg1-meta',
-    unit: 'row',
-    start(header: SourceRecord): readonly ImportEvent[] {
-      names = header.fields.map((f) => f.trim());
-      const missing = META_OPEN_COLUMNS.filter((c) => !names?.includes(c));
-      if (missing.length > 0)
-        throw new ImportHeaderError(`the meta_open.csv header lacks ${missing.join(', ')}`, missing);
-      return [];
+  return createBuildingRowsFormat(
+    {
+      importer: 'bdg1-meta',
+      source: BDG1_META_SOURCE,
+      columns: META_OPEN_COLUMNS,
+      what: 'meta_open.csv',
+      describe(row) {
+        const mapped = mapMetaOpenRow(row);
+        if (!mapped.ok) return { ok: false, detail: mapped.reason };
+        const b = mapped.building;
+        return {
+          ok: true,
+          description: {
+            buildingId: b.buildingId,
+            siteId: null,
+            primaryUse: b.primaryUse,
+            floorAreaM2: b.floorAreaM2,
+            timezone: b.timezone,
+            yearBuilt: b.yearBuilt,
+            weatherStationId: b.weatherStationId,
+            tenantId: null,
+          },
+        };
+      },
     },
-    record(record: SourceRecord): readonly RecordResult[] {
-      if (names === undefined) throw new Error('record() before start()');
-      return [{ record, registrations: [], units: [outcome(record)] }];
-    },
-    end: () => [],
-  };
+    options,
+  );
 }
 
 /** `eaio import buildings` of BDG1 `meta_open.csv`. */

@@ -1,4 +1,3 @@
-import type { WeatherObservation } from '../../../schemas/index.ts';
 import { type ColumnLayout, dedupeHeader, layoutOf, mapBdg1WeatherRow } from '../../bdg1/index.ts';
 import {
   type ImportEvent,
@@ -9,8 +8,8 @@ import {
   type RecordResult,
   type SourceRecord,
 } from '../import-format.ts';
-import { FahrenheitCleaner, type FahrenheitCleanerOptions } from './fahrenheit-cleaner.ts';
-import { REPEAT_WINDOW_MS, RepeatGuard } from './repeat-guard.ts';
+import type { FahrenheitCleanerOptions } from './fahrenheit-cleaner.ts';
+import { WeatherRows } from './weather-rows.ts';
 
 /** Station of a BDG1 weather file from its name, as `meta_open.csv`'s `newweatherfilename` names it. */
 export function bdg1StationOfFile(fileName: string): string | undefined {
@@ -18,12 +17,6 @@ export function bdg1StationOfFile(fileName: string): string | undefined {
   const match = /^(weather\d+)\b/.exec(base);
   return match ? `bdg1-${match[1]}` : undefined;
 }
-
-const weatherEvent = (event: WeatherObservation): ImportEvent => ({
-  topic: 'weatherObservations',
-  key: event.stationId,
-  event,
-});
 
 /** Reads one Weather Underground export of BDG1; one unit per row. */
 export function createBdg1WeatherFormat(
@@ -37,8 +30,7 @@ export function createBdg1WeatherFormat(
       ['--station'],
     );
   }
-  const cleaner = new FahrenheitCleaner(weatherEvent, cleanerOptions);
-  const repeats = new RepeatGuard(REPEAT_WINDOW_MS);
+  const rows = new WeatherRows(cleanerOptions);
   let layout: ColumnLayout | undefined;
   return {
     importer: 'bdg1-weather',
@@ -54,22 +46,15 @@ export function createBdg1WeatherFormat(
       if (layout === undefined) throw new Error('record() before start()');
       const mapped = mapBdg1WeatherRow(record.fields, layout, stationId);
       if (!mapped.ok) {
-        return cleaner.push({
-          record,
-          decided: { kind: 'deadLettered', reason: mapped.reason, detail: mapped.detail },
-        });
+        return rows.decided(record, { kind: 'deadLettered', reason: mapped.reason, detail: mapped.detail });
       }
-      const repeat = repeats.check(mapped.observation, record.line);
-      if (repeat !== undefined) return cleaner.push({ record, decided: repeat });
-      return cleaner.push({
+      return rows.observed(
         record,
-        observation: mapped.observation,
-        cleanings: mapped.issues.map((issue) => ({ rule: issue.reason, detail: issue.detail })),
-      });
+        mapped.observation,
+        mapped.issues.map((issue) => ({ rule: issue.reason, detail: issue.detail })),
+      );
     },
-    end(): readonly RecordResult[] {
-      return cleaner.end();
-    },
+    end: () => rows.end(),
   };
 }
 

@@ -1,14 +1,5 @@
-import {
-  type ImportEvent,
-  type ImportFormat,
-  type ImportFormatFactory,
-  ImportHeaderError,
-  type ImportOptions,
-  type RecordResult,
-  type SourceRecord,
-  type UnitOutcome,
-} from '../import-format.ts';
-import { BuildingRepeatGuard, buildingRegisteredEvent, fieldsByName } from './building-registration.ts';
+import type { ImportFormat, ImportFormatFactory, ImportOptions } from '../import-format.ts';
+import { createBuildingRowsFormat, type DescribedRow } from './building-rows-format.ts';
 import { canonicalTimeZone } from './local-time.ts';
 
 export const BDG2_META_SOURCE = 'bdg2-importer';
@@ -47,31 +38,36 @@ function yearOf(text: string): Parsed<number | null> {
 
 /** Reads BDG2 `metadata.csv`; one BuildingRegistered per row, station `bdg2-<site_id>`. */
 export function createBdg2MetaFormat(options: ImportOptions): ImportFormat {
-  let names: string[] | undefined;
-  const repeats = new BuildingRepeatGuard();
+  return createBuildingRowsFormat(
+    {
+      importer: 'bdg2-meta',
+      source: BDG2_META_SOURCE,
+      columns: BDG2_META_COLUMNS,
+      what: 'BDG2 metadata',
+      describe: describeBdg2Row,
+    },
+    options,
+  );
+}
 
-  function outcome(record: SourceRecord): UnitOutcome {
-    const header = names as string[];
-    const dead = (reason: string, detail: string): UnitOutcome => ({ kind: 'deadLettered', reason, detail });
-    if (record.fields.length !== header.length) {
-      return dead('wrong column count', `${record.fields.length} fields, the header has ${header.length}`);
-    }
-    const r = fieldsByName(header, record.fields);
-    const buildingId = r.building_id ?? '';
-    const site = r.site_id ?? '';
-    const primaryUse = r.primaryspaceusage ?? '';
-    if (buildingId === '') return dead('not a building', 'building_id is empty');
-    if (site === '') return dead('not a building', 'site_id is empty');
-    if (primaryUse === '' || primaryUse.toLowerCase() === 'nan')
-      return dead('not a building', 'primaryspaceusage is empty');
-    const zone = canonicalTimeZone(r.timezone ?? '');
-    if (zone === undefined)
-      return dead('not a building', `timezone "${r.timezone ?? ''}" is not an IANA time zone`);
-    const sqm = optionalPositive(r.sqm ?? '', 'sqm');
-    if (!sqm.ok) return dead('not a building', sqm.detail);
-    const year = yearOf(r.yearbuilt ?? '');
-    if (!year.ok) return dead('not a building', year.detail);
-    const description = {
+function describeBdg2Row(r: Record<string, string>): DescribedRow {
+  const notBuilding = (detail: string): DescribedRow => ({ ok: false, detail });
+  const buildingId = r.building_id ?? '';
+  const site = r.site_id ?? '';
+  const primaryUse = r.primaryspaceusage ?? '';
+  if (buildingId === '') return notBuilding('building_id is empty');
+  if (site === '') return notBuilding('site_id is empty');
+  if (primaryUse === '' || primaryUse.toLowerCase() === 'nan')
+    return notBuilding('primaryspaceusage is empty');
+  const zone = canonicalTimeZone(r.timezone ?? '');
+  if (zone === undefined) return notBuilding(`timezone "${r.timezone ?? ''}" is not an IANA time zone`);
+  const sqm = optionalPositive(r.sqm ?? '', 'sqm');
+  if (!sqm.ok) return notBuilding(sqm.detail);
+  const year = yearOf(r.yearbuilt ?? '');
+  if (!year.ok) return notBuilding(year.detail);
+  return {
+    ok: true,
+    description: {
       buildingId,
       siteId: site,
       primaryUse,
@@ -80,30 +76,7 @@ export function createBdg2MetaFormat(options: ImportOptions): ImportFormat {
       yearBuilt: year.value,
       weatherStationId: `bdg2-${site}`,
       tenantId: null,
-    };
-    return (
-      repeats.check(description, record.line) ?? {
-        kind: 'produced',
-        event: buildingRegisteredEvent(description, options.registeredAt, BDG2_META_SOURCE),
-      }
-    );
-  }
-
-  return {
-    importer: 'bdg2-meta',
-    unit: 'row',
-    start(header: SourceRecord): readonly ImportEvent[] {
-      names = header.fields.map((f) => f.trim());
-      const missing = BDG2_META_COLUMNS.filter((c) => !names?.includes(c));
-      if (missing.length > 0)
-        throw new ImportHeaderError(`the BDG2 metadata header lacks ${missing.join(', ')}`, missing);
-      return [];
     },
-    record(record: SourceRecord): readonly RecordResult[] {
-      if (names === undefined) throw new Error('record() before start()');
-      return [{ record, registrations: [], units: [outcome(record)] }];
-    },
-    end: () => [],
   };
 }
 

@@ -1,21 +1,18 @@
 import { derivedEventId, type WeatherObservation } from '../../../schemas/index.ts';
-import {
-  type ImportEvent,
-  type ImportFormat,
-  type ImportFormatFactory,
-  ImportHeaderError,
-  type ImportOptions,
-  type RecordResult,
-  type SourceRecord,
-  type UnitOutcome,
+import { parseWallClock } from '../../bdg1/index.ts';
+import type {
+  ImportEvent,
+  ImportFormat,
+  ImportFormatFactory,
+  ImportOptions,
+  RecordResult,
+  SourceRecord,
+  UnitOutcome,
 } from '../import-format.ts';
-import {
-  FahrenheitCleaner,
-  type FahrenheitCleanerOptions,
-  type FieldCleaning,
-} from './fahrenheit-cleaner.ts';
+import type { FahrenheitCleanerOptions, FieldCleaning } from './fahrenheit-cleaner.ts';
 import { instantsOfLocalTime } from './local-time.ts';
-import { REPEAT_WINDOW_MS, RepeatGuard } from './repeat-guard.ts';
+import { requireColumns } from './required-columns.ts';
+import { WeatherRows } from './weather-rows.ts';
 
 /**
  * BDG2 `data/weather/weather.csv` (buds-lab/building-data-genome-project-2): hourly NOAA ISD
@@ -79,37 +76,6 @@ const MEASUREMENTS: readonly {
   },
 ];
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/;
-
-/** The wall-clock fields of a timestamp as a UTC date's milliseconds, or undefined when not a real time. */
-function wallClockOf(text: string): number | undefined {
-  const m = TIMESTAMP.exec(text);
-  if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map((p) => Number(p ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  const back = new Date(ms);
-  const real =
-    back.getUTCFullYear() === y &&
-    back.getUTCMonth() === mo - 1 &&
-    back.getUTCDate() === d &&
-    back.getUTCHours() === h &&
-    back.getUTCMinutes() === mi;
-  return real ? ms : undefined;
-}
-
-const weatherEvent = (event: WeatherObservation): ImportEvent => ({
-  topic: 'weatherObservations',
-  key: event.stationId,
-  event,
-});
-
 const deadLetter = (reason: string, detail: string): UnitOutcome => ({
   kind: 'deadLettered',
   reason,
@@ -122,17 +88,16 @@ export function createBdg2WeatherFormat(
   cleanerOptions: FahrenheitCleanerOptions = {},
 ): ImportFormat {
   const utc = options.timestamps === 'utc';
-  const cleaner = new FahrenheitCleaner(weatherEvent, cleanerOptions);
-  const repeats = new RepeatGuard(REPEAT_WINDOW_MS);
+  const rows = new WeatherRows(cleanerOptions);
   /** Instants already given to a repeated local time, so its second occurrence takes the later one. */
   const ambiguousSeen = new Set<string>();
   let index: Record<Column, number> | undefined;
   let width = 0;
 
   function occurredAt(text: string, stationId: string): number | UnitOutcome {
-    const wall = wallClockOf(text);
-    if (wall === undefined)
-      return deadLetter('invalid timestamp', `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
+    const parsed = parseWallClock(text);
+    if (!parsed.ok) return deadLetter('invalid timestamp', `timestamp "${text}" is not YYYY-MM-DD HH:MM:SS`);
+    const wall = parsed.epochMs;
     if (utc) return wall;
     const zone = options.timezoneOfStation(stationId);
     if (zone === undefined) {
@@ -157,11 +122,7 @@ export function createBdg2WeatherFormat(
     importer: 'bdg2-weather',
     unit: 'row',
     start(header: SourceRecord): readonly ImportEvent[] {
-      const names = header.fields.map((f) => f.trim());
-      const missing = BDG2_WEATHER_COLUMNS.filter((c) => !names.includes(c));
-      if (missing.length > 0) {
-        throw new ImportHeaderError(`the BDG2 weather header lacks ${missing.join(', ')}`, missing);
-      }
+      const names = requireColumns(header.fields, BDG2_WEATHER_COLUMNS, 'BDG2 weather');
       width = names.length;
       index = Object.fromEntries(BDG2_WEATHER_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<
         Column,
@@ -174,17 +135,16 @@ export function createBdg2WeatherFormat(
       const fields = record.fields.map((f) => f.trim());
       const cell = (c: Column): string => fields[(index as Record<Column, number>)[c]] ?? '';
       if (record.fields.length !== width) {
-        return cleaner.push({
+        return rows.decided(
           record,
-          decided: deadLetter('wrong column count', `${record.fields.length} fields, expected ${width}`),
-        });
+          deadLetter('wrong column count', `${record.fields.length} fields, expected ${width}`),
+        );
       }
       const site = cell('site_id');
-      if (site === '')
-        return cleaner.push({ record, decided: deadLetter('missing site_id', 'site_id is empty') });
+      if (site === '') return rows.decided(record, deadLetter('missing site_id', 'site_id is empty'));
       const stationId = `bdg2-${site}`;
       const at = occurredAt(cell('timestamp'), stationId);
-      if (typeof at !== 'number') return cleaner.push({ record, decided: at });
+      if (typeof at !== 'number') return rows.decided(record, at);
 
       const values: Record<Measured, number | null> = {
         temperatureC: null,
@@ -224,13 +184,9 @@ export function createBdg2WeatherFormat(
         conditions: null,
         traceContext: null,
       };
-      const repeat = repeats.check(observation, record.line);
-      if (repeat !== undefined) return cleaner.push({ record, decided: repeat });
-      return cleaner.push({ record, observation, cleanings });
+      return rows.observed(record, observation, cleanings);
     },
-    end(): readonly RecordResult[] {
-      return cleaner.end();
-    },
+    end: () => rows.end(),
   };
 }
 

@@ -4,42 +4,11 @@
  * to none (the hour skipped when they go forward).
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterOf(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+import { zoneWallClock } from '../../../schemas/index.ts';
 
 /** The zone's UTC offset (ms) at `instant`, read from the formatted wall clock. */
 function offsetFromIntl(instant: number, zone: string): number {
-  const parts = Object.fromEntries(
-    formatterOf(zone)
-      .formatToParts(new Date(instant))
-      .map((p) => [p.type, Number(p.value)]),
-  ) as Record<string, number>;
-  const wall = Date.UTC(
-    parts.year ?? 0,
-    (parts.month ?? 1) - 1,
-    parts.day ?? 1,
-    parts.hour ?? 0,
-    parts.minute ?? 0,
-    parts.second ?? 0,
-  );
-  return wall - instant;
+  return zoneWallClock(instant, zone) - instant;
 }
 
 /**
