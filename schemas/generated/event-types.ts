@@ -462,6 +462,19 @@ export interface ImportCheckpoint {
   readonly deadLettered: number;
   /** Of read, those skipped as already imported. */
   readonly duplicates: number;
+  /**
+   * Length of an unfinished last line (no line end) that follows bytesConsumed and ends the file, as this
+   * import read it; 0 when the file ended with a line end. Not covered by the counts above: a writer may
+   * still be finishing the line.
+   */
+  readonly tailBytes?: number;
+  /**
+   * Hex SHA-256 of those tailBytes bytes, so an import of the unchanged file counts that line as a duplicate
+   * instead of producing it again; empty when tailBytes is 0.
+   */
+  readonly tailSha256?: string;
+  /** Accounted units read from that unfinished line (0 when there is none). */
+  readonly tailUnits?: number;
   /** True when the import read the file to its end; false for the checkpoints written while it runs. */
   readonly complete?: boolean;
   /** Trace context of the operation that produced the observation; null when it was not traced. */

@@ -275,27 +275,16 @@ describe('eaio import of the real BDG1 files, through the processors into the re
     expect(await countAll()).toEqual(before);
   }, 60_000);
 
-  it('KNOWN DEFECT: meta_open.csv ends without a line end, and a re-import produces that last row again', async () => {
-    // The engine never checkpoints an unfinished last line (a trend log may still be writing it), and
-    // the checkpoint has no field to remember it, so every re-import of the real meta_open.csv
-    // produces its last building again: same eventId (the read model upserts it), one more message.
+  it('counts the unfinished last line of meta_open.csv a duplicate on a re-import, producing nothing', async () => {
+    // The real file ends without a line end: the checkpoint records that line beside the prefix, so an
+    // unchanged file is all duplicates, while a writer finishing the line would get it produced.
     expect((await readFile(META)).at(-1)).not.toBe(0x0a);
     const topic = platform.names.topic('buildings');
     const before = await readTopicToEnd(platform.kafka, topic);
     const again = await importAs('buildings', META);
     identity(again);
-    expect(countsOf(again)).toEqual({ read: 507, produced: 1, cleaned: 0, deadLettered: 0, duplicates: 506 });
-    const after = await readTopicToEnd(platform.kafka, topic);
-    expect(after).toHaveLength(before.length + 1);
-    const idOf = async (m: (typeof after)[number] | undefined) =>
-      (await platform.codec.decode('buildings', m?.message.value ?? null)).value.eventId;
-    const added = after.find(
-      (m) => !before.some((b) => b.partition === m.partition && b.message.offset === m.message.offset),
-    );
-    const earlier = await Promise.all(
-      before.filter((b) => b.message.key?.equals(added?.message.key ?? Buffer.alloc(0))).map(idOf),
-    );
-    expect(earlier).toEqual([await idOf(added)]);
+    expect(countsOf(again)).toEqual({ read: 507, produced: 0, cleaned: 0, deadLettered: 0, duplicates: 507 });
+    expect(await readTopicToEnd(platform.kafka, topic)).toHaveLength(before.length);
   }, 60_000);
 
   /** Resolves when the projector has handled every data message now on `topic`. */

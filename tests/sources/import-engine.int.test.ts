@@ -240,7 +240,12 @@ describe('import engine on the broker', () => {
     expect(mine[0]?.message.value).toEqual(Buffer.from([0x31, 0x2c, 0x6d, 0x31, 0x2c, 0xff]));
     expect(headerText(mine[1]?.message.headers, IMPORT_DEAD_LETTER_HEADERS.reason)).toBe('record too large');
 
-    // The unfinished line is not in the checkpoint: finished and grown, only it and the new row come in.
+    // Unchanged, the unfinished line is recorded beside the checkpoint: every unit a duplicate.
+    const unchanged = await importFile(path, { holdBack: 2 });
+    identity(unchanged);
+    expect(unchanged).toMatchObject({ read: 6, produced: 0, deadLettered: 0, duplicates: 6, events: 0 });
+
+    // The unfinished line is not in the prefix: finished and grown, only it and the new row come in.
     await appendFile(path, `x\n${T0 + 1},m1,5\n`);
     const again = await importFile(path, { holdBack: 2 });
     identity(again);

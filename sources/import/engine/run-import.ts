@@ -111,8 +111,21 @@ interface Batch {
   units: number;
   openedAt: number;
   /** Where the checkpoint written with this batch ends, and the prefix counts up to there. */
-  checkpoint?: { byteEnd: number; lines: number; snapshot: Hash | undefined; counts: ImportCounts };
+  checkpoint?: CheckpointState;
 }
+
+/** What a checkpoint records: the accounted prefix, and the unfinished last line read after it, if any. */
+interface CheckpointState {
+  readonly byteEnd: number;
+  readonly lines: number;
+  readonly snapshot: Hash | undefined;
+  /** The prefix hash when it is known only as a digest (the prefix of a resumed import). */
+  readonly prefixSha256?: string;
+  readonly counts: ImportCounts;
+  readonly tail?: { readonly bytes: number; readonly sha256: string; readonly units: number };
+}
+
+const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 const newBatch = (): Batch => ({ messages: new Map(), units: 0, openedAt: Date.now() });
 
@@ -215,6 +228,29 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
   const counts = emptyCounts();
   counts.duplicates = base.read;
   const prefixCounts = emptyCounts();
+  // The checkpoint an unfinished last line is recorded beside: the last one that covers a prefix.
+  let lastCheckpoint: CheckpointState | undefined =
+    previous !== undefined && resumeAt > 0
+      ? {
+          byteEnd: resumeAt,
+          lines: previous.linesConsumed,
+          snapshot: undefined,
+          prefixSha256: previous.prefixSha256,
+          counts: copyCounts(base),
+        }
+      : undefined;
+  const checkpointAt = (state: CheckpointState): void => {
+    batch.checkpoint = state;
+    lastCheckpoint = state;
+  };
+  /** Records the unfinished last line beside the last checkpoint, so an unchanged file is all duplicates. */
+  const checkpointTail = (framed: FramedRecord, units: number): void => {
+    if (lastCheckpoint === undefined || framed.oversize !== undefined) return;
+    batch.checkpoint = {
+      ...lastCheckpoint,
+      tail: { bytes: framed.bytes.length, sha256: sha256Of(framed.bytes), units },
+    };
+  };
 
   let transactions = 0;
   let failure: unknown;
@@ -262,7 +298,7 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
     const closed = batch;
     batch = newBatch();
     if (closed.checkpoint !== undefined) {
-      const { byteEnd, lines, snapshot, counts: c } = closed.checkpoint;
+      const { byteEnd, lines, snapshot, prefixSha256, counts: c, tail } = closed.checkpoint;
       assertAccounted(c, 'in a checkpoint');
       const checkpoint: ImportCheckpoint = {
         eventId: derivedEventId('import-checkpoint', sourceId, String(byteEnd)),
@@ -272,13 +308,16 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
         importer: format.importer,
         fileName,
         bytesConsumed: byteEnd,
-        prefixSha256: (snapshot ?? createHash('sha256')).copy().digest('hex'),
+        prefixSha256: prefixSha256 ?? (snapshot ?? createHash('sha256')).copy().digest('hex'),
         linesConsumed: lines,
         read: c.read,
         produced: c.produced,
         cleaned: c.cleaned,
         deadLettered: c.deadLettered,
         duplicates: c.duplicates,
+        tailBytes: tail?.bytes ?? 0,
+        tailSha256: tail?.sha256 ?? '',
+        tailUnits: tail?.units ?? 0,
         complete,
         traceContext: null,
       };
@@ -376,13 +415,30 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
       const c = copyCounts(prefixCounts);
       for (const key of ['read', 'produced', 'cleaned', 'deadLettered', 'duplicates'] as const)
         c[key] += base[key];
-      batch.checkpoint = {
+      checkpointAt({
         byteEnd: framed.byteEnd,
         lines: framed.line + framed.lines - 1,
         snapshot: framed.snapshot,
         counts: c,
-      };
-    }
+      });
+    } else checkpointTail(framed, delta.read);
+  };
+
+  /** The unfinished last line an earlier import read, unchanged since: its units are duplicates. */
+  const isPreviousTail = (framed: FramedRecord): boolean =>
+    !framed.hasLineEnd &&
+    previous !== undefined &&
+    resumeAt > 0 &&
+    (previous.tailBytes ?? 0) > 0 &&
+    framed.byteEnd === resumeAt + (previous.tailBytes ?? 0) &&
+    framed.bytes.length === previous.tailBytes &&
+    sha256Of(framed.bytes) === previous.tailSha256;
+  const emitPreviousTail = (framed: FramedRecord): void => {
+    const units = previous?.tailUnits ?? 0;
+    // `read` in the summary is this import's reads plus its duplicates.
+    counts.duplicates += units;
+    counts.rows += 1;
+    checkpointTail(framed, units);
   };
 
   // Records fed and not yet decided, in line order: a format may hold results back.
@@ -416,18 +472,22 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
           add(deps.names.topic(registration.topic), await encodeEvent(registration));
         counts.registrations += startRegistrations.length;
         if (framed.hasLineEnd)
-          batch.checkpoint = {
+          checkpointAt({
             byteEnd: framed.byteEnd,
             lines: 1,
             snapshot: framed.snapshot,
             counts: copyCounts(base),
-          };
+          });
         await closeBatch();
         continue;
       }
       if (framed.byteEnd <= resumeAt) {
         if (framed.byteEnd === resumeAt && framed.line + framed.lines - 1 !== previous?.linesConsumed)
           fileChangedUnder = true;
+        continue;
+      }
+      if (queue.length === 0 && isPreviousTail(framed)) {
+        emitPreviousTail(framed);
         continue;
       }
       const entry = rejectionOf(framed, factory.quoting);
