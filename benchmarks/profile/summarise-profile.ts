@@ -1,0 +1,159 @@
+import { CATEGORIES, type Category, classifyFrame, projectPath } from './classify-frame.ts';
+
+/** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) that a summary reads. */
+export interface CpuProfile {
+  readonly nodes: readonly {
+    readonly id: number;
+    readonly callFrame: {
+      readonly functionName: string;
+      readonly url: string;
+      readonly lineNumber: number;
+      readonly columnNumber?: number;
+    };
+  }[];
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly samples: readonly number[];
+  readonly timeDeltas: readonly number[];
+}
+
+/** The part of a profile to count, in the profile's clock (microseconds, `process.hrtime` on Linux). */
+export interface ProfileWindow {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+/** One function's own time (not its callees'), all its call sites together. */
+export interface FrameTime {
+  readonly functionName: string;
+  /** Relative to the repository root for project files, the package path for dependencies. */
+  readonly location: string;
+  readonly category: Category;
+  readonly selfMs: number;
+  readonly share: number;
+}
+
+/** Where a profile's time went: by category and by the functions with the most self time. */
+export interface ProfileSummary {
+  readonly totalMs: number;
+  /** Sampled time left out by the window (module loading, connecting, shutting down). */
+  readonly outsideMs: number;
+  /** Time not spent idle: what the process actually computed. */
+  readonly busyMs: number;
+  readonly categories: readonly {
+    readonly category: Category;
+    readonly ms: number;
+    readonly share: number;
+  }[];
+  readonly top: readonly FrameTime[];
+}
+
+/**
+ * Self time per profile node in microseconds, of the samples taken inside `window` (all by default).
+ * Sample i lasts until sample i+1 (the next delta); the last one until the profile's end, as Chrome
+ * DevTools counts them.
+ */
+export function selfTimesUs(profile: CpuProfile, window?: ProfileWindow): Map<number, number> {
+  const self = new Map<number, number>();
+  let at = profile.startTime;
+  const stamps = profile.timeDeltas.map((d) => {
+    at += d;
+    return at;
+  });
+  profile.samples.forEach((node, i) => {
+    const start = stamps[i] ?? profile.endTime;
+    const end = stamps[i + 1] ?? profile.endTime;
+    if (window !== undefined && (start < window.fromUs || start >= window.toUs)) return;
+    self.set(node, (self.get(node) ?? 0) + Math.max(0, end - start));
+  });
+  return self;
+}
+
+function locationOf(url: string, line: number, root: string): string {
+  const own = projectPath(url, root);
+  const nm = url.lastIndexOf('/node_modules/');
+  const path = own ?? (nm >= 0 ? url.slice(nm + '/node_modules/'.length) : url);
+  return path === '' ? '' : `${path}:${line + 1}`;
+}
+
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Sums a profile's self time (inside `window` when given) by category and by function, and keeps the `top` functions by self time. */
+export function summariseProfile(
+  profile: CpuProfile,
+  options: { root: string; top: number; window?: ProfileWindow },
+): ProfileSummary {
+  const self = selfTimesUs(profile, options.window);
+  const everything = options.window === undefined ? self : selfTimesUs(profile);
+  let allUs = 0;
+  for (const us of everything.values()) allUs += us;
+  const byCategory = new Map<Category, number>();
+  const byFrame = new Map<
+    string,
+    { functionName: string; location: string; category: Category; us: number }
+  >();
+  let totalUs = 0;
+  for (const node of profile.nodes) {
+    const us = self.get(node.id) ?? 0;
+    if (us === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const category = classifyFrame({ functionName, url }, options.root);
+    totalUs += us;
+    byCategory.set(category, (byCategory.get(category) ?? 0) + us);
+    const location = locationOf(url, lineNumber, options.root);
+    const key = `${functionName}@${location}`;
+    const frame = byFrame.get(key) ?? {
+      functionName: functionName || '(anonymous)',
+      location,
+      category,
+      us: 0,
+    };
+    frame.us += us;
+    byFrame.set(key, frame);
+  }
+  const share = (us: number) => (totalUs === 0 ? 0 : round((us / totalUs) * 100));
+  return {
+    totalMs: round(totalUs / 1000),
+    outsideMs: round((allUs - totalUs) / 1000),
+    busyMs: round((totalUs - (byCategory.get('idle') ?? 0)) / 1000),
+    categories: CATEGORIES.filter((c) => (byCategory.get(c) ?? 0) > 0)
+      .map((category) => {
+        const us = byCategory.get(category) ?? 0;
+        return { category, ms: round(us / 1000), share: share(us) };
+      })
+      .sort((a, b) => b.ms - a.ms),
+    top: [...byFrame.values()]
+      .sort((a, b) => b.us - a.us)
+      .slice(0, options.top)
+      .map((f) => ({
+        functionName: f.functionName,
+        location: f.location,
+        category: f.category,
+        selfMs: round(f.us / 1000),
+        share: share(f.us),
+      })),
+  };
+}
+
+/** A summary as Markdown tables: categories (share of all sampled time), then the top frames. */
+export function formatSummary(title: string, summary: ProfileSummary): string {
+  const lines = [
+    `### ${title}`,
+    '',
+    `Sampled ${summary.totalMs} ms while the stage ran, of which busy (not idle) ${summary.busyMs} ms;` +
+      ` ${summary.outsideMs} ms before and after it (loading modules, connecting, stopping) left out.`,
+    '',
+    '| category | ms | share % |',
+    '| --- | ---: | ---: |',
+    ...summary.categories.map((c) => `| ${c.category} | ${c.ms} | ${c.share} |`),
+    '',
+    '| # | self ms | share % | category | function | location |',
+    '| ---: | ---: | ---: | --- | --- | --- |',
+    ...summary.top.map(
+      (f, i) =>
+        `| ${i + 1} | ${f.selfMs} | ${f.share} | ${f.category} | \`${f.functionName}\` | ${f.location} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
