@@ -28,7 +28,10 @@ export interface FrameLocation {
   readonly url: string;
 }
 
-/** Packages by the category their time counts under, matched on `/node_modules/<package>/`. */
+/**
+ * Packages by the category their time counts under, matched on `/node_modules/<package>/`; a bare
+ * scope (`@opentelemetry`) stands for every package in it.
+ */
 const PACKAGES: readonly (readonly [string, Category])[] = [
   ['avsc', 'avro'],
   ['@kafkajs/confluent-schema-registry', 'avro'],
@@ -128,7 +131,8 @@ export function classifyFrame(frame: FrameLocation, root: string): Category {
   const pkg = packageOf(frame.url);
   if (pkg !== undefined) {
     if (pkg.name === 'kafkajs') return kafkajsCategory(pkg.inner, frame.functionName);
-    return PACKAGES.find(([name]) => name === pkg.name)?.[1] ?? 'other';
+    const scope = pkg.name.startsWith('@') ? pkg.name.split('/')[0] : undefined;
+    return PACKAGES.find(([name]) => name === pkg.name || name === scope)?.[1] ?? 'other';
   }
   const own = projectPath(frame.url, root);
   if (own !== undefined) return PROJECT_PATHS.find(([pattern]) => pattern.test(own))?.[1] ?? 'project';
