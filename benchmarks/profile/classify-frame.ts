@@ -8,6 +8,7 @@ export const CATEGORIES = [
   'kafkajs-transactions',
   'kafkajs-other',
   'avro',
+  'registry',
   'zod',
   'sql',
   'redis',
@@ -34,9 +35,9 @@ export interface FrameLocation {
  */
 const PACKAGES: readonly (readonly [string, Category])[] = [
   ['avsc', 'avro'],
-  ['@kafkajs/confluent-schema-registry', 'avro'],
+  ['@kafkajs/confluent-schema-registry', 'registry'],
   // The schema registry client's HTTP layer.
-  ['mappersmith', 'avro'],
+  ['mappersmith', 'registry'],
   ['zod', 'zod'],
   ['pg', 'sql'],
   ['pg-protocol', 'sql'],
@@ -68,7 +69,8 @@ const PACKAGES: readonly (readonly [string, Category])[] = [
  */
 const PROJECT_PATHS: readonly (readonly [RegExp, Category])[] = [
   [/^schemas\/avro-zod\//, 'zod'],
-  [/^schemas\/(avro\/|avro-schemas|event-codec|registry-client|decode-errors|timestamp-millis)/, 'avro'],
+  [/^schemas\/registry-client/, 'registry'],
+  [/^schemas\/(avro\/|avro-schemas|event-codec|decode-errors|timestamp-millis)/, 'avro'],
   [/^stream-runtime\/decode-event/, 'avro'],
   [/^stream-runtime\/(batch-span|batch-metrics)/, 'telemetry'],
   [/^stream-runtime\/send-offsets/, 'kafkajs-transactions'],
@@ -138,4 +140,9 @@ export function classifyFrame(frame: FrameLocation, root: string): Category {
   if (own !== undefined) return PROJECT_PATHS.find(([pattern]) => pattern.test(own))?.[1] ?? 'project';
   if (frame.url.startsWith('node:')) return 'node';
   return 'other';
+}
+
+/** Categories that say only that Node or V8 ran, not on whose behalf: their time goes to the caller's. */
+export function isCallerAttributed(category: Category): boolean {
+  return category === 'node' || category === 'other';
 }

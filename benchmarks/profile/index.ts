@@ -18,6 +18,7 @@ export { type RawConsume, rawConsume } from './raw-consume.ts';
 export { runStageProfiled, type StagePosition, type StageRun, type StageRunOptions } from './run-stage.ts';
 export { catalogStages, PROJECTOR_STAGE, planStages, type StageSpec, stagesFedBy } from './stage-plan.ts';
 export {
+  attributeCategories,
   type CpuProfile,
   type FrameTime,
   formatSummary,

@@ -1,4 +1,10 @@
-import { CATEGORIES, type Category, classifyFrame, projectPath } from './classify-frame.ts';
+import {
+  CATEGORIES,
+  type Category,
+  classifyFrame,
+  isCallerAttributed,
+  projectPath,
+} from './classify-frame.ts';
 
 /** The parts of a V8 `.cpuprofile` (what `node --cpu-prof` writes) that a summary reads. */
 export interface CpuProfile {
@@ -10,6 +16,7 @@ export interface CpuProfile {
       readonly lineNumber: number;
       readonly columnNumber?: number;
     };
+    readonly children?: readonly number[];
   }[];
   readonly startTime: number;
   readonly endTime: number;
@@ -28,6 +35,7 @@ export interface FrameTime {
   readonly functionName: string;
   /** Relative to the repository root for project files, the package path for dependencies. */
   readonly location: string;
+  /** The frame's own category, or its nearest caller's when Node or V8 ran on a library's behalf. */
   readonly category: Category;
   readonly selfMs: number;
   readonly share: number;
@@ -78,6 +86,33 @@ function locationOf(url: string, line: number, root: string): string {
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/**
+ * The category of each profile node. Node's internals and native functions (sockets, buffers,
+ * hashing, microtasks) count for the nearest caller that is not one of them, so an HTTP socket
+ * opened by the registry client is registry time and a string written by avsc is Avro time.
+ */
+export function attributeCategories(profile: CpuProfile, root: string): Map<number, Category> {
+  const parents = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parents.set(child, node.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const own = new Map(profile.nodes.map((n) => [n.id, classifyFrame(n.callFrame, root)]));
+  const attributed = new Map<number, Category>();
+  // Parents before children (a walk from the roots), so each node's caller is already settled.
+  const stack = profile.nodes.filter((n) => !parents.has(n.id)).map((n) => n.id);
+  while (stack.length > 0) {
+    const id = stack.pop() as number;
+    const category = own.get(id) ?? 'other';
+    const parent = parents.get(id);
+    const above = parent === undefined ? undefined : attributed.get(parent);
+    attributed.set(
+      id,
+      isCallerAttributed(category) && above !== undefined && !isCallerAttributed(above) ? above : category,
+    );
+    stack.push(...(byId.get(id)?.children ?? []));
+  }
+  return attributed;
+}
+
 /** Sums a profile's self time (inside `window` when given) by category and by function, and keeps the `top` functions by self time. */
 export function summariseProfile(
   profile: CpuProfile,
@@ -87,6 +122,7 @@ export function summariseProfile(
   const everything = options.window === undefined ? self : selfTimesUs(profile);
   let allUs = 0;
   for (const us of everything.values()) allUs += us;
+  const categories = attributeCategories(profile, options.root);
   const byCategory = new Map<Category, number>();
   const byFrame = new Map<
     string,
@@ -97,11 +133,11 @@ export function summariseProfile(
     const us = self.get(node.id) ?? 0;
     if (us === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const category = classifyFrame({ functionName, url }, options.root);
+    const category = categories.get(node.id) ?? classifyFrame({ functionName, url }, options.root);
     totalUs += us;
     byCategory.set(category, (byCategory.get(category) ?? 0) + us);
     const location = locationOf(url, lineNumber, options.root);
-    const key = `${functionName}@${location}`;
+    const key = `${functionName}@${location}@${category}`;
     const frame = byFrame.get(key) ?? {
       functionName: functionName || '(anonymous)',
       location,

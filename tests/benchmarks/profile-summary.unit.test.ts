@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type CpuProfile, selfTimesUs, summariseProfile } from '../../benchmarks/profile/index.ts';
+import {
+  attributeCategories,
+  type CpuProfile,
+  selfTimesUs,
+  summariseProfile,
+} from '../../benchmarks/profile/index.ts';
 
 const ROOT = '/repo';
 const frame = (functionName: string, url = '', lineNumber = -1) => ({ functionName, url, lineNumber });
@@ -73,5 +78,44 @@ describe('summarising a CPU profile', () => {
   it('is empty, not NaN, on a profile without samples', () => {
     const summary = summariseProfile({ ...PROFILE, samples: [], timeDeltas: [] }, { root: ROOT, top: 5 });
     expect(summary).toEqual({ totalMs: 0, outsideMs: 0, busyMs: 0, categories: [], top: [] });
+  });
+
+  it("counts Node's internals and natives for the nearest caller that is neither, or as themselves at the top", () => {
+    const nm = (path: string) => `file://${ROOT}/node_modules/${path}`;
+    const profile: CpuProfile = {
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 5, 7] },
+        { id: 2, callFrame: frame('request', nm('mappersmith/gateway/http.js')), children: [3] },
+        { id: 3, callFrame: frame('ClientRequest', 'node:_http_client'), children: [4] },
+        { id: 4, callFrame: frame('internalConnect', 'node:net') },
+        { id: 5, callFrame: frame('write', nm('avsc/lib/utils.js')), children: [6] },
+        { id: 6, callFrame: frame('writeLatin1String') },
+        {
+          id: 7,
+          callFrame: frame('processTicksAndRejections', 'node:internal/process/task_queues'),
+          children: [8],
+        },
+        { id: 8, callFrame: frame('runMicrotasks') },
+      ],
+      startTime: 0,
+      endTime: 40_000,
+      samples: [4, 6, 8, 3],
+      timeDeltas: [0, 10_000, 10_000, 10_000],
+    };
+    const categories = attributeCategories(profile, ROOT);
+    expect([3, 4, 6, 7, 8].map((id) => categories.get(id))).toEqual([
+      'registry',
+      'registry',
+      'avro',
+      'node',
+      'other',
+    ]);
+    const summary = summariseProfile(profile, { root: ROOT, top: 10 });
+    expect(summary.categories.map((c) => [c.category, c.ms])).toEqual([
+      ['registry', 20],
+      ['avro', 10],
+      ['other', 10],
+    ]);
+    expect(summary.top.find((f) => f.functionName === 'writeLatin1String')?.category).toBe('avro');
   });
 });
