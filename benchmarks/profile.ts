@@ -10,9 +10,11 @@ import type { TopicKey } from '../schemas/index.ts';
 import { connectBenchPlatform } from './bench-platform.ts';
 import {
   catalogStages,
+  formatCategoryMatrix,
   formatSummary,
   groupAtEnd,
   highWaterMarks,
+  type ProfileSummary,
   planStages,
   produceReadingsBacklog,
   projectionsAtEnd,
@@ -68,6 +70,7 @@ export async function profileBenchmark(
   const transactional = (topic: string) => transactionalTopics.has(topic);
   const figures: Record<string, number | string> = { readings: Number(values.readings), outDir };
   const report: string[] = [];
+  const summaries: { name: string; summary: ProfileSummary }[] = [];
   try {
     await preparePlatform(platform);
     const produceStart = performance.now();
@@ -128,6 +131,7 @@ export async function profileBenchmark(
         top: Number(values.top),
         window: run.window,
       });
+      summaries.push({ name: stage.name, summary });
       const perS = raw.events / (run.ms / 1000);
       const rawPerS = raw.events / (raw.ms / 1000);
       const s = stage.name;
@@ -154,6 +158,8 @@ export async function profileBenchmark(
       );
       process.stderr.write(`${report.at(-1)}\n`);
     }
+    report.push(`### All stages\n\n${formatCategoryMatrix(summaries)}`);
+    process.stderr.write(`${report.at(-1)}\n`);
     await writeFile(join(outDir, 'summary.md'), report.join('\n'));
     return figures;
   } finally {

@@ -21,6 +21,7 @@ export {
   attributeCategories,
   type CpuProfile,
   type FrameTime,
+  formatCategoryMatrix,
   formatSummary,
   type ProfileSummary,
   type ProfileWindow,

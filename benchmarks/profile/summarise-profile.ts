@@ -193,3 +193,21 @@ export function formatSummary(title: string, summary: ProfileSummary): string {
   ];
   return lines.join('\n');
 }
+
+/** Several summaries side by side: each category's share of each stage's sampled time, as a Markdown table. */
+export function formatCategoryMatrix(
+  summaries: readonly { readonly name: string; readonly summary: ProfileSummary }[],
+): string {
+  const shareOf = (summary: ProfileSummary, category: Category) =>
+    summary.categories.find((c) => c.category === category)?.share ?? 0;
+  const rows = CATEGORIES.filter((c) => summaries.some(({ summary }) => shareOf(summary, c) > 0)).map(
+    (c) => `| ${c} | ${summaries.map(({ summary }) => shareOf(summary, c)).join(' | ')} |`,
+  );
+  return [
+    `| share % | ${summaries.map((s) => s.name).join(' | ')} |`,
+    `| --- |${summaries.map(() => ' ---: |').join('')}`,
+    `| sampled s | ${summaries.map(({ summary }) => round(summary.totalMs / 1000)).join(' | ')} |`,
+    ...rows,
+    '',
+  ].join('\n');
+}

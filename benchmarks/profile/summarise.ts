@@ -1,6 +1,11 @@
 import { parseArgs } from 'node:util';
 import { cpuProfilesAt, REPO_ROOT, readCpuProfile, readProfileWindow } from './profile-file.ts';
-import { formatSummary, summariseProfile } from './summarise-profile.ts';
+import {
+  formatCategoryMatrix,
+  formatSummary,
+  type ProfileSummary,
+  summariseProfile,
+} from './summarise-profile.ts';
 
 /**
  * `npx tsx benchmarks/profile/summarise.ts <dir-or-file> [--top N] [--root DIR]`: prints each
@@ -23,6 +28,7 @@ if (target === undefined) {
   );
   process.exit(2);
 }
+const summaries: { name: string; summary: ProfileSummary }[] = [];
 for (const { name, path } of await cpuProfilesAt(target)) {
   const window = values.whole ? undefined : await readProfileWindow(path);
   const summary = summariseProfile(await readCpuProfile(path), {
@@ -30,5 +36,7 @@ for (const { name, path } of await cpuProfilesAt(target)) {
     top: Number(values.top),
     ...(window ? { window } : {}),
   });
+  summaries.push({ name, summary });
   process.stdout.write(`${formatSummary(name, summary)}\n`);
 }
+if (summaries.length > 1) process.stdout.write(`### All profiles\n\n${formatCategoryMatrix(summaries)}\n`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   attributeCategories,
   type CpuProfile,
+  formatCategoryMatrix,
   selfTimesUs,
   summariseProfile,
 } from '../../benchmarks/profile/index.ts';
@@ -117,5 +118,23 @@ describe('summarising a CPU profile', () => {
       ['other', 10],
     ]);
     expect(summary.top.find((f) => f.functionName === 'writeLatin1String')?.category).toBe('avro');
+  });
+
+  it('lays several summaries side by side, a row per category any of them has, zero where one has none', () => {
+    const whole = summariseProfile(PROFILE, { root: ROOT, top: 1 });
+    const late = summariseProfile(PROFILE, {
+      root: ROOT,
+      top: 1,
+      window: { fromUs: 1_030_000, toUs: 1_070_000 },
+    });
+    const table = formatCategoryMatrix([
+      { name: 'whole', summary: whole },
+      { name: 'late', summary: late },
+    ]).split('\n');
+    expect(table[0]).toBe('| share % | whole | late |');
+    expect(table[2]).toBe('| sampled s | 0.1 | 0 |');
+    expect(table).toContain('| idle | 30 | 75 |');
+    expect(table).toContain('| avro | 40 | 0 |');
+    expect(table.filter((line) => line.startsWith('| sql'))).toEqual([]);
   });
 });
