@@ -6,6 +6,7 @@ import { detectionBenchmark } from './detection.ts';
 import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
+import { profileBenchmark } from './profile.ts';
 import { queriesBenchmark } from './queries.ts';
 import { sinkBenchmark } from './sink.ts';
 
@@ -28,6 +29,11 @@ const BENCHMARKS = {
     run: mcpBenchmark,
   },
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
+  profile: {
+    usesStack: true,
+    knobs: '--readings N --buildings N --stages a,b --out DIR --interval-us N --top N --timeout-s N',
+    run: profileBenchmark,
+  },
   queries: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --seed N --processors a,b --keep --reuse ID',
