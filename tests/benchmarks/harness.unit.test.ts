@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,6 +9,7 @@ import {
   formatSummary,
   LATEST_END,
   LATEST_START,
+  latestResults,
   median,
   parseBenchArgs,
   parseKnobSpec,
@@ -14,6 +18,7 @@ import {
   replaceLatestFigures,
   resultFileName,
   summarize,
+  writeResult,
 } from '../../benchmarks/harness/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
 
@@ -184,5 +189,24 @@ describe('the Latest figures section of the README', () => {
 
   it('refuses a README without the markers rather than appending somewhere', () => {
     expect(() => replaceLatestFigures('# Benchmarks\n', 'x')).toThrow('latest-figures:start');
+  });
+});
+
+describe('the newest results', () => {
+  it('picks the newest run with figures per benchmark, skipping one that failed before its first repeat', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-results-'));
+    try {
+      await writeResult(dir, result({ startedAt: '2026-12-06T00:10:00.000Z' }));
+      await writeResult(dir, result({ startedAt: '2026-12-06T00:20:00.000Z', command: 'newest good' }));
+      await writeResult(dir, result({ startedAt: '2026-12-06T00:30:00.000Z', repeats: [], error: 'boom' }));
+      await writeResult(dir, result({ benchmark: 'codec', startedAt: '2026-12-06T00:05:00.000Z' }));
+      const latest = await latestResults(dir);
+      expect(latest.map((r) => [r.benchmark, r.command])).toEqual([
+        ['codec', 'npm run bench -- sink'],
+        ['sink', 'newest good'],
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
