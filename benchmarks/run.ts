@@ -44,7 +44,7 @@ const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
   codec: '--events 50000',
   detection: '--buildings 5 --weeks 5 --settle-seconds 5 --warmup 0',
   import: '--values 100000 --buildings 100',
-  mcp: '--buildings 10 --meters 15 --days 1 --calls 100 --clients 4 --warmup 0',
+  mcp: '--buildings 10 --meters 15 --days 1 --calls 30 --clients 2 --rate 200 --warmup 0',
   pipeline: '--readings 10000 --rate 1000 --seconds 5',
   queries: '--buildings 20 --meters 30 --days 7 --calls 50 --warmup 0',
   sink: '--rows 50000 --meters 500',
