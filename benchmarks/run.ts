@@ -1,8 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../infra/config/index.ts';
 import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
+import { type BenchmarkEntry, runBenchmarks } from './harness/index.ts';
 import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
@@ -11,8 +13,8 @@ import { queriesBenchmark } from './queries.ts';
 import { sinkBenchmark } from './sink.ts';
 
 /**
- * `npm run bench -- <name> [knobs]`: runs one benchmark and prints a table and a JSON line. Those
- * that talk to services bring the local stack up first (or find it running).
+ * `npm run bench` runs every benchmark with the small knobs below; `npm run bench -- NAME
+ * [--repeat N] [--warmup N] [knobs]` runs one with its own defaults. See benchmarks/README.md.
  */
 const BENCHMARKS = {
   anomalies: { usesStack: false, knobs: '--weeks N --meters N --seed N', run: anomaliesBenchmark },
@@ -40,25 +42,29 @@ const BENCHMARKS = {
     run: queriesBenchmark,
   },
   sink: { usesStack: true, knobs: '--rows N --meters N --batch N', run: sinkBenchmark },
-} as const;
+} as const satisfies Record<string, BenchmarkEntry>;
 
-const [name, ...rest] = process.argv.slice(2);
-const benchmark = BENCHMARKS[name as keyof typeof BENCHMARKS];
-if (benchmark === undefined) {
-  const lines = Object.entries(BENCHMARKS).map(([n, b]) => `  npm run bench -- ${n} ${b.knobs}`);
-  process.stderr.write(`usage:\n${lines.join('\n')}\n`);
-  process.exit(2);
-}
+/** Small knobs for `npm run bench` with no name, so running them all takes minutes, not hours. */
+const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
+  anomalies: '--weeks 8 --meters 4',
+  codec: '--events 50000',
+  detection: '--buildings 5 --weeks 5 --settle-seconds 5 --warmup 0',
+  import: '--values 100000 --buildings 100',
+  mcp: '--buildings 10 --meters 15 --days 1 --calls 30 --clients 2 --rate 200 --warmup 0',
+  pipeline: '--readings 10000 --rate 1000 --seconds 5',
+  queries: '--buildings 20 --meters 30 --days 7 --calls 50 --warmup 0',
+  sink: '--rows 50000 --meters 500',
+};
+
 const config = loadConfig(process.env);
-// Benchmarks that need no services get the configured endpoints, which they ignore.
-const endpoints = benchmark.usesStack
-  ? await stackUp(config, { env: process.env })
-  : {
-      kafkaBrokers: [...config.kafka.brokers],
-      registryUrl: config.registry.url,
-      redisUrl: config.redis.url,
-      postgresUrl: config.postgres.url,
-    };
-const figures = await benchmark.run(config, endpoints, rest);
-console.table(figures);
-console.log(JSON.stringify({ benchmark: name, ...figures }));
+const code = await runBenchmarks({
+  benchmarks: BENCHMARKS,
+  smallDefaults: SMALL_DEFAULTS,
+  argv: process.argv.slice(2),
+  config,
+  startStack: () => stackUp(config, { env: process.env }),
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  resultsDir: fileURLToPath(new URL('./results', import.meta.url)),
+});
+// Explicitly: a benchmark's leftover handle (a socket, a timer) must not keep the process alive.
+process.exit(code);
