@@ -3,6 +3,7 @@ import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
+import { e2eBenchmark } from './e2e.ts';
 import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
@@ -20,6 +21,11 @@ const BENCHMARKS = {
     usesStack: true,
     knobs: '--buildings N --weeks N --seed N --faults kind=rate,... --ground-truth FILE --settle-seconds N',
     run: detectionBenchmark,
+  },
+  e2e: {
+    usesStack: true,
+    knobs: '--readings N --rates a,b --seconds N --timeout-seconds N --buildings N --clean-up ID',
+    run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
   mcp: {
