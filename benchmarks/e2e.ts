@@ -216,6 +216,7 @@ export async function e2eBenchmark(
     const groupIds = lag.map((s) => s.groupId);
     await until(async () => (await groupsStable(admin, groupIds)) > 0, deadline, 'a stage to join', running);
     const consuming = performance.now();
+    figures.stageFirstJoinS = round((consuming - started) / 1000, 1);
     await until(
       async () => (await groupsStable(admin, groupIds)) === groupIds.length,
       deadline,

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createKafka } from '../../infra/kafka/index.ts';
 import type { StackEndpoints } from '../../infra/stack/index.ts';
+import { TOPICS, valueSubject } from '../../schemas/index.ts';
 import { endOrphanedStages } from './stage-processes.ts';
 
 /** What a clean-up removed. */
@@ -13,6 +14,13 @@ export interface CleanUpReport {
   readonly subjects: number;
   readonly schemas: number;
   readonly keys: number;
+}
+
+/** The registry subjects of run `id`: the value subject of each catalogue topic and its dead letters. */
+export function runSubjects(id: string): string[] {
+  return Object.values(TOPICS).flatMap((t) =>
+    [t.name, t.deadLetterTopic].map((topic) => valueSubject(`bench.${id}.${topic}`)),
+  );
 }
 
 /** Run ids are the 6 hex digits the run chose; anything else would match more than one run's resources. */
@@ -60,13 +68,15 @@ export async function cleanUpRun(
     await admin.disconnect();
   }
 
-  const response = await fetch(`${endpoints.registryUrl}/subjects`);
-  const subjects = ((await response.json()) as string[]).filter((s) => s.startsWith(prefix));
-  for (const subject of subjects) {
+  // By name, not from `GET /subjects`: the registry caps that listing (Apicurio at 1,000), so on a
+  // shared registry this run's subjects may not be in it.
+  let subjects = 0;
+  for (const subject of runSubjects(id)) {
     const url = `${endpoints.registryUrl}/subjects/${encodeURIComponent(subject)}`;
     // Soft delete first: the registry refuses a permanent delete of a subject that is not soft-deleted.
-    await fetch(url, { method: 'DELETE' });
+    const soft = await fetch(url, { method: 'DELETE' });
     await fetch(`${url}?permanent=true`, { method: 'DELETE' });
+    if (soft.ok) subjects += 1;
   }
 
   const pool = new pg.Pool({ connectionString: endpoints.postgresUrl, max: 1 });
@@ -94,5 +104,5 @@ export async function cleanUpRun(
   } finally {
     redis.disconnect();
   }
-  return { stagesEnded, topics, groups, subjects: subjects.length, schemas, keys };
+  return { stagesEnded, topics, groups, subjects, schemas, keys };
 }

@@ -30,37 +30,40 @@ export function summariseLatencies(latencies: readonly number[]): LatencySummary
   };
 }
 
-/** What one read model shows per pending mark: whether it is visible there yet. */
-type VisibilityProbe = (marks: readonly MarkedReading[]) => Promise<readonly boolean[]>;
-
 /**
- * Redis: the meter's latest hash holds this reading or a later one (the projector applies a meter's
- * readings in log order, so a later one there means this one was applied too).
+ * The latest event time one read model shows per meter (absent: none yet). The projector applies a
+ * meter's readings in log order and the benchmark produces each meter's readings in event-time
+ * order, so a mark is visible once its meter's latest event time has reached the mark's. Asking per
+ * meter, not per mark, keeps the polling cost bounded by the fleet, however far behind the pipeline is.
  */
-function redisProbe(redis: Redis): VisibilityProbe {
-  return async (marks) => {
+type LatestProbe = (meterIds: readonly string[]) => Promise<ReadonlyMap<string, number>>;
+
+/** Redis: the `occurredAt` of each meter's latest hash in the active generation. */
+function redisProbe(redis: Redis): LatestProbe {
+  return async (meterIds) => {
+    const latest = new Map<string, number>();
     const keyspace = await activeLatestReadingsKeyspace(redis);
-    if (keyspace === undefined) return marks.map(() => false);
+    if (keyspace === undefined) return latest;
     const pipeline = redis.pipeline();
-    for (const m of marks) pipeline.hget(keyspace.key('meter', m.meterId, 'latest'), 'occurredAt');
+    for (const id of meterIds) pipeline.hget(keyspace.key('meter', id, 'latest'), 'occurredAt');
     const results = (await pipeline.exec()) ?? [];
-    return marks.map((m, i) => {
+    meterIds.forEach((id, i) => {
       const [error, value] = results[i] ?? [null, null];
-      return error === null && typeof value === 'string' && Number(value) >= m.occurredAtMs;
+      if (error === null && typeof value === 'string') latest.set(id, Number(value));
     });
+    return latest;
   };
 }
 
-/** Postgres: the readings read model has the row of the reading's natural key. */
-function postgresProbe(pool: pg.Pool): VisibilityProbe {
-  return async (marks) => {
-    const { rows } = await pool.query<{ i: number }>(
-      `SELECT m.i FROM unnest($1::text[], $2::timestamptz[]) WITH ORDINALITY AS m(meter_id, occurred_at, i)
-        WHERE EXISTS (SELECT 1 FROM readings r WHERE r.meter_id = m.meter_id AND r.occurred_at = m.occurred_at)`,
-      [marks.map((m) => m.meterId), marks.map((m) => new Date(m.occurredAtMs))],
+/** Postgres: each meter's latest row in the readings read model (its key's index answers it). */
+function postgresProbe(pool: pg.Pool): LatestProbe {
+  return async (meterIds) => {
+    const { rows } = await pool.query<{ meter_id: string; at: Date }>(
+      `SELECT m.meter_id, (SELECT max(r.occurred_at) FROM readings r WHERE r.meter_id = m.meter_id) AS at
+         FROM unnest($1::text[]) AS m(meter_id)`,
+      [meterIds],
     );
-    const seen = new Set(rows.map((r) => Number(r.i) - 1));
-    return marks.map((_, i) => seen.has(i));
+    return new Map(rows.filter((r) => r.at !== null).map((r) => [r.meter_id, r.at.getTime()]));
   };
 }
 
@@ -72,20 +75,23 @@ class ProbeLoop {
   private readonly loop: Promise<void>;
 
   constructor(
-    private readonly probe: VisibilityProbe,
+    private readonly probe: LatestProbe,
     intervalMs: number,
   ) {
     this.loop = (async () => {
       while (!this.stopped) {
         if (this.pending.length > 0) {
           const marks = this.pending;
-          const visible = await this.probe(marks).catch(() => marks.map(() => false));
+          const latest = await this.probe([...new Set(marks.map((m) => m.meterId))]).catch(
+            () => new Map<string, number>(),
+          );
           const now = Date.now();
           const still: MarkedReading[] = [];
-          marks.forEach((m, i) => {
-            if (visible[i]) this.latencies.push(now - m.sentAtMs);
+          for (const m of marks) {
+            if ((latest.get(m.meterId) ?? Number.NEGATIVE_INFINITY) >= m.occurredAtMs)
+              this.latencies.push(now - m.sentAtMs);
             else still.push(m);
-          });
+          }
           // Marks added while the probe ran go after the ones still pending.
           this.pending = [...still, ...this.pending.slice(marks.length)];
         }

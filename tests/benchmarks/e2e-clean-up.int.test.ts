@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { preparePlatform } from '../../app/index.ts';
 import { connectBenchPlatform } from '../../benchmarks/bench-platform.ts';
-import { cleanUpRun } from '../../benchmarks/e2e/clean-up.ts';
+import { cleanUpRun, runSubjects } from '../../benchmarks/e2e/clean-up.ts';
 import { pidFileOf, startStageProcesses } from '../../benchmarks/e2e/stage-processes.ts';
 import { configSchema } from '../../infra/config/index.ts';
 import { createKafka } from '../../infra/kafka/index.ts';
@@ -34,9 +34,11 @@ afterAll(async () => {
 async function leftovers() {
   const groups = (await admin.listGroups()).groups.filter((g) => g.groupId.startsWith(prefix));
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  const subjects = ((await (await fetch(`${endpoints.registryUrl}/subjects`)).json()) as string[]).filter(
-    (s) => s.startsWith(prefix),
-  );
+  let subjects = 0;
+  for (const subject of runSubjects(id)) {
+    const response = await fetch(`${endpoints.registryUrl}/subjects/${encodeURIComponent(subject)}/versions`);
+    if (response.ok) subjects += 1;
+  }
   const { rows } = await pool.query<{ n: string }>(
     "SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1 OR starts_with(nspname, $1 || '_')",
     [`bench_${id}`],
@@ -45,7 +47,7 @@ async function leftovers() {
   return {
     groups: groups.length,
     topics: topics.length,
-    subjects: subjects.length,
+    subjects,
     schemas: Number(rows[0]?.n),
     keys: keys.length,
   };
