@@ -12,6 +12,7 @@ import { connectBenchPlatform } from './bench-platform.ts';
 import { cleanUpRun } from './e2e/clean-up.ts';
 import { type MarkedReading, startLatencyPoller } from './e2e/latency-poller.ts';
 import type { StageInput } from './e2e/partition-lag.ts';
+import { nextRateToTry, type RateOutcome } from './e2e/rate-search.ts';
 import { rawConsumeRate, rawProduceRate } from './e2e/raw-kafka.ts';
 import { createReadingSource } from './e2e/reading-source.ts';
 import {
@@ -113,6 +114,7 @@ export async function e2eBenchmark(
       seconds: { type: 'string', default: '10' },
       'timeout-seconds': { type: 'string', default: '420' },
       buildings: { type: 'string', default: '50' },
+      'search-steps': { type: 'string', default: '2' },
       'clean-up': { type: 'string' },
     },
   });
@@ -248,8 +250,18 @@ export async function e2eBenchmark(
     // Live phases: a fixed rate in 100 ms ticks, marked readings timed to Redis and to Postgres.
     const poller = startLatencyPoller(platform.redis, platform.pool);
     try {
-      for (const rate of rates) {
+      const queue = [...rates];
+      let searches = Number(values['search-steps']);
+      const tried: RateOutcome[] = [];
+      for (;;) {
         if (performance.now() > deadline) break;
+        let rate = queue.shift();
+        if (rate === undefined && searches > 0) {
+          searches -= 1;
+          rate = nextRateToTry(tried);
+          if (rate !== undefined) progress(`searching for the highest rate held: trying ${rate}/s`);
+        }
+        if (rate === undefined) break;
         const phase = `live${rate}`;
         sampler.phase = phase;
         const perTick = Math.max(1, Math.round(rate / 10));
@@ -288,7 +300,9 @@ export async function e2eBenchmark(
         if (!drainedInBound) await until(isDrained, deadline, `${phase} to drain`, running);
         const latencies = poller.take();
         figures[`${phase}ProducedPerS`] = Math.round(producedPerS);
-        figures[`${phase}Held`] = drainedInBound && producedPerS >= 0.95 * rate ? 'yes' : 'no';
+        const held = drainedInBound && producedPerS >= 0.95 * rate;
+        tried.push({ rate, held });
+        figures[`${phase}Held`] = held ? 'yes' : 'no';
         figures[`${phase}DrainS`] = round((performance.now() - produceEnd) / 1000, 1);
         figures[`${phase}Marks`] = latencies.redis.count;
         figures[`${phase}RedisP50Ms`] = latencies.redis.p50Ms;
@@ -310,7 +324,9 @@ export async function e2eBenchmark(
       await poller.stop();
       await sampler.stop();
     }
-    const held = rates.filter((r) => figures[`live${r}Held`] === 'yes');
+    const held = Object.keys(figures)
+      .filter((k) => /^live\d+Held$/.test(k) && figures[k] === 'yes')
+      .map((k) => Number(k.slice('live'.length, -'Held'.length)));
     figures.highestHeldRate = held.length === 0 ? 0 : Math.max(...held);
     process.stderr.write(`\nlag per stage over time (offsets behind; trailing commit markers excluded)\n`);
     process.stderr.write(

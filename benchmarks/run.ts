@@ -24,7 +24,8 @@ const BENCHMARKS = {
   },
   e2e: {
     usesStack: true,
-    knobs: '--readings N --rates a,b --seconds N --timeout-seconds N --buildings N --clean-up ID',
+    knobs:
+      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --clean-up ID',
     run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stageLag } from '../../benchmarks/e2e/partition-lag.ts';
+import { nextRateToTry } from '../../benchmarks/e2e/rate-search.ts';
 import { drained, formatLagTable, type LagSample, maxLagByStage } from '../../benchmarks/e2e/stage-lag.ts';
 import type { PartitionLag } from '../../infra/kafka/index.ts';
 
@@ -89,5 +90,65 @@ describe('lag over time', () => {
     expect(rows[0]).toMatch(/^backlog\s+0\.0\s+0$/);
     expect(rows.some((r) => r.endsWith(' 5000'))).toBe(true);
     expect(rows.at(-1)).toMatch(/49\.5\s+99$/);
+  });
+});
+
+describe('the search for the highest rate held', () => {
+  it('halves the gap between the highest rate held and the lowest one not held', () => {
+    expect(
+      nextRateToTry([
+        { rate: 2000, held: true },
+        { rate: 10000, held: false },
+      ]),
+    ).toBe(6000);
+    expect(
+      nextRateToTry([
+        { rate: 2000, held: true },
+        { rate: 10000, held: false },
+        { rate: 6000, held: false },
+      ]),
+    ).toBe(4000);
+  });
+
+  it('doubles when everything held and halves when nothing did', () => {
+    expect(
+      nextRateToTry([
+        { rate: 2000, held: true },
+        { rate: 10000, held: true },
+      ]),
+    ).toBe(20000);
+    expect(
+      nextRateToTry([
+        { rate: 2000, held: false },
+        { rate: 10000, held: false },
+      ]),
+    ).toBe(1000);
+  });
+
+  it('stops when the gap is one step or nothing was tried', () => {
+    expect(nextRateToTry([])).toBeUndefined();
+    expect(
+      nextRateToTry([
+        { rate: 2000, held: true },
+        { rate: 2500, held: false },
+      ]),
+    ).toBeUndefined();
+    expect(nextRateToTry([{ rate: 400, held: false }])).toBeUndefined();
+  });
+
+  it('always proposes a new rate strictly between what held and what did not', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ rate: fc.integer({ min: 1, max: 50_000 }), held: fc.boolean() })),
+        (tried) => {
+          const next = nextRateToTry(tried);
+          if (next === undefined) return;
+          expect(tried.map((t) => t.rate)).not.toContain(next);
+          const held = tried.filter((t) => t.held).map((t) => t.rate);
+          if (held.length > 0) expect(next).toBeGreaterThan(Math.max(...held));
+          expect(next % 500).toBe(0);
+        },
+      ),
+    );
   });
 });
