@@ -287,8 +287,11 @@ export async function e2eBenchmark(
         const produceEnd = performance.now();
         const producedPerS = produced / ((produceEnd - liveStart) / 1000);
         const endAtS = (produceEnd - runStarted) / 1000;
-        // Held: the rate went out, and every stage was back at the end of its input within the bound.
-        const bound = produceEnd + Math.max(10, seconds) * 1000;
+        // Held: the rate went out, and every stage was back at the end of its input soon after the
+        // last tick. A pipeline with capacity C below the rate R ends the phase (R - C) * T behind and
+        // needs (R - C) * T / C to drain; 0.3 T (3 s at least, for the stages' own latency) passes
+        // only C >= R / 1.3, where 10 s would pass C >= R / 2.
+        const bound = produceEnd + Math.max(3, 0.3 * seconds) * 1000;
         const isDrained = () =>
           drained(sampler.samples.filter((s) => s.atS >= endAtS)) && poller.pending() === 0;
         const drainedInBound = await until(
