@@ -16,10 +16,36 @@ export interface LagSample {
   readonly lags: Readonly<Record<string, number>>;
 }
 
-/** Whether the last `n` samples show every stage at the end of its inputs. */
-export function drained(samples: readonly LagSample[], n = 2): boolean {
-  if (samples.length < n) return false;
-  return samples.slice(-n).every((s) => Object.values(s.lags).every((lag) => lag === 0));
+/**
+ * When the stages went idle at the end of their inputs: the time of the first sample of the trailing
+ * run of identical samples in which every stage is at zero, or at most `residual[stage]` and not
+ * moving (a transactional partition can end with more than one marker, e.g. an aborted batch and its
+ * abort marker, that no consumer commits past). The run must be `n` samples long when all are zero,
+ * `settle` when some residual remains; undefined until then.
+ */
+export function drainedAt(
+  samples: readonly LagSample[],
+  residual: Readonly<Record<string, number>> = {},
+  { n = 2, settle = 6 } = {},
+): number | undefined {
+  const last = samples.at(-1);
+  if (last === undefined) return undefined;
+  const entries = Object.entries(last.lags);
+  if (entries.some(([stage, lag]) => lag > (residual[stage] ?? 0))) return undefined;
+  const same = (s: LagSample) => entries.every(([stage, lag]) => s.lags[stage] === lag);
+  let first = samples.length - 1;
+  while (first > 0 && same(samples[first - 1] as LagSample)) first -= 1;
+  const length = samples.length - first;
+  const needed = entries.every(([, lag]) => lag === 0) ? n : settle;
+  return length >= needed ? (samples[first] as LagSample).atS : undefined;
+}
+
+/** Whether the stages are idle at the end of their inputs (see {@link drainedAt}). */
+export function drained(
+  samples: readonly LagSample[],
+  residual: Readonly<Record<string, number>> = {},
+): boolean {
+  return drainedAt(samples, residual) !== undefined;
 }
 
 /** The largest lag each stage had over the samples of `phase`. */

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stageLag } from '../../benchmarks/e2e/partition-lag.ts';
 import { nextRateToTry } from '../../benchmarks/e2e/rate-search.ts';
-import { drained, formatLagTable, type LagSample, maxLagByStage } from '../../benchmarks/e2e/stage-lag.ts';
+import {
+  drained,
+  drainedAt,
+  formatLagTable,
+  type LagSample,
+  maxLagByStage,
+} from '../../benchmarks/e2e/stage-lag.ts';
 import type { PartitionLag } from '../../infra/kafka/index.ts';
 
 const lagOf = (topic: string, partition: number, high: bigint, committed: bigint | null): PartitionLag => ({
@@ -66,6 +72,17 @@ describe('lag over time', () => {
     expect(
       drained([sample(0, 'p', { a: 5 }), sample(1, 'p', { a: 0, b: 0 }), sample(2, 'p', { a: 0, b: 0 })]),
     ).toBe(true);
+  });
+
+  it('accepts a residual lag within tolerance only once it has stopped moving', () => {
+    const busy = sample(0, 'p', { a: 900, b: 50 });
+    const stuck = (t: number) => sample(t, 'p', { a: 0, b: 2 });
+    expect(drainedAt([busy, stuck(1), stuck(2)], { b: 6 })).toBeUndefined();
+    const settled = [busy, ...[1, 2, 3, 4, 5, 6].map(stuck)];
+    expect(drainedAt(settled, { b: 6 })).toBe(1);
+    expect(drainedAt(settled, { b: 1 })).toBeUndefined();
+    expect(drainedAt(settled)).toBeUndefined();
+    expect(drainedAt([busy, sample(1, 'p', { a: 0, b: 0 }), sample(2, 'p', { a: 0, b: 0 })])).toBe(1);
   });
 
   it('keeps the largest lag per stage within one phase', () => {
