@@ -4,6 +4,7 @@ import { stackUp } from '../infra/stack/index.ts';
 import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
+import { e2eBenchmark } from './e2e.ts';
 import { type BenchmarkEntry, runBenchmarks } from './harness/index.ts';
 import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
@@ -23,6 +24,12 @@ const BENCHMARKS = {
     usesStack: true,
     knobs: '--buildings N --weeks N --seed N --faults kind=rate,... --ground-truth FILE --settle-seconds N',
     run: detectionBenchmark,
+  },
+  e2e: {
+    usesStack: true,
+    knobs:
+      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --clean-up ID',
+    run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
   mcp: {
@@ -48,10 +55,12 @@ const BENCHMARKS = {
 const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
   anomalies: '--weeks 8 --meters 4',
   codec: '--events 50000',
+  e2e: '--readings 5000 --rates 1000 --seconds 5 --search-steps 0 --warmup 0',
   detection: '--buildings 5 --weeks 5 --settle-seconds 5 --warmup 0',
   import: '--values 100000 --buildings 100',
   mcp: '--buildings 10 --meters 15 --days 1 --calls 30 --clients 2 --rate 200 --warmup 0',
   pipeline: '--readings 10000 --rate 1000 --seconds 5',
+  profile: '--readings 10000 --warmup 0',
   queries: '--buildings 20 --meters 30 --days 7 --calls 50 --warmup 0',
   sink: '--rows 50000 --meters 500',
 };

@@ -1,9 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import type { EaioConfig } from '../infra/config/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { readingsProjection } from '../projections/readings/index.ts';
@@ -11,6 +8,7 @@ import { ensureMonthlyPartitions, monthsOf } from '../projections/schema/index.t
 import type { SensorReading } from '../schemas/index.ts';
 import { HOUR_MS } from '../schemas/index.ts';
 import { percentile } from './percentile.ts';
+import { copyReadings } from './raw-copy.ts';
 
 export interface SinkFigures {
   readonly rows: number;
@@ -40,20 +38,6 @@ function readingsFor(total: number, meters: number): SensorReading[] {
     };
   });
 }
-
-const copyLine = (r: SensorReading, offset: number): string =>
-  `${[
-    r.meterId,
-    r.occurredAt.toISOString(),
-    r.buildingId,
-    r.meterKind,
-    r.value,
-    r.unit,
-    r.eventId,
-    r.source,
-    0,
-    offset,
-  ].join('\t')}\n`;
 
 /**
  * `npm run bench -- sink`: rows/s of the readings projection's Postgres writer (evolve + the
@@ -113,25 +97,7 @@ export async function sinkBenchmark(
       'CREATE TABLE readings_copy (LIKE readings INCLUDING ALL) PARTITION BY RANGE (occurred_at)',
     );
     await ensureMonthlyPartitions(client, 'readings_copy', monthsOf(readings.map((r) => r.occurredAt)));
-    const copyStarted = performance.now();
-    await pipeline(
-      Readable.from(
-        (function* () {
-          for (let i = 0; i < readings.length; i += 1_000) {
-            yield readings
-              .slice(i, i + 1_000)
-              .map((r, j) => copyLine(r, i + j))
-              .join('');
-          }
-        })(),
-      ),
-      client.query(
-        copyFrom(
-          'COPY readings_copy (meter_id, occurred_at, building_id, meter_kind, value, unit, event_id, source, source_partition, source_offset) FROM STDIN',
-        ),
-      ),
-    );
-    const copySeconds = (performance.now() - copyStarted) / 1000;
+    const copySeconds = await copyReadings(client, 'readings_copy', readings);
     const { rows } = await client.query<{ a: string; b: string }>(
       'SELECT (SELECT count(*) FROM readings) AS a, (SELECT count(*) FROM readings_copy) AS b',
     );
