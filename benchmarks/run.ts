@@ -4,6 +4,7 @@ import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
 import { importBenchmark } from './import.ts';
+import { kafkaClientsBenchmark } from './kafka-clients.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
@@ -22,6 +23,11 @@ const BENCHMARKS = {
     run: detectionBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
+  'kafka-clients': {
+    usesStack: true,
+    knobs: '--events N --batch N --repetitions N',
+    run: kafkaClientsBenchmark,
+  },
   mcp: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',
