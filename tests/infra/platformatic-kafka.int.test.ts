@@ -6,15 +6,15 @@ import {
   defaultPartitioner,
   FetchIsolationLevels,
   type Message,
+  type MessagesStream,
   MessagesStreamFallbackModes,
   MessagesStreamModes,
-  type MessagesStream,
   Producer,
   type ProducerOptions,
   stringDeserializers,
 } from '@platformatic/kafka';
 import { type Kafka, Partitioners } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka, readTopicToEnd } from '../../infra/kafka/index.ts';
 import { waitFor } from '../support/wait-for.ts';
 
