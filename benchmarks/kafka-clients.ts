@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { EaioConfig } from '../infra/config/index.ts';
-import { createKafka } from '../infra/kafka/index.ts';
+import { createKafka, waitForTopics } from '../infra/kafka/index.ts';
 import type { StackEndpoints } from '../infra/stack/index.ts';
 import { createEventCodec, TOPICS, topicNames } from '../schemas/index.ts';
 import type { ClientUnderTest } from './kafka-clients/client-under-test.ts';
@@ -55,7 +55,9 @@ export async function kafkaClientsBenchmark(
   const topic = async (name: string): Promise<string> => {
     const full = `${prefix}${name}`;
     created.push(full);
-    await admin.createTopics({ topics: [{ topic: full, numPartitions: partitions }], waitForLeaders: true });
+    // kafkajs's waitForLeaders gives up on a KRaft broker's brief UNKNOWN_TOPIC_OR_PARTITION (a 200k run died of it).
+    await admin.createTopics({ topics: [{ topic: full, numPartitions: partitions }] });
+    await waitForTopics(admin, [{ topic: full, partitions }]);
     return full;
   };
   try {
