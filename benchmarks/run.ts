@@ -7,6 +7,7 @@ import { detectionBenchmark } from './detection.ts';
 import { e2eBenchmark } from './e2e.ts';
 import { type BenchmarkEntry, runBenchmarks } from './harness/index.ts';
 import { importBenchmark } from './import.ts';
+import { kafkaClientsBenchmark } from './kafka-clients.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { profileBenchmark } from './profile.ts';
@@ -32,6 +33,11 @@ const BENCHMARKS = {
     run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
+  'kafka-clients': {
+    usesStack: true,
+    knobs: '--events N --batch N --repetitions N',
+    run: kafkaClientsBenchmark,
+  },
   mcp: {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --clients N --rate N --seed N',
@@ -57,6 +63,7 @@ const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
   codec: '--events 50000',
   e2e: '--readings 5000 --rates 1000 --seconds 5 --search-steps 0 --warmup 0',
   detection: '--buildings 5 --weeks 5 --settle-seconds 5 --warmup 0',
+  'kafka-clients': '--events 20000 --repetitions 1 --warmup 0',
   import: '--values 100000 --buildings 100',
   mcp: '--buildings 10 --meters 15 --days 1 --calls 30 --clients 2 --rate 200 --warmup 0',
   pipeline: '--readings 10000 --rate 1000 --seconds 5',
