@@ -3,12 +3,15 @@
 // kafkajs 2.2.4 schedules a negative delay (tulios/kafkajs#1751), which Node 24 warns about on every
 // connection; the delay was always clamped to 1 ms, so the warning is noise.
 import { register } from 'tsx/esm/api';
+import { runHeapCapped } from './heap-cap.js';
 
-register();
-const { main } = await import('../app/cli/main.ts');
-try {
-  await main(process.argv, process.env);
-} catch (error) {
-  process.stderr.write(`eaio: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
+if (!runHeapCapped(process.argv, process.env, process.execArgv)) {
+  register();
+  const { main } = await import('../app/cli/main.ts');
+  try {
+    await main(process.argv, process.env);
+  } catch (error) {
+    process.stderr.write(`eaio: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }

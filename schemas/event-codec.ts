@@ -28,6 +28,11 @@ export interface EventCodec {
   registerAll(): Promise<ReadonlyMap<string, number>>;
   encode<K extends TopicKey>(topic: K, value: TopicValue<K>): Promise<Buffer>;
   /**
+   * A synchronous `encode` for many values of one topic (a processor's batch of outputs): the schema
+   * is looked up once, not awaited per value.
+   */
+  encoder<K extends TopicKey>(topic: K): Promise<(value: TopicValue<K>) => Buffer>;
+  /**
    * Decodes bytes written with any registered version of the topic's schema into this code's
    * version (Avro schema resolution: added fields get their defaults, removed ones are skipped).
    * Throws {@link SchemaDecodeError} or {@link UnexpectedEventTypeError}.
@@ -49,10 +54,6 @@ export interface EventCodecOptions {
 }
 
 // The library does not export its error classes, so they are recognised by shape.
-function isValidationError(error: unknown): error is Error & { paths: string[][] } {
-  return error instanceof Error && Array.isArray((error as { paths?: unknown }).paths);
-}
-
 function isResponseError(error: unknown): error is Error & { status: number } {
   return error instanceof Error && typeof (error as { status?: unknown }).status === 'number';
 }
@@ -96,21 +97,45 @@ export function createEventCodec({ registryUrl, names, breaker }: EventCodecOpti
     return bySubject;
   }
 
-  async function schemaIdOf(topic: TopicKey): Promise<number> {
+  // Promises, not values: a burst of events naming an id not yet seen (a new topic, a new writer
+  // version) waits on one registry request instead of sending one each.
+  const pendingIds = new Map<TopicKey, Promise<number>>();
+  const pendingWriters = new Map<number, Promise<avro.Type>>();
+
+  function schemaIdOf(topic: TopicKey): Promise<number> | number {
     const cached = ids.get(topic);
     if (cached !== undefined) return cached;
-    const id = await lookup(() => registry.getLatestSchemaId(valueSubject(names.topic(topic))));
-    ids.set(topic, id);
-    return id;
+    let pending = pendingIds.get(topic);
+    if (pending === undefined) {
+      pending = lookup(() => registry.getLatestSchemaId(valueSubject(names.topic(topic)))).then((id) => {
+        ids.set(topic, id);
+        return id;
+      });
+      pendingIds.set(topic, pending);
+      // A failed lookup is not cached: the next event asks again.
+      pending.catch(() => undefined).finally(() => pendingIds.delete(topic));
+    }
+    return pending;
   }
 
-  async function writerOf(schemaId: number): Promise<avro.Type> {
+  function writerOf(schemaId: number): Promise<avro.Type> | avro.Type {
     const cached = writers.get(schemaId);
     if (cached !== undefined) return cached;
+    let pending = pendingWriters.get(schemaId);
+    if (pending === undefined) {
+      pending = fetchWriter(schemaId).then((writer) => {
+        writers.set(schemaId, writer);
+        return writer;
+      });
+      pendingWriters.set(schemaId, pending);
+      pending.catch(() => undefined).finally(() => pendingWriters.delete(schemaId));
+    }
+    return pending;
+  }
+
+  async function fetchWriter(schemaId: number): Promise<avro.Type> {
     try {
-      const writer = (await lookup(() => registry.getSchema(schemaId))) as avro.Type;
-      writers.set(schemaId, writer);
-      return writer;
+      return (await lookup(() => registry.getSchema(schemaId))) as avro.Type;
     } catch (error) {
       if (isResponseError(error) && error.status === 404) {
         throw new SchemaDecodeError(
@@ -132,24 +157,43 @@ export function createEventCodec({ registryUrl, names, breaker }: EventCodecOpti
     }
   }
 
+  /**
+   * The Confluent frame around `value` in the schema `id` names, in one buffer: the registry
+   * library's `encode` serialises into one buffer and then concatenates a second, per event.
+   */
+  function frame<K extends TopicKey>(topic: K, id: number, writer: avro.Type, value: TopicValue<K>): Buffer {
+    let body: Buffer;
+    try {
+      body = writer.toBuffer(value);
+    } catch (error) {
+      const paths: string[][] = [];
+      writer.isValid(value, { errorHook: (path) => paths.push(path) });
+      throw new EaioError(
+        'EVENT_INVALID',
+        'poison',
+        `Value does not match ${TOPICS[topic].valueType}: invalid ${paths.map((p) => p.join('.')).join(', ')}`,
+        { cause: error, context: { paths } },
+      );
+    }
+    const bytes = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
+    bytes[0] = MAGIC_BYTE;
+    bytes.writeInt32BE(id, 1);
+    body.copy(bytes, FRAME_HEADER_BYTES);
+    return bytes;
+  }
+
   return {
     registerAll,
 
     async encode(topic, value) {
       const id = await schemaIdOf(topic);
-      try {
-        return await registry.encode(id, value);
-      } catch (error) {
-        if (isValidationError(error)) {
-          throw new EaioError(
-            'EVENT_INVALID',
-            'poison',
-            `Value does not match ${TOPICS[topic].valueType}: invalid ${error.paths.map((p) => p.join('.')).join(', ')}`,
-            { cause: error, context: { paths: error.paths } },
-          );
-        }
-        throw error;
-      }
+      return frame(topic, id, await writerOf(id), value);
+    },
+
+    async encoder(topic) {
+      const id = await schemaIdOf(topic);
+      const writer = await writerOf(id);
+      return (value) => frame(topic, id, writer, value);
     },
 
     async decode(topic, bytes) {

@@ -1,5 +1,6 @@
 import { catchError, concatMap, defer, EMPTY, mergeMap, type OperatorFunction } from 'rxjs';
 import type { Logger } from '../infra/logging/index.ts';
+import { isConcurrentTransactions } from './send-offsets.ts';
 
 /**
  * Work that must be settled once handled: a partition batch (see `kafkaBatches`), or anything a
@@ -56,7 +57,10 @@ export function handleEachBatch<B extends SettledWork, R>(
       }),
       catchError((error: unknown) => {
         onFailed?.(batch, error, startedAt);
-        logger.error({ ...options.logFields(batch), err: error }, message);
+        // The broker still writing the previous transaction's markers is expected under load and
+        // heals on redelivery: a warning, not an error.
+        const level = isConcurrentTransactions(error) ? 'warn' : 'error';
+        logger[level]({ ...options.logFields(batch), err: error }, message);
         batch.nack(error);
         return EMPTY;
       }),

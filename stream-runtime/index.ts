@@ -22,7 +22,14 @@ export type { EventDecoding, PoisonStage } from './decode-event.ts';
 export { decodeEvent, Poison } from './decode-event.ts';
 export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
 export { ConsumerStoppedError, kafkaBatches } from './kafka-batches.ts';
-export { chunkMessages, MAX_SEND_BYTES, messageBytes, sendInChunks } from './send-in-chunks.ts';
+export type { TopicMessages } from './send-in-chunks.ts';
+export {
+  chunkMessages,
+  MAX_SEND_BYTES,
+  messageBytes,
+  sendBatchInChunks,
+  sendInChunks,
+} from './send-in-chunks.ts';
 export type { TransactionOffsets } from './send-offsets.ts';
 export {
   CONCURRENT_TRANSACTIONS_RETRY,

@@ -59,3 +59,33 @@ export async function sendInChunks(
 ): Promise<void> {
   for (const chunk of chunkMessages(messages, maxBytes)) await sender.send({ topic, messages: chunk });
 }
+
+/** One topic's share of a {@link sendBatchInChunks}. */
+export interface TopicMessages {
+  readonly topic: string;
+  readonly messages: readonly Message[];
+}
+
+/**
+ * Sends every topic's messages through `sender` (a transaction or a producer) in as few requests as
+ * the size bound allows: each request carries the next chunk of every topic (one `sendBatch`, one
+ * produce request per broker), rather than one request per chunk per topic in turn. Each topic's
+ * chunks go out in order, so per-key order survives.
+ */
+export async function sendBatchInChunks(
+  sender: { sendBatch(batch: { topicMessages: { topic: string; messages: Message[] }[] }): Promise<unknown> },
+  topics: readonly TopicMessages[],
+  maxBytes = MAX_SEND_BYTES,
+): Promise<void> {
+  const chunked = topics
+    .filter((t) => t.messages.length > 0)
+    .map((t) => ({ topic: t.topic, chunks: chunkMessages(t.messages, maxBytes) }));
+  const rounds = Math.max(0, ...chunked.map((t) => t.chunks.length));
+  for (let round = 0; round < rounds; round += 1) {
+    const topicMessages = chunked.flatMap(({ topic, chunks }) => {
+      const messages = chunks[round];
+      return messages === undefined ? [] : [{ topic, messages }];
+    });
+    await sender.sendBatch({ topicMessages });
+  }
+}

@@ -6,13 +6,13 @@ import {
   injectTraceHeaders,
   spanContextOfMessage,
   type TraceContextField,
-  withTraceContextField,
+  traceContextField,
 } from '../../infra/telemetry/index.ts';
 import type { TopicValue } from '../../schemas/index.ts';
 import {
   type BatchMeter,
   inBatchSpan,
-  sendInChunks,
+  sendBatchInChunks,
   sendOffsetsInPlace,
   toDeadLetterMessage,
 } from '../../stream-runtime/index.ts';
@@ -91,28 +91,37 @@ export function createBatchCommitter(
         },
       },
       async () => {
-        const messages: Message[] = await Promise.all(
-          outputs.map(async (event) => ({
+        // Once per batch, not per event: every output of the batch carries the batch span's context.
+        const headers = injectTraceHeaders();
+        const traceContext = traceContextField();
+        const encode = await codec.encoder(definition.output);
+        const messages: Message[] = new Array(outputs.length);
+        for (let i = 0; i < outputs.length; i += 1) {
+          const event = outputs[i] as TopicValue<typeof definition.output>;
+          messages[i] = {
             key: definition.outputKey(event),
-            value: await codec.encode(
-              definition.output,
-              withTraceContextField(event as TopicValue<typeof definition.output>),
-            ),
-            headers: injectTraceHeaders(),
-          })),
-        );
+            value: encode(traceContext === null ? event : { ...event, traceContext }),
+            headers,
+          };
+        }
+        const at = new Date();
+        const byDeadLetterTopic = new Map<string, Message[]>();
+        for (const { key, letter } of letters) {
+          const topic = names.deadLetter(key);
+          let list = byDeadLetterTopic.get(topic);
+          if (list === undefined) {
+            list = [];
+            byDeadLetterTopic.set(topic, list);
+          }
+          list.push(toDeadLetterMessage(letter, at));
+        }
         const producer = await producers.of(partitionRun.partition);
         const transaction = await producer.transaction();
         try {
-          await sendInChunks(transaction, outputTopic, messages);
-          const at = new Date();
-          for (const key of new Set(letters.map((l) => l.key))) {
-            await sendInChunks(
-              transaction,
-              names.deadLetter(key),
-              letters.filter((l) => l.key === key).map((l) => toDeadLetterMessage(l.letter, at)),
-            );
-          }
+          await sendBatchInChunks(transaction, [
+            { topic: outputTopic, messages },
+            ...[...byDeadLetterTopic].map(([topic, list]) => ({ topic, messages: list })),
+          ]);
           if (moved.length > 0) {
             await sendOffsetsInPlace(transaction, {
               consumerGroupId: groupId,

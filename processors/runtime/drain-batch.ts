@@ -50,7 +50,9 @@ export function createBatchDrainer(scope: ProcessorScope, replay: PartitionRepla
           ),
         }),
       );
-      outputs.push(...partitionRun.operator.emitted.splice(0));
+      // A loop, not a spread: a backlog drain can emit more values than a call takes arguments.
+      for (const output of partitionRun.operator.emitted) outputs.push(output);
+      partitionRun.operator.emitted.length = 0;
       if (failure === undefined) break;
       partitionRun.operator.subscription.unsubscribe();
       if (failure.on === 'table') {

@@ -59,6 +59,21 @@ export interface MultiInputProcessorDefinition<S extends TopicKey, T extends Top
   readonly validate?: InputValidators<S | T>;
 }
 
+/** The consumer's fetch bounds (kafkajs consumer options of the same names). */
+export interface ProcessorFetchSizes {
+  readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
+}
+
+/**
+ * Smaller than kafkajs's 1 MiB per partition and 10 MiB per fetch: a partition batch is one
+ * transaction, and a backlog fetch of 10 MiB decoded at once is what filled the heap.
+ */
+export const DEFAULT_PROCESSOR_FETCH: ProcessorFetchSizes = {
+  maxBytesPerPartition: 512 * 1024,
+  maxBytes: 2 * 1024 * 1024,
+};
+
 /** What `runProcessor` runs a definition with: clients, names and optional telemetry. */
 export interface ProcessorDeps {
   readonly kafka: Kafka;
@@ -66,6 +81,8 @@ export interface ProcessorDeps {
   readonly names: TopicNames;
   readonly logger: Logger;
   readonly sessionTimeoutMs?: number;
+  /** How much the consumer fetches at once; see {@link DEFAULT_PROCESSOR_FETCH}. */
+  readonly fetch?: ProcessorFetchSizes;
   /** Counts consumed, produced and dead-lettered events as component `processor:<name>`; none by default. */
   readonly metrics?: StreamMetrics;
   /** Records each batch as an operation `processor.batch:<name>` on the telemetry topic; none by default. */

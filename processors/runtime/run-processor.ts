@@ -18,11 +18,12 @@ import { createBatchDrainer } from './drain-batch.ts';
 import { createPartitionProducers } from './partition-producers.ts';
 import { type Cursor, maxBig } from './partition-run.ts';
 import { createPartitionRuns } from './partition-runs.ts';
-import type {
-  MultiInputProcessorDefinition,
-  ProcessorDefinition,
-  ProcessorDeps,
-  RunningProcessor,
+import {
+  DEFAULT_PROCESSOR_FETCH,
+  type MultiInputProcessorDefinition,
+  type ProcessorDefinition,
+  type ProcessorDeps,
+  type RunningProcessor,
 } from './processor-definition.ts';
 import { createPartitionReplay } from './replay-partition.ts';
 import {
@@ -141,6 +142,8 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     sessionTimeout,
     heartbeatInterval: Math.floor(sessionTimeout / 10),
     maxWaitTimeInMs: 1_000,
+    maxBytesPerPartition: (deps.fetch ?? DEFAULT_PROCESSOR_FETCH).maxBytesPerPartition,
+    maxBytes: (deps.fetch ?? DEFAULT_PROCESSOR_FETCH).maxBytes,
     allowAutoTopicCreation: false,
     // One input deals like round-robin, so a single-input group also accepts members of an older
     // version that only speak round-robin (a rolling upgrade); merged inputs need their own.

@@ -61,4 +61,24 @@ describe('offsets sent right after a commit', () => {
     expect(isConcurrentTransactions(new Error('CONCURRENT_TRANSACTIONS'))).toBe(false);
     expect(isConcurrentTransactions(undefined)).toBe(false);
   });
+
+  it('recognises CONCURRENT_TRANSACTIONS wrapped by kafkajs after its own retries', () => {
+    const protocol = Object.assign(new Error('There is a newer producer'), {
+      type: 'CONCURRENT_TRANSACTIONS',
+      code: 51,
+    });
+    const exceeded = Object.assign(new Error(protocol.message, { cause: protocol }), {
+      name: 'KafkaJSNumberOfRetriesExceeded',
+    });
+    expect(isConcurrentTransactions(exceeded)).toBe(true);
+    expect(isConcurrentTransactions({ originalError: { type: 'UNKNOWN', code: 51 } })).toBe(true);
+    expect(isConcurrentTransactions(new Error('wrapped twice', { cause: exceeded }))).toBe(true);
+    // A Node system error's code is a string, and error 51 needs a protocol error's shape.
+    expect(isConcurrentTransactions({ code: 51 })).toBe(false);
+    expect(
+      isConcurrentTransactions(
+        new Error('retries exceeded', { cause: { type: 'INVALID_TXN_STATE', code: 48 } }),
+      ),
+    ).toBe(false);
+  });
 });

@@ -19,7 +19,13 @@ export interface EaioProcess {
 /** Starts `eaio <args>` as a child process with the given environment on top of this one's. */
 export function spawnEaio(args: readonly string[], env: Record<string, string>): EaioProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, ...env },
+    // The heap cap as a node flag, so `eaio process` and `eaio project` run in this child itself rather
+    // than re-executing: `kill` must SIGKILL the process doing the work, as a crash would.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=256`.trim(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exit = once(child, 'exit').then(([code]) => code as number | null);
