@@ -105,6 +105,8 @@ export interface PartitionFloor {
   readonly min: bigint;
   /** Highest next offset: poison messages below it were dead-lettered already. */
   readonly max: bigint;
+  /** The generations written, as read for the floor (unlocked: the batch reads them again, locked). */
+  readonly generations: ReadonlyMap<string, PositionedGeneration>;
 }
 
 interface Valid {
@@ -192,6 +194,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     return {
       min: all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n),
       max: all.reduce((a, b) => (b > a ? b : a), 0n),
+      generations,
     };
   }
 
@@ -326,6 +329,31 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     for (const end of timers) end();
   }
 
+  /**
+   * Runs the `prepare` DDL of each Postgres projection for the events it has not applied yet, before
+   * and outside the batch's transaction (see `PostgresProjection`).
+   */
+  async function prepare(
+    projections: readonly AnyProjection[],
+    at: PartitionFloor,
+    events: readonly Valid[],
+  ): Promise<void> {
+    for (const projection of projections) {
+      if (projection.store !== 'postgres' || projection.prepare === undefined) continue;
+      const generation = at.generations.get(projection.name);
+      if (generation === undefined) continue;
+      const from = generation.nextOffset ?? 0n;
+      const mine = events.filter((e) => BigInt(e.event.offset) >= from).map((e) => e.event);
+      if (mine.length === 0) continue;
+      await withRetry(
+        () => projection.prepare?.(stores.pool, generation.location, mine, deps.context) ?? Promise.resolve(),
+        SINK_RETRY,
+      ).catch((error: unknown) => {
+        throw sinkUnavailable(error, 'postgres', { projection: projection.name });
+      });
+    }
+  }
+
   /** Writes one projection's change set into its generation. */
   async function write(
     client: pg.ClientBase,
@@ -376,6 +404,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     await deadLetter(key, letters);
     // Each step may take a while under load (retries included): keep the group membership alive.
     await batch.heartbeat();
+    await prepare(projections, at, events);
     await inTransaction(projections, batch, events);
     deps.failpoints?.afterCommit?.();
     meter.batchSize(batch.topic, batch.messages.length);

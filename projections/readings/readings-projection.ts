@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SensorReading } from '../../schemas/index.ts';
 import { isAfter, type Positioned } from '../positioned-event.ts';
 import type { PostgresDdlContext, PostgresProjection, ProjectionEvent } from '../projection.ts';
-import { ensureMonthlyPartitions, monthsOf } from '../schema/index.ts';
+import { ensureMonthlyPartitions, ensureMonthlyPartitionsNow, monthsOf } from '../schema/index.ts';
 
 /**
  * What one batch changes: per (meter, event time) the reading furthest along the log, and per
@@ -161,6 +161,7 @@ export async function applyReadings(
 ): Promise<void> {
   const rows = [...changes.readings.values()];
   if (rows.length === 0) return;
+  // Usually a lookup only: the engine created the partitions beforehand (see `prepare`).
   if (!context.timescale)
     await ensureMonthlyPartitions(client, 'readings', monthsOf(rows.map((r) => r.event.occurredAt)));
   // The fold keeps each meter's latest reading as the very object it keeps for its (meter, time)
@@ -191,4 +192,13 @@ export const readingsProjection: PostgresProjection<'sensorReadings', ReadingsCh
   ddl: readingsDdl,
   readerViews: ['readings', 'latest_readings', ...BUCKETS.map((b) => b.view)],
   apply: applyReadings,
+  prepare: async (pool, schema, events, context) => {
+    if (!context.timescale)
+      await ensureMonthlyPartitionsNow(
+        pool,
+        schema,
+        'readings',
+        monthsOf(events.map((e) => e.event.occurredAt)),
+      );
+  },
 };

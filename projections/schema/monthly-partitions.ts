@@ -47,3 +47,37 @@ export async function ensureMonthlyPartitions(
     );
   }
 }
+
+/**
+ * {@link ensureMonthlyPartitions} for a table of schema `schema`, in a short transaction of its own
+ * on `pool`, committed at once, so the exclusive lock that creating a partition takes on the parent
+ * is not held through a longer transaction's writes. Costs one lookup, and no transaction, when
+ * every partition exists already.
+ */
+export async function ensureMonthlyPartitionsNow(
+  pool: pg.Pool,
+  schema: string,
+  table: string,
+  months: readonly Date[],
+): Promise<void> {
+  if (months.length === 0) return;
+  const qualified = (month: Date) =>
+    `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(monthlyPartitionName(table, month))}`;
+  const { rows } = await pool.query<{ missing: boolean }>(
+    'SELECT to_regclass(name) IS NULL AS missing FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i) ORDER BY i',
+    [months.map(qualified)],
+  );
+  const missing = months.filter((_, i) => rows[i]?.missing === true);
+  if (missing.length === 0) return;
+  const client = await pool.connect();
+  try {
+    await client.query(`BEGIN; SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}, public`);
+    await ensureMonthlyPartitions(client, table, missing);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
