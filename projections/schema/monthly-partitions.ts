@@ -72,7 +72,22 @@ export async function ensureMonthlyPartitionsNow(
   const client = await pool.connect();
   try {
     await client.query(`BEGIN; SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}, public`);
-    await ensureMonthlyPartitions(client, table, missing);
+    for (const month of missing) {
+      const name = monthlyPartitionName(table, month);
+      const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.' || $1))", [name]);
+      const { rows: exists } = await client.query('SELECT to_regclass($1) IS NOT NULL AS exists', [name]);
+      if (exists[0]?.exists === true) continue;
+      // Created apart and attached: ATTACH PARTITION locks the parent SHARE UPDATE EXCLUSIVE, which
+      // inserts into it do not wait for, where CREATE TABLE ... PARTITION OF locks it exclusively.
+      await client.query(
+        `CREATE TABLE ${pg.escapeIdentifier(name)} (LIKE ${pg.escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+      );
+      await client.query(
+        `ALTER TABLE ${pg.escapeIdentifier(table)} ATTACH PARTITION ${pg.escapeIdentifier(name)}
+           FOR VALUES FROM (${pg.escapeLiteral(month.toISOString())}) TO (${pg.escapeLiteral(end.toISOString())})`,
+      );
+    }
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
