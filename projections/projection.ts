@@ -63,6 +63,20 @@ export interface PostgresProjection<K extends TopicKey, S> extends ProjectionBas
    * The engine always passes `context` (optional only so tests may call `apply` directly).
    */
   apply(client: pg.ClientBase, changes: S, context?: PostgresDdlContext): Promise<void>;
+  /**
+   * Optional DDL a batch's events need before it is written, e.g. the partitions of their months,
+   * in `schema` (the generation's). Run on the pool before the batch's transaction, committed on
+   * its own, so a lock it takes (`CREATE TABLE ... PARTITION OF` locks the parent exclusively) is
+   * not held through the batch's writes, where it would stall every other partition's batch.
+   * Idempotent and harmless when the batch is then not written; `apply` must still cope without
+   * it (it is skipped when a generation was switched meanwhile).
+   */
+  prepare?(
+    pool: pg.Pool,
+    schema: string,
+    events: readonly ProjectionEvent<K>[],
+    context: PostgresDdlContext,
+  ): Promise<void>;
 }
 
 /**

@@ -73,31 +73,6 @@ export async function readGenerations(
   return rows.map(toGeneration);
 }
 
-/**
- * The active generation of each named projection, read in the caller's transaction, each row
- * locked `FOR SHARE`, so a switch (which locks them exclusively) cannot interleave with
- * the batch that writes them. A batch that waited for a switch finds the old row retired and the
- * new one not in its snapshot, so the read is repeated with a fresh snapshot until every projection
- * has its active row.
- */
-export async function lockActiveGenerations(
-  client: pg.ClientBase,
-  schema: string,
-  projections: readonly string[],
-): Promise<Map<string, Generation>> {
-  for (let attempt = 0; ; attempt++) {
-    const { rows } = await client.query<GenerationDbRow>(
-      `SELECT projection, generation, status, store, location, from_time
-         FROM ${qualified(schema, 'projection_generations')}
-        WHERE projection = ANY($1::text[]) AND status = 'active'
-        ORDER BY projection FOR SHARE`,
-      [projections],
-    );
-    const active = new Map(rows.map((r) => [r.projection, toGeneration(r)]));
-    if (active.size === projections.length || attempt >= 5) return active;
-  }
-}
-
 /** Points each reader view of a Postgres projection at one generation's tables. */
 export async function pointReaderViews(
   client: pg.ClientBase,

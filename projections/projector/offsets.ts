@@ -14,29 +14,6 @@ export interface StoredOffset {
   readonly nextOffset: bigint;
 }
 
-/**
- * The stored next offset of each generation on one topic-partition; a generation that never
- * applied anything there is absent (it starts at the beginning of the log).
- */
-export async function readPartitionOffsets(
-  db: pg.Pool | pg.ClientBase,
-  schema: string,
-  generations: readonly GenerationKey[],
-  topic: string,
-  partition: number,
-): Promise<Map<string, bigint>> {
-  if (generations.length === 0) return new Map();
-  const { rows } = await db.query<{ projection: string; next_offset: string }>(
-    `SELECT o.projection, o.next_offset
-       FROM ${qualified(schema, 'projection_offsets')} o
-       JOIN unnest($1::text[], $2::int[]) AS g(projection, generation)
-         ON g.projection = o.projection AND g.generation = o.generation
-      WHERE o.topic = $3 AND o.partition = $4`,
-    [generations.map((g) => g.projection), generations.map((g) => g.generation), topic, partition],
-  );
-  return new Map(rows.map((r) => [r.projection, BigInt(r.next_offset)]));
-}
-
 /** Every stored offset of one generation. */
 export async function readGenerationOffsets(
   db: pg.Pool | pg.ClientBase,
@@ -71,6 +48,35 @@ export async function advanceOffsets(
       offsets.map((o) => o.topic),
       offsets.map((o) => o.partition),
       offsets.map((o) => o.nextOffset.toString()),
+    ],
+  );
+}
+
+/**
+ * Moves the offsets of several generations on one topic-partition to `nextOffset` in one statement
+ * (never back, as {@link advanceOffsets}).
+ */
+export async function advancePartitionOffsets(
+  client: pg.ClientBase,
+  schema: string,
+  generations: readonly GenerationKey[],
+  topic: string,
+  partition: number,
+  nextOffset: bigint,
+): Promise<void> {
+  if (generations.length === 0) return;
+  await client.query(
+    `INSERT INTO ${qualified(schema, 'projection_offsets')} (projection, generation, topic, partition, next_offset)
+     SELECT g.projection, g.generation, $3, $4, $5
+       FROM unnest($1::text[], $2::int[]) AS g(projection, generation)
+     ON CONFLICT (projection, generation, topic, partition) DO UPDATE
+       SET next_offset = GREATEST(projection_offsets.next_offset, excluded.next_offset), updated_at = now()`,
+    [
+      generations.map((g) => g.projection),
+      generations.map((g) => g.generation),
+      topic,
+      partition,
+      nextOffset.toString(),
     ],
   );
 }

@@ -29,11 +29,17 @@ import {
   Poison,
   redrivenElsewhere,
   SINK_RETRY,
+  sinkUnavailable,
 } from '../../stream-runtime/index.ts';
 import { qualified, redisKeyspace } from '../generation-names.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
-import { type Generation, lockActiveGenerations, type ProjectionStores } from './generations.ts';
-import { advanceOffsets, readPartitionOffsets } from './offsets.ts';
+import type { Generation, ProjectionStores } from './generations.ts';
+import { advancePartitionOffsets } from './offsets.ts';
+
+/** A generation with its stored next offset on the batch's topic-partition (absent: none yet). */
+interface PositionedGeneration extends Generation {
+  readonly nextOffset: bigint | undefined;
+}
 
 /**
  * Which generation of each projection a projector writes: the live projector the active one of
@@ -58,7 +64,7 @@ export interface BatchOutcome {
 
 /** Test-only hooks at the engine's critical points, e.g. to crash the process there. */
 export interface ProjectorFailpoints {
-  /** Called after a batch's Postgres transaction committed, before its Redis writes and its ack. */
+  /** Called after a batch's transaction (rows, Redis writes and offsets) committed, before its ack. */
   readonly afterCommit?: () => void;
 }
 
@@ -99,6 +105,8 @@ export interface PartitionFloor {
   readonly min: bigint;
   /** Highest next offset: poison messages below it were dead-lettered already. */
   readonly max: bigint;
+  /** The generations written, as read for the floor (unlocked: the batch reads them again, locked). */
+  readonly generations: ReadonlyMap<string, PositionedGeneration>;
 }
 
 interface Valid {
@@ -110,8 +118,8 @@ interface Valid {
 /**
  * The projection engine for one batch of one partition: decode each message once, dead-letter the
  * poison ones, then fold the valid events into every projection that handles the topic and has not
- * applied them yet, writing each Postgres projection's rows and offsets in one transaction and each
- * Redis projection's keys before its offsets.
+ * applied them yet, writing every projection's rows (Postgres) and keys (Redis) and their offsets
+ * in one transaction per batch.
  */
 export function createBatchProjector(deps: BatchProjectorDeps) {
   const { codec, names, stores, logger, target } = deps;
@@ -119,40 +127,60 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
   const meter = batchMeter(deps.metrics, COMPONENT);
   const engineTable = (table: string) => qualified(stores.schema, table);
 
-  async function currentGenerations(
+  /**
+   * The generations `projections` write (see {@link GenerationTarget}) with each one's stored next
+   * offset on one topic-partition (absent: never applied there), in one round trip. With `lock`,
+   * in the caller's transaction with each generation row locked `FOR SHARE`, so a switch (which
+   * locks them exclusively) cannot interleave with the batch; a batch that waited for a switch
+   * finds the old row retired and the new one not in its snapshot, so the read is repeated with a
+   * fresh snapshot until every projection has its active row.
+   */
+  async function generationsAt(
     db: pg.Pool | pg.ClientBase,
     projections: readonly AnyProjection[],
+    topic: string,
+    partition: number,
     lock: boolean,
-  ): Promise<Map<string, Generation>> {
+  ): Promise<Map<string, PositionedGeneration>> {
     const projectionNames = projections.map((p) => p.name);
-    if (target.kind === 'active') {
-      if (lock) return lockActiveGenerations(db as pg.ClientBase, stores.schema, projectionNames);
+    // A generation being built stops taking writes the moment it is switched in: the live
+    // projector owns it from then on.
+    const which =
+      target.kind === 'active' ? "g.status = 'active'" : "g.status = 'building' AND g.generation = $4";
+    const text = `SELECT g.projection, g.generation, g.status, g.store, g.location, o.next_offset
+        FROM ${engineTable('projection_generations')} g
+        LEFT JOIN ${engineTable('projection_offsets')} o
+          ON o.projection = g.projection AND o.generation = g.generation AND o.topic = $2 AND o.partition = $3
+       WHERE g.projection = ANY($1::text[]) AND ${which}
+       ORDER BY g.projection ${lock ? 'FOR SHARE OF g' : ''}`;
+    const values: unknown[] = [projectionNames, topic, partition];
+    if (target.kind === 'building') values.push(target.generation);
+    for (let attempt = 0; ; attempt++) {
       const { rows } = await db.query<{
         projection: string;
         generation: number;
-        location: string;
+        status: Generation['status'];
         store: 'postgres' | 'redis';
-      }>(
-        `SELECT projection, generation, location, store FROM ${engineTable('projection_generations')}
-          WHERE projection = ANY($1::text[]) AND status = 'active'`,
-        [projectionNames],
+        location: string;
+        next_offset: string | null;
+      }>(text, values);
+      const found = new Map(
+        rows.map((r) => [
+          r.projection,
+          {
+            projection: r.projection,
+            generation: r.generation,
+            status: r.status,
+            store: r.store,
+            location: r.location,
+            fromTime: null,
+            nextOffset: r.next_offset === null ? undefined : BigInt(r.next_offset),
+          },
+        ]),
       );
-      return new Map(rows.map((r) => [r.projection, { ...r, status: 'active', fromTime: null }]));
+      if (!lock || target.kind === 'building' || found.size === projections.length || attempt >= 5)
+        return found;
     }
-    // A generation being built stops taking writes the moment it is switched in: the live
-    // projector owns it from then on.
-    const { rows } = await db.query<{
-      projection: string;
-      generation: number;
-      location: string;
-      store: 'postgres' | 'redis';
-    }>(
-      `SELECT projection, generation, location, store FROM ${engineTable('projection_generations')}
-        WHERE projection = ANY($1::text[]) AND generation = $2 AND status = 'building'
-        ${lock ? 'FOR SHARE' : ''}`,
-      [projectionNames, target.generation],
-    );
-    return new Map(rows.map((r) => [r.projection, { ...r, status: 'building', fromTime: null }]));
   }
 
   /** Lowest and highest stored next offset over the projections; 0 for one that has none. */
@@ -161,12 +189,12 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     topic: string,
     partition: number,
   ): Promise<PartitionFloor> {
-    const generations = [...(await currentGenerations(stores.pool, projections, false)).values()];
-    const offsets = await readPartitionOffsets(stores.pool, stores.schema, generations, topic, partition);
-    const all = projections.map((p) => offsets.get(p.name) ?? 0n);
+    const generations = await generationsAt(stores.pool, projections, topic, partition, false);
+    const all = projections.map((p) => generations.get(p.name)?.nextOffset ?? 0n);
     return {
       min: all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n),
       max: all.reduce((a, b) => (b > a ? b : a), 0n),
+      generations,
     };
   }
 
@@ -214,54 +242,64 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
   }
 
   /**
-   * One transaction over the projections of one store: lock their generations, read their offsets,
-   * write what each has not applied yet, move their offsets past the batch. Each projection's write
-   * is a CONSUMER span `project <name>`: a child of the events' trace when they carry one (so a
-   * single reading's trace runs from its producer through this write), else a new trace linking
-   * each event's context. A store may keep the active span's `traceparent` with what it wrote
-   * (latest-readings does, for the MCP tool to link to).
+   * One transaction over every projection of the batch's topic, both stores: lock their
+   * generations and read their offsets, write what each has not applied yet (Postgres rows in the
+   * transaction, then Redis keys, idempotent by log position, while the generation rows are
+   * locked), move every offset past the batch in one statement, commit. Redis cannot join the
+   * transaction, but its offsets commit only after its writes succeeded: a failure anywhere rolls
+   * the offsets back and the batch is done again, which the Redis writes' compare-and-set makes
+   * harmless. One transaction and one commit per batch rather than one per store.
+   *
+   * Committed without waiting for the WAL flush (`synchronous_commit = off`): a Postgres crash may
+   * lose the last commits, but rows and offsets are lost together (one transaction), so the
+   * projector reads those events again from Kafka on restart (it positions itself from the stored
+   * offsets, not the group's) and re-applies them; the Redis writes of a lost commit are re-applied
+   * as well, and their compare-and-set on the log position makes that a no-op. What is not lost is
+   * never applied twice, so exactly-once into the read models holds; only the acknowledgement of a
+   * batch may run ahead of its durability, and the Kafka commit is kept for lag monitoring only.
+   *
+   * Each projection's write is a CONSUMER span `project <name>`: a child of the events' trace when
+   * they carry one (so a single reading's trace runs from its producer through this write), else a
+   * new trace linking each event's context. A store may keep the active span's `traceparent` with
+   * what it wrote (latest-readings does, for the MCP tool to link to).
    */
   async function inTransaction(
     projections: readonly AnyProjection[],
     batch: PartitionBatch,
     events: readonly Valid[],
-    write: (
-      client: pg.ClientBase,
-      projection: AnyProjection,
-      generation: Generation,
-      state: unknown,
-    ) => Promise<void>,
-    sink: string,
   ): Promise<void> {
     if (projections.length === 0) return;
     const next = BigInt(batch.messages.at(-1)?.offset ?? '-1') + 1n;
+    // Postgres rows first, so the Redis round trips come last in the transaction.
+    const ordered = [
+      ...projections.filter((p) => p.store === 'postgres'),
+      ...projections.filter((p) => p.store === 'redis'),
+    ];
     // Timed per projection from its write to the commit that makes it visible; a rolled-back
     // attempt records nothing.
-    const timers = await inSinkTransaction(stores.pool, { sink }, async (client) => {
-      const started: (() => void)[] = [];
-      const generations = await currentGenerations(client, projections, true);
-      const offsets = await readPartitionOffsets(
-        client,
-        stores.schema,
-        [...generations.values()],
-        batch.topic,
-        batch.partition,
-      );
-      for (const projection of projections) {
-        const generation = generations.get(projection.name);
-        if (generation === undefined) {
-          if (target.kind === 'building') continue;
-          throw new EaioError(
-            'SINK_UNAVAILABLE',
-            'transient',
-            `projection ${projection.name} has no active generation`,
-            { context: { projection: projection.name } },
-          );
-        }
-        const from = offsets.get(projection.name) ?? 0n;
-        if (next <= from) continue;
-        const mine = events.filter((e) => BigInt(e.event.offset) >= from);
-        if (mine.length > 0) {
+    const timers = await inSinkTransaction(
+      stores.pool,
+      { sink: 'postgres', synchronousCommit: false },
+      async (client) => {
+        const started: (() => void)[] = [];
+        const generations = await generationsAt(client, ordered, batch.topic, batch.partition, true);
+        const advanced: Generation[] = [];
+        for (const projection of ordered) {
+          const generation = generations.get(projection.name);
+          if (generation === undefined) {
+            if (target.kind === 'building') continue;
+            throw new EaioError(
+              'SINK_UNAVAILABLE',
+              'transient',
+              `projection ${projection.name} has no active generation`,
+              { context: { projection: projection.name } },
+            );
+          }
+          const from = generation.nextOffset ?? 0n;
+          if (next <= from) continue;
+          advanced.push(generation);
+          const mine = events.filter((e) => BigInt(e.event.offset) >= from);
+          if (mine.length === 0) continue;
           const timer = deps.metrics?.startProjectionWrite(projection.name, projection.store);
           if (timer) started.push(timer);
           let state = projection.initial();
@@ -284,13 +322,55 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
             () => write(client, projection, generation, state),
           );
         }
-        await advanceOffsets(client, stores.schema, generation, [
-          { topic: batch.topic, partition: batch.partition, nextOffset: next },
-        ]);
-      }
-      return started;
-    });
+        await advancePartitionOffsets(client, stores.schema, advanced, batch.topic, batch.partition, next);
+        return started;
+      },
+    );
     for (const end of timers) end();
+  }
+
+  /**
+   * Runs the `prepare` DDL of each Postgres projection for the events it has not applied yet, before
+   * and outside the batch's transaction (see `PostgresProjection`).
+   */
+  async function prepare(
+    projections: readonly AnyProjection[],
+    at: PartitionFloor,
+    events: readonly Valid[],
+  ): Promise<void> {
+    for (const projection of projections) {
+      if (projection.store !== 'postgres' || projection.prepare === undefined) continue;
+      const generation = at.generations.get(projection.name);
+      if (generation === undefined) continue;
+      const from = generation.nextOffset ?? 0n;
+      const mine = events.filter((e) => BigInt(e.event.offset) >= from).map((e) => e.event);
+      if (mine.length === 0) continue;
+      await withRetry(
+        () => projection.prepare?.(stores.pool, generation.location, mine, deps.context) ?? Promise.resolve(),
+        SINK_RETRY,
+      ).catch((error: unknown) => {
+        throw sinkUnavailable(error, 'postgres', { projection: projection.name });
+      });
+    }
+  }
+
+  /** Writes one projection's change set into its generation. */
+  async function write(
+    client: pg.ClientBase,
+    projection: AnyProjection,
+    generation: Generation,
+    state: unknown,
+  ): Promise<void> {
+    if (projection.store === 'postgres') {
+      await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(generation.location)}, public`);
+      await projection.apply(client, state, deps.context);
+      return;
+    }
+    await projection
+      .apply(stores.redis, redisKeyspace(generation.location), state)
+      .catch((error: unknown) => {
+        throw sinkUnavailable(error, 'redis', { projection: projection.name });
+      });
   }
 
   /** Projects one batch into `projections` (those handling its topic). */
@@ -324,31 +404,9 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     await deadLetter(key, letters);
     // Each step may take a while under load (retries included): keep the group membership alive.
     await batch.heartbeat();
-    await inTransaction(
-      projections.filter((p) => p.store === 'postgres'),
-      batch,
-      events,
-      async (client, projection, generation, state) => {
-        if (projection.store !== 'postgres') return;
-        await client.query(`SET LOCAL search_path TO ${pg.escapeIdentifier(generation.location)}, public`);
-        await projection.apply(client, state, deps.context);
-      },
-      'postgres',
-    );
+    await prepare(projections, at, events);
+    await inTransaction(projections, batch, events);
     deps.failpoints?.afterCommit?.();
-    await batch.heartbeat();
-    // Redis cannot join the transaction: its writes are idempotent (compare-and-set by log
-    // position), done while the generation row is locked, and its offsets stored after they succeeded.
-    await inTransaction(
-      projections.filter((p) => p.store === 'redis'),
-      batch,
-      events,
-      async (_client, projection, generation, state) => {
-        if (projection.store !== 'redis') return;
-        await projection.apply(stores.redis, redisKeyspace(generation.location), state);
-      },
-      'redis',
-    );
     meter.batchSize(batch.topic, batch.messages.length);
     meter.consumed(batch.topic, pending.length);
     if (deps.onApplied && events.length > 0) {

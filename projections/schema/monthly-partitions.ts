@@ -47,3 +47,52 @@ export async function ensureMonthlyPartitions(
     );
   }
 }
+
+/**
+ * {@link ensureMonthlyPartitions} for a table of schema `schema`, in a short transaction of its own
+ * on `pool`, committed at once, so the exclusive lock that creating a partition takes on the parent
+ * is not held through a longer transaction's writes. Costs one lookup, and no transaction, when
+ * every partition exists already.
+ */
+export async function ensureMonthlyPartitionsNow(
+  pool: pg.Pool,
+  schema: string,
+  table: string,
+  months: readonly Date[],
+): Promise<void> {
+  if (months.length === 0) return;
+  const qualified = (month: Date) =>
+    `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(monthlyPartitionName(table, month))}`;
+  const { rows } = await pool.query<{ missing: boolean }>(
+    'SELECT to_regclass(name) IS NULL AS missing FROM unnest($1::text[]) WITH ORDINALITY AS t(name, i) ORDER BY i',
+    [months.map(qualified)],
+  );
+  const missing = months.filter((_, i) => rows[i]?.missing === true);
+  if (missing.length === 0) return;
+  const client = await pool.connect();
+  try {
+    await client.query(`BEGIN; SET LOCAL search_path TO ${pg.escapeIdentifier(schema)}, public`);
+    for (const month of missing) {
+      const name = monthlyPartitionName(table, month);
+      const end = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 1, 1));
+      await client.query("SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.' || $1))", [name]);
+      const { rows: exists } = await client.query('SELECT to_regclass($1) IS NOT NULL AS exists', [name]);
+      if (exists[0]?.exists === true) continue;
+      // Created apart and attached: ATTACH PARTITION locks the parent SHARE UPDATE EXCLUSIVE, which
+      // inserts into it do not wait for, where CREATE TABLE ... PARTITION OF locks it exclusively.
+      await client.query(
+        `CREATE TABLE ${pg.escapeIdentifier(name)} (LIKE ${pg.escapeIdentifier(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+      );
+      await client.query(
+        `ALTER TABLE ${pg.escapeIdentifier(table)} ATTACH PARTITION ${pg.escapeIdentifier(name)}
+           FOR VALUES FROM (${pg.escapeLiteral(month.toISOString())}) TO (${pg.escapeLiteral(end.toISOString())})`,
+      );
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
