@@ -7,6 +7,7 @@ import { importBenchmark } from './import.ts';
 import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { queriesBenchmark } from './queries.ts';
+import { replayBenchmark } from './replay.ts';
 import { sinkBenchmark } from './sink.ts';
 
 /**
@@ -32,6 +33,12 @@ const BENCHMARKS = {
     usesStack: true,
     knobs: '--buildings N --meters N --days N --calls N --seed N --processors a,b --keep --reuse ID',
     run: queriesBenchmark,
+  },
+  replay: {
+    usesStack: true,
+    knobs:
+      '--meters N --buildings N --days N --seed N --processors a,b --method replay|rebuild --keep --reuse ID --timeout-seconds N --cpu-prof DIR',
+    run: replayBenchmark,
   },
   sink: { usesStack: true, knobs: '--rows N --meters N --batch N', run: sinkBenchmark },
 } as const;
