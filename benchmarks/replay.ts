@@ -14,12 +14,15 @@ import {
   BDG2_YEAR,
   extrapolateSeconds,
   type HistoryEvents,
+  type ProgressSample,
   type ReplayTiming,
   scaleEvents,
   streamingRate,
+  timingFromProgress,
   totalEvents,
 } from './replay/extrapolate.ts';
 import { type RawConsumeResult, rawConsume } from './replay/raw-consume.ts';
+import { progressTarget, sampleProgress } from './replay/replay-progress.ts';
 import { type EaioRun, runEaio } from './replay/run-eaio.ts';
 
 export type ReplayFigures = Record<string, number | string>;
@@ -159,15 +162,27 @@ export async function replayBenchmark(
     const runs: EaioRun[] = [];
     let events: number;
     const cpuProf = values['cpu-prof'] === undefined ? {} : { cpuProfDir: values['cpu-prof'] };
+    let samples: ProgressSample[] = [];
     if (method === 'replay') {
-      progress('eaio replay --to-earliest --drop-read-models --run');
-      runs.push(
-        await runEaio(['replay', '--to-earliest', '--drop-read-models', '--run'], {
-          env,
-          signal,
-          ...cpuProf,
-        }),
+      const handlers = new Map(
+        keys.map((k) => [
+          topic(k),
+          PROJECTIONS.filter((p) => (p.handles as readonly TopicKey[]).includes(k)).map((p) => p.name),
+        ]),
       );
+      const sampler = sampleProgress(platform.pool, await progressTarget(platform.kafka, handlers));
+      progress('eaio replay --to-earliest --drop-read-models --run');
+      try {
+        runs.push(
+          await runEaio(['replay', '--to-earliest', '--drop-read-models', '--run'], {
+            env,
+            signal,
+            ...cpuProf,
+          }),
+        );
+      } finally {
+        samples = await sampler.stop();
+      }
       events = rawBefore.messages;
     } else {
       events = 0;
@@ -185,7 +200,8 @@ export async function replayBenchmark(
 
     // The ceiling is the better of the two raw reads: the other helpers' load only ever slows one down.
     const rawRate = Math.max(rawBefore.messages / rawBefore.seconds, rawAfter.messages / rawAfter.seconds);
-    const timing: ReplayTiming = {
+    // The fixed cost from the replay's own progress where it was sampled, else each process's start-up.
+    const timing: ReplayTiming = timingFromProgress(samples, events, replaySeconds) ?? {
       events,
       seconds: replaySeconds,
       fixedSeconds: Math.min(startup.seconds * runs.length, replaySeconds / 2),
@@ -215,7 +231,9 @@ export async function replayBenchmark(
       replayProcesses: runs.length,
       replayS: round(replaySeconds, 2),
       replayEventsPerS: Math.round(events / replaySeconds),
+      replayFixedS: round(timing.fixedSeconds, 2),
       replayStreamingEventsPerS: Math.round(streamingRate(timing)),
+      replayStreamingVsRawConsume: round(streamingRate(timing) / rawRate, 3),
       replayVsRawConsume: round(events / replaySeconds / rawRate, 3),
       replayPeakRssMiB: peakRssMiB,
       rowsReadingsBefore: Number(before.rows_readings),

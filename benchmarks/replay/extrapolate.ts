@@ -64,3 +64,35 @@ export function streamingRate(timing: ReplayTiming): number {
 export function extrapolateSeconds(timing: ReplayTiming, events: number): number {
   return timing.fixedSeconds + events / streamingRate(timing);
 }
+
+/** How far a replay had got at a moment: seconds since it started, and the share of its work done (0–1). */
+export interface ProgressSample {
+  readonly seconds: number;
+  readonly done: number;
+}
+
+/**
+ * Splits a replay's wall time into a fixed part and a streaming part from its progress: the
+ * streaming rate is read between `low` and `high` shares done (past start-up and the first batches'
+ * schema lookups, before the last partitions' tail), and the fixed part is whatever the wall time
+ * holds beyond `events` at that rate. Samples before the share's lowest point are ignored (a rewind
+ * first shows the old, finished offsets). Undefined when the samples never cross both marks.
+ */
+export function timingFromProgress(
+  samples: readonly ProgressSample[],
+  events: number,
+  seconds: number,
+  { low = 0.1, high = 0.9 }: { low?: number; high?: number } = {},
+): ReplayTiming | undefined {
+  let lowest = 0;
+  for (let i = 1; i < samples.length; i++) {
+    if ((samples[i]?.done ?? 1) < (samples[lowest]?.done ?? 1)) lowest = i;
+  }
+  const after = samples.slice(lowest);
+  const from = after.find((s) => s.done >= low);
+  const to = after.find((s) => s.done >= high);
+  if (from === undefined || to === undefined || to.seconds <= from.seconds || to.done <= from.done)
+    return undefined;
+  const rate = (events * (to.done - from.done)) / (to.seconds - from.seconds);
+  return { events, seconds, fixedSeconds: Math.max(0, seconds - events / rate) };
+}

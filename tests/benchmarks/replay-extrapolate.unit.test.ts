@@ -5,6 +5,7 @@ import {
   extrapolateSeconds,
   scaleEvents,
   streamingRate,
+  timingFromProgress,
   totalEvents,
 } from '../../benchmarks/replay/extrapolate.ts';
 
@@ -68,5 +69,36 @@ describe('replay extrapolation', () => {
     expect(() =>
       scaleEvents({ perMeterDay: 1, perDay: 1, once: 1 }, { meters: 0, days: 1 }, BDG2_YEAR),
     ).toThrow(RangeError);
+  });
+
+  it('reads the fixed cost and the streaming rate off a replay whose progress was sampled', () => {
+    // 5 s of start-up, then 1,000 events/s for 100 s, sampled every second, after a rewind that
+    // first shows the old, finished offsets.
+    const samples = [
+      { seconds: 0, done: 1 },
+      { seconds: 1, done: 1 },
+      ...Array.from({ length: 106 }, (_, i) => ({
+        seconds: i + 2,
+        done: Math.min(1, Math.max(0, i + 2 - 5) / 100),
+      })),
+    ];
+    const timing = timingFromProgress(samples, 100_000, 105);
+    expect(timing?.fixedSeconds).toBeCloseTo(5, 6);
+    expect(timing && streamingRate(timing)).toBeCloseTo(1_000, 6);
+  });
+
+  it('falls back (undefined) when the samples never cross both marks', () => {
+    expect(timingFromProgress([], 10, 1)).toBeUndefined();
+    expect(timingFromProgress([{ seconds: 1, done: 0.5 }], 10, 1)).toBeUndefined();
+    expect(
+      timingFromProgress(
+        [
+          { seconds: 1, done: 0 },
+          { seconds: 2, done: 0.05 },
+        ],
+        10,
+        2,
+      ),
+    ).toBeUndefined();
   });
 });
