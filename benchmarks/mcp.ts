@@ -28,7 +28,7 @@ function progress(line: string): void {
 }
 
 /** The environment pointing a child `eaio` process at this run's slice of the stack. */
-function childEnv(platform: Platform, endpoints: StackEndpoints): Record<string, string> {
+export function childEnv(platform: Platform, endpoints: StackEndpoints): Record<string, string> {
   const { config } = platform;
   return {
     EAIO_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),

@@ -313,7 +313,7 @@ export async function catchUp(
   }
 }
 
-async function rowCounts(platform: Platform): Promise<LoadFigures> {
+export async function rowCounts(platform: Platform): Promise<LoadFigures> {
   const { rows } = await platform.pool.query<Record<string, string>>(
     `SELECT (SELECT count(*) FROM buildings) AS buildings,
             (SELECT count(*) FROM readings) AS readings,

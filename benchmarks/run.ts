@@ -12,6 +12,7 @@ import { mcpBenchmark } from './mcp.ts';
 import { pipelineBenchmark } from './pipeline.ts';
 import { profileBenchmark } from './profile.ts';
 import { queriesBenchmark } from './queries.ts';
+import { replayBenchmark } from './replay.ts';
 import { sinkBenchmark } from './sink.ts';
 
 /**
@@ -54,6 +55,12 @@ const BENCHMARKS = {
     knobs: '--buildings N --meters N --days N --calls N --seed N --processors a,b --keep --reuse ID',
     run: queriesBenchmark,
   },
+  replay: {
+    usesStack: true,
+    knobs:
+      '--meters N --buildings N --days N --seed N --processors a,b --method replay|rebuild --keep --reuse ID --timeout-seconds N --cpu-prof DIR',
+    run: replayBenchmark,
+  },
   sink: { usesStack: true, knobs: '--rows N --meters N --batch N', run: sinkBenchmark },
 } as const satisfies Record<string, BenchmarkEntry>;
 
@@ -69,6 +76,7 @@ const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
   pipeline: '--readings 10000 --rate 1000 --seconds 5',
   profile: '--readings 10000 --warmup 0',
   queries: '--buildings 20 --meters 30 --days 7 --calls 50 --warmup 0',
+  replay: '--meters 300 --days 1 --warmup 0',
   sink: '--rows 50000 --meters 500',
 };
 
