@@ -31,6 +31,7 @@ import { HOUR_MS, TOPICS, type TopicKey, type TopicValue } from '../schemas/inde
 import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fleet.ts';
 import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
+import { activeProjectionOffsets } from './projection-offsets.ts';
 
 /** Flat figures, so the run's table and JSON line list them one per row. */
 export type QueriesFigures = Record<string, number | string>;
@@ -273,18 +274,7 @@ export async function catchUp(
           (p.handles as readonly TopicKey[]).some((k) => platform.names.topic(k) === topic),
         ).map((p) => p.name);
       await until('projections at the end of every topic', async () => {
-        const { rows } = await platform.pool.query<{
-          projection: string;
-          topic: string;
-          partition: number;
-          next_offset: string;
-        }>(
-          `SELECT o.projection, o.topic, o.partition, o.next_offset FROM projection_offsets o
-               JOIN projection_generations g USING (projection, generation) WHERE g.status = 'active'`,
-        );
-        const stored = new Map(
-          rows.map((r) => [`${r.projection}/${r.topic}/${r.partition}`, BigInt(r.next_offset)]),
-        );
+        const stored = await activeProjectionOffsets(platform.pool);
         let done = true;
         for (const [topic, partitions] of ends) {
           for (const [partition, end] of partitions) {

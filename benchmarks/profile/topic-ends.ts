@@ -1,4 +1,5 @@
 import type { Platform } from '../../app/index.ts';
+import { activeProjectionOffsets } from '../projection-offsets.ts';
 
 /** High-water mark per partition of a topic (partitions never written are left out). */
 export async function highWaterMarks(platform: Platform, topic: string): Promise<Map<number, bigint>> {
@@ -62,18 +63,7 @@ export async function projectionsAtEnd(
   handlers: (topic: string) => readonly string[],
   transactional: (topic: string) => boolean,
 ): Promise<BacklogPosition> {
-  const { rows } = await platform.pool.query<{
-    projection: string;
-    topic: string;
-    partition: number;
-    next_offset: string;
-  }>(
-    `SELECT o.projection, o.topic, o.partition, o.next_offset FROM projection_offsets o
-       JOIN projection_generations g USING (projection, generation) WHERE g.status = 'active'`,
-  );
-  const stored = new Map(
-    rows.map((r) => [`${r.projection}/${r.topic}/${r.partition}`, BigInt(r.next_offset)]),
-  );
+  const stored = await activeProjectionOffsets(platform.pool);
   let done = true;
   let position = 0n;
   for (const [topic, partitions] of ends)

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type pg from 'pg';
+import { activeProjectionOffsets } from '../projection-offsets.ts';
 import type { ProgressSample } from './extrapolate.ts';
 
 /** Where every (read model, topic) pair has to get: the high-water mark of each partition. */
@@ -47,19 +48,11 @@ export function sampleProgress(
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      const { rows } = await pool.query<{
-        projection: string;
-        topic: string;
-        partition: number;
-        next_offset: string;
-      }>(
-        `SELECT o.projection, o.topic, o.partition, o.next_offset FROM projection_offsets o
-           JOIN projection_generations g USING (projection, generation) WHERE g.status = 'active'`,
-      );
+      const stored = await activeProjectionOffsets(pool);
       let reached = 0n;
-      for (const r of rows) {
-        const end = target.ends.get(`${r.projection}/${r.topic}/${r.partition}`);
-        if (end !== undefined) reached += BigInt(r.next_offset) < end ? BigInt(r.next_offset) : end;
+      for (const [key, next] of stored) {
+        const end = target.ends.get(key);
+        if (end !== undefined) reached += next < end ? next : end;
       }
       samples.push({
         seconds: (performance.now() - started) / 1000,
