@@ -32,6 +32,14 @@ export function parseProcStatus(status: string): ProcessMemory | undefined {
   return rss === undefined || hwm === undefined ? undefined : { rss, hwm };
 }
 
+/** A process and its descendants, from /proc/<pid>/task/<pid>/children (Linux). */
+async function processTree(pid: number): Promise<number[]> {
+  const text = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const children = text.split(' ').filter(Boolean).map(Number);
+  const below = await Promise.all(children.map(processTree));
+  return [pid, ...below.flat()];
+}
+
 /** Running stage processes, their peak RSS as sampled, and one stop for all of them. */
 export interface StageProcesses {
   readonly pids: Readonly<Record<string, number>>;
@@ -82,9 +90,14 @@ export async function startStageProcesses(
   const peak: Record<string, number> = {};
   const sample = async () => {
     for (const [name, { child }] of children) {
-      const status = await readFile(`/proc/${child.pid}/status`, 'utf8').catch(() => '');
-      const memory = parseProcStatus(status);
-      if (memory !== undefined) peak[name] = Math.max(peak[name] ?? 0, memory.hwm, memory.rss);
+      if (child.pid === undefined) continue;
+      // `eaio process`/`project` re-exec themselves under a heap cap: the work, and the memory, is
+      // in the child of the process spawned here, so the stage's figure is the largest of its tree.
+      for (const pid of await processTree(child.pid)) {
+        const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+        const memory = parseProcStatus(status);
+        if (memory !== undefined) peak[name] = Math.max(peak[name] ?? 0, memory.hwm, memory.rss);
+      }
     }
   };
   const timer = setInterval(() => void sample(), sampleMs);
