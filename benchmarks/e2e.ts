@@ -14,7 +14,6 @@ import { type MarkedReading, startLatencyPoller } from './e2e/latency-poller.ts'
 import type { StageInput } from './e2e/partition-lag.ts';
 import { nextRateToTry, type RateOutcome } from './e2e/rate-search.ts';
 import { rawConsumeRate, rawProduceRate } from './e2e/raw-kafka.ts';
-import { createReadingSource } from './e2e/reading-source.ts';
 import {
   drained,
   drainedAt,
@@ -25,6 +24,7 @@ import {
 } from './e2e/stage-lag.ts';
 import { type StageProcesses, startStageProcesses } from './e2e/stage-processes.ts';
 import { copyReadings, createUnloggedCopyTable } from './raw-copy.ts';
+import { createReadingSource } from './reading-source.ts';
 
 export type E2eFigures = Record<string, number | string>;
 
@@ -147,7 +147,8 @@ export async function e2eBenchmark(
   try {
     await admin.connect();
     await preparePlatform(platform);
-    const nextReadings = await createReadingSource(Number(values.buildings));
+    const readings = await createReadingSource(Number(values.buildings), 'bench-e2e');
+    const nextReadings = (count: number) => readings.next(count);
     const deps = {
       producer: await platform.producer(),
       codec: platform.codec,

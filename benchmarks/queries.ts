@@ -32,6 +32,7 @@ import { createFleet, readingsHour, seededRandom, weatherHour } from './bdg2-fle
 import { connectBenchPlatform } from './bench-platform.ts';
 import { percentile } from './percentile.ts';
 import { activeProjectionOffsets } from './projection-offsets.ts';
+import { groupAtEnd, highWaterMarks } from './topic-ends.ts';
 
 /** Flat figures, so the run's table and JSON line list them one per row. */
 export type QueriesFigures = Record<string, number | string>;
@@ -176,18 +177,6 @@ function singleInput(name: ProcessorName): { input: TopicKey; output: TopicKey }
   return { input: definition.input, output: definition.output };
 }
 
-/** High-water mark per partition of a topic (partitions never written are left out). */
-async function highWaterMarks(platform: Platform, topic: string): Promise<Map<number, bigint>> {
-  const admin = platform.kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.filter((o) => BigInt(o.high) > 0n).map((o) => [o.partition, BigInt(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Whether `groupId` has committed up to the high-water mark of every partition of `topic`, and how far it is. */
 async function groupCaughtUp(
   platform: Platform,
@@ -195,22 +184,8 @@ async function groupCaughtUp(
   topic: string,
 ): Promise<{ done: boolean; progress: bigint }> {
   const ends = await highWaterMarks(platform, topic);
-  const admin = platform.kafka.admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    let done = true;
-    let progress = 0n;
-    for (const [partition, end] of ends) {
-      const offset = committed?.partitions.find((p) => p.partition === partition)?.offset;
-      const at = offset === undefined || offset === '-1' ? 0n : BigInt(offset);
-      progress += at;
-      if (at < end) done = false;
-    }
-    return { done, progress };
-  } finally {
-    await admin.disconnect();
-  }
+  const { done, position } = await groupAtEnd(platform, groupId, topic, ends, false);
+  return { done, progress: position };
 }
 
 /**

@@ -1,4 +1,12 @@
 // CPU profiles of each stage run alone on a backlog: the plan, the profiled child, and the summaries.
+
+export {
+  type BacklogPosition,
+  groupAtEnd,
+  highWaterMarks,
+  projectionsAtEnd,
+  reachedEnd,
+} from '../topic-ends.ts';
 export {
   CATEGORIES,
   type Category,
@@ -28,10 +36,3 @@ export {
   selfTimesUs,
   summariseProfile,
 } from './summarise-profile.ts';
-export {
-  type BacklogPosition,
-  groupAtEnd,
-  highWaterMarks,
-  projectionsAtEnd,
-  reachedEnd,
-} from './topic-ends.ts';

@@ -1,5 +1,5 @@
 import type { Platform } from '../../app/index.ts';
-import { reachedEnd } from './topic-ends.ts';
+import { reachedEnd } from '../topic-ends.ts';
 
 /** The ceiling of a stage: plain kafkajs reading the same backlog, doing nothing with it. */
 export interface RawConsume {

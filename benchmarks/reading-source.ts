@@ -1,21 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
-import {
-  BDG1_WEATHER_FILES,
-  createLocalCalendar,
-  loadBdg1Fleet,
-  simulatedValue,
-} from '../../sources/index.ts';
+import { HOUR_MS, type SensorReading } from '../schemas/index.ts';
+import { BDG1_WEATHER_FILES, createLocalCalendar, loadBdg1Fleet, simulatedValue } from '../sources/index.ts';
 
-/** Hands out simulated hourly readings of a BDG1-drawn fleet, hour after hour, every meter each hour. */
-export type ReadingSource = (count: number) => SensorReading[];
+/**
+ * Hands out simulated hourly readings of a BDG1-drawn fleet, hour after hour from 2015-01-01, every
+ * meter each hour, so every meter builds a long history; `meters` is the size of the fleet.
+ */
+export interface ReadingSource {
+  readonly meters: number;
+  next(count: number): SensorReading[];
+}
 
-export async function createReadingSource(buildings: number, seed = 1): Promise<ReadingSource> {
+export async function createReadingSource(
+  buildings: number,
+  source: string,
+  seed = 1,
+): Promise<ReadingSource> {
   const { meters } = await loadBdg1Fleet(buildings, seed, new Set(Object.keys(BDG1_WEATHER_FILES)));
   const calendar = createLocalCalendar();
   let hour = 0;
   let next = 0;
-  return (count) => {
+  const take = (count: number): SensorReading[] => {
     const batch: SensorReading[] = [];
     while (batch.length < count) {
       const m = meters[next];
@@ -25,7 +30,7 @@ export async function createReadingSource(buildings: number, seed = 1): Promise<
       batch.push({
         eventId: randomUUID(),
         occurredAt: at,
-        source: 'bench-e2e',
+        source,
         buildingId: m.buildingId,
         meterId: m.meterId,
         meterKind: m.meterKind,
@@ -40,4 +45,5 @@ export async function createReadingSource(buildings: number, seed = 1): Promise<
     }
     return batch;
   };
+  return { meters: meters.length, next: take };
 }

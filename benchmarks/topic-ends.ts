@@ -1,5 +1,5 @@
-import type { Platform } from '../../app/index.ts';
-import { activeProjectionOffsets } from '../projection-offsets.ts';
+import type { Platform } from '../app/index.ts';
+import { activeProjectionOffsets } from './projection-offsets.ts';
 
 /** High-water mark per partition of a topic (partitions never written are left out). */
 export async function highWaterMarks(platform: Platform, topic: string): Promise<Map<number, bigint>> {
