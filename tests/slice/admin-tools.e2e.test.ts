@@ -450,10 +450,14 @@ describe('the admin tools end to end: poison events -> dead letters -> MCP over 
     expect(entry.consumers).toEqual(['projector']);
     const sent = await call(TOOL_NAMES.redriveDeadLetters, { ids: [entry.id], dryRun: false, confirm: true });
     expect(sent.structured).toMatchObject({ sent: 1 });
-    const copy = (await readTopicToEnd(platform.kafka, readingsTopic())).find(
-      (m) => m.message.headers?.['eaio.redrive.from']?.toString() === entry.id,
+    // The re-drive's transaction is committed when the tool answers, but its commit marker reaches
+    // the partition a moment later: until then a read-committed reader stops short of the copy.
+    const copy = await waitFor('the re-driven copy readable', async () =>
+      (await readTopicToEnd(platform.kafka, readingsTopic())).find(
+        (m) => m.message.headers?.['eaio.redrive.from']?.toString() === entry.id,
+      ),
     );
-    expect(copy?.message.headers?.['eaio.redrive.for']?.toString()).toBe('projector');
+    expect(copy.message.headers?.['eaio.redrive.for']?.toString()).toBe('projector');
 
     // A consumer that handled every original (readings-by-building forwards each valid reading once)
     // now reads the whole topic: originals and re-driven copies meant for others.
