@@ -21,6 +21,8 @@ export {
   parseBdg1Weather,
   parseMetaOpen,
 } from './bdg1/index.ts';
+export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateways/index.ts';
+export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateways/index.ts';
 export type {
   ImportDeps,
   ImportEvent,

@@ -8,6 +8,8 @@ export const COMMAND_STATUSES = [
   'acknowledged',
   'failed',
   'relinquished',
+  'expired',
+  'refused',
 ] as const satisfies readonly ('requested' | ControlVerdict | CommandOutcome)[];
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 
@@ -15,8 +17,9 @@ export type CommandStatus = (typeof COMMAND_STATUSES)[number];
  * How far along its life a status puts a command; the status never moves to a lower rank. Request,
  * decision and outcome arrive on three topics, consumed independently, so an outcome may be folded
  * before its request: the rank, not arrival, decides. A decision (accepted or rejected) outranks the
- * request; what the device did outranks the decision; relinquished ends the command, also after a
- * failure. Within one rank, the later event time wins, then the larger event id (deterministic).
+ * request; what the device did outranks the decision; relinquished, expired (never written) and refused
+ * (by the gateway) end the command, also after a failure. Within one rank, the later event time wins,
+ * then the larger event id (deterministic).
  */
 export const STATUS_RANK: Readonly<Record<CommandStatus, number>> = Object.freeze({
   requested: 0,
@@ -25,6 +28,8 @@ export const STATUS_RANK: Readonly<Record<CommandStatus, number>> = Object.freez
   acknowledged: 2,
   failed: 2,
   relinquished: 3,
+  expired: 3,
+  refused: 3,
 });
 
 /** A status event's claim on the current status of its command. */

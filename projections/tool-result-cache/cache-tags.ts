@@ -65,6 +65,8 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     case 'ControlCommandRequested':
     case 'ControlDecision':
     case 'ControlOutcome':
+    case 'ControlCommandAction':
+    case 'PointValueObserved':
       return [buildingTag((e as EventTypes[typeof type]).buildingId)];
     // Records of actions and of the platform's own work: no tool answer is about them.
     case 'AuditRecord':

@@ -143,6 +143,39 @@ export interface BuildingRegistered {
   readonly traceContext?: TraceContext | null;
 }
 
+/** The symbols of {@link CommandAction}, in schema order (for zod enums and exhaustive checks). */
+export const COMMAND_ACTIONS = ['approve', 'refuse', 'cancel', 'heartbeat'] as const;
+/** What was done to the command. */
+export type CommandAction = (typeof COMMAND_ACTIONS)[number];
+
+/**
+ * A principal's action on a command after it was proposed: an approver's approval or refusal, a cancel by the
+ * proposer or an approver, or the proposer's heartbeat. Keyed by buildingId/pointId on the control-actions
+ * topic, beside the command's other events.
+ */
+export interface ControlCommandAction {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the action was taken (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'mcp-adapter', 'eaio-cli'. */
+  readonly source: string;
+  /** Command the action is about. */
+  readonly commandId: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** Control point the command writes. */
+  readonly pointId: string;
+  /** What was done. */
+  readonly action: CommandAction;
+  /** Principal who acted, e.g. 'user:bob'; an approval by the command's own proposer does not count. */
+  readonly actor: string;
+  /** Why, in words, for the audit trail; null when none was given. */
+  readonly reason?: string | null;
+  /** Trace context of the operation that produced the outcome; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
 /** The symbols of {@link ControlUnit}, in schema order (for zod enums and exhaustive checks). */
 export const CONTROL_UNITS = ['degC', 'percent', 'rpm', 'boolean', 'minutes'] as const;
 /**
@@ -150,6 +183,21 @@ export const CONTROL_UNITS = ['degC', 'percent', 'rpm', 'boolean', 'minutes'] as
  * boolean (0 or 1) for on/off points, minutes for schedule offsets.
  */
 export type ControlUnit = (typeof CONTROL_UNITS)[number];
+
+/**
+ * A recurring window in the building's local time during which the command applies (e.g. occupied hours):
+ * written at each window start, relinquished at each window end, until the command expires.
+ */
+export interface ControlSchedule {
+  /** IANA time zone the window is read in, e.g. 'Europe/London'. */
+  readonly timeZone: string;
+  /** ISO days the window opens on, 1 (Monday) to 7 (Sunday); at least one. */
+  readonly daysOfWeek: readonly number[];
+  /** Local time the window opens, 'HH:MM' (24-hour). */
+  readonly start: string;
+  /** Local time the window closes, 'HH:MM', after start (windows do not cross midnight). */
+  readonly end: string;
+}
 
 /**
  * A request to write a value to a control point, by an agent or a user. Not yet an action: the control
@@ -189,6 +237,13 @@ export interface ControlCommandRequested {
   readonly requestedBy: string;
   /** Why the command is requested, in words, for the audit trail; null when none was given. */
   readonly reason?: string | null;
+  /** Recurring window the command applies in; null when it applies from acceptance to expiry. */
+  readonly schedule?: ControlSchedule | null;
+  /**
+   * When set, the proposer promises a heartbeat action at least this often; the gateway relinquishes the
+   * command when none arrived for twice this long. Null for no heartbeat.
+   */
+  readonly heartbeatSeconds?: number | null;
   /** Trace context of the operation that produced the request; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }
@@ -210,6 +265,8 @@ export const REASON_CODES = [
   'expiry_in_past',
   'priority_conflict',
   'unknown_point',
+  'stale_value',
+  'schedule_invalid',
 ] as const;
 /** Machine-readable reason for a control decision. */
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -248,12 +305,29 @@ export interface ControlDecision {
 }
 
 /** The symbols of {@link CommandOutcome}, in schema order (for zod enums and exhaustive checks). */
-export const COMMAND_OUTCOMES = ['acknowledged', 'failed', 'relinquished'] as const;
+export const COMMAND_OUTCOMES = ['acknowledged', 'failed', 'relinquished', 'expired', 'refused'] as const;
 /**
- * Result of a command at the device: acknowledged (written), failed, or relinquished (released, on expiry or
- * on request).
+ * Result of a command at the device: acknowledged (written and read back), failed (the device refused or did
+ * not answer), relinquished (released: on expiry, cancel, heartbeat loss or a schedule window's end), expired
+ * (never written: approval timed out or expiry came first), refused (the gateway would not write it
+ * unchecked: stale reading, device down).
  */
 export type CommandOutcome = (typeof COMMAND_OUTCOMES)[number];
+
+/** The symbols of {@link OutcomeCause}, in schema order (for zod enums and exhaustive checks). */
+export const OUTCOME_CAUSES = [
+  'expiry',
+  'cancelled',
+  'heartbeat_lost',
+  'schedule_window_end',
+  'approval_timeout',
+  'approval_refused',
+  'stale_value',
+  'gateway_unavailable',
+  'device_error',
+] as const;
+/** Why a command was relinquished, expired or refused. */
+export type OutcomeCause = (typeof OUTCOME_CAUSES)[number];
 
 /**
  * What became of an accepted command at the device. Keyed by buildingId/pointId on the control-outcomes
@@ -276,6 +350,17 @@ export interface ControlOutcome {
   readonly outcome: CommandOutcome;
   /** What the device or gateway said, e.g. a BACnet error class and code; null when it said nothing. */
   readonly deviceMessage?: string | null;
+  /** Value written (acknowledged, failed); null for other outcomes. */
+  readonly value?: number | null;
+  /** Priority written or relinquished, 1-16; null when nothing was written. */
+  readonly priority?: number | null;
+  /**
+   * Present value read back after the write or the relinquish: after a relinquish, the value the point
+   * returned to; null when it could not be read.
+   */
+  readonly readBack?: number | null;
+  /** Why the command was relinquished, expired or refused; null for acknowledged. */
+  readonly cause?: OutcomeCause | null;
   /** Trace context of the operation that produced the outcome; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }
@@ -310,7 +395,10 @@ export interface ControlPointRegistered {
   readonly pointId: string;
   /** Building the point belongs to. */
   readonly buildingId: string;
-  /** What the point sets. */
+  /**
+   * What the point sets. A lighting_level point with unit boolean is an on/off switch (0 or 1); with unit
+   * percent it is a dimming level.
+   */
   readonly pointKind: ControlPointKind;
   /** Unit of the point value, minValue, maxValue and maxChangePerMinute. */
   readonly unit: ControlUnit;
@@ -322,6 +410,23 @@ export interface ControlPointRegistered {
   readonly maxChangePerMinute?: number | null;
   /** Brick Schema class of the point, e.g. 'Zone_Air_Temperature_Setpoint', when mapped. */
   readonly brickClass?: string | null;
+  /**
+   * Zone the point serves. A heating_setpoint and a cooling_setpoint of one zone are kept apart by the dead
+   * band (ASHRAE Guideline 36); null when the point serves no zone.
+   */
+  readonly zoneId?: string | null;
+  /** Whether an accepted command waits for a second principal with the approver role before it is written. */
+  readonly requiresApproval?: boolean;
+  /**
+   * How long an accepted command waits for approval before it expires unwritten; null for the gateway's
+   * default.
+   */
+  readonly approvalTimeoutSeconds?: number | null;
+  /**
+   * Gateway that reads and writes the point, e.g. 'modbus-gw:plant-1'; null when no gateway serves it
+   * (commands are decided but never written).
+   */
+  readonly gatewayId?: string | null;
   /** Trace context of the operation that produced the description; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }
@@ -546,6 +651,30 @@ export interface OperationRecorded {
   readonly traceContext?: TraceContext | null;
 }
 
+/**
+ * The present value of a device point (a setpoint, a zone temperature, a lighting level) as a gateway read
+ * it. Keyed by pointId on the point-values topic. The control-safety processor takes it as the baseline of
+ * slew limits and refuses commands to a point whose last value is stale.
+ */
+export interface PointValueObserved {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the value was read (UTC). */
+  readonly occurredAt: Date;
+  /** Gateway that read it, e.g. 'modbus-gw:plant-1'. */
+  readonly source: string;
+  /** Building the point belongs to. */
+  readonly buildingId: string;
+  /** Point read; a control point's id when the point is writable. */
+  readonly pointId: string;
+  /** Present value, in unit. */
+  readonly value: number;
+  /** Unit of value. */
+  readonly unit: ControlUnit;
+  /** Trace context of the operation that produced the outcome; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
 /** The symbols of {@link WindowSize}, in schema order (for zod enums and exhaustive checks). */
 export const WINDOW_SIZES = ['PT15M', 'PT1H', 'P1D'] as const;
 /** Length of an aggregation window, as an ISO 8601 duration: 15 minutes, 1 hour, 1 day. */
@@ -766,6 +895,7 @@ export interface EventTypes {
   readonly AnomalyDetected: AnomalyDetected;
   readonly AuditRecord: AuditRecord;
   readonly BuildingRegistered: BuildingRegistered;
+  readonly ControlCommandAction: ControlCommandAction;
   readonly ControlCommandRequested: ControlCommandRequested;
   readonly ControlDecision: ControlDecision;
   readonly ControlOutcome: ControlOutcome;
@@ -775,6 +905,7 @@ export interface EventTypes {
   readonly ImportCheckpoint: ImportCheckpoint;
   readonly MeterRegistered: MeterRegistered;
   readonly OperationRecorded: OperationRecorded;
+  readonly PointValueObserved: PointValueObserved;
   readonly ReadingAggregate: ReadingAggregate;
   readonly SensorReading: SensorReading;
   readonly WeatherAlert: WeatherAlert;
@@ -787,6 +918,7 @@ export const EVENT_TYPE_NAMES = [
   'AnomalyDetected',
   'AuditRecord',
   'BuildingRegistered',
+  'ControlCommandAction',
   'ControlCommandRequested',
   'ControlDecision',
   'ControlOutcome',
@@ -796,6 +928,7 @@ export const EVENT_TYPE_NAMES = [
   'ImportCheckpoint',
   'MeterRegistered',
   'OperationRecorded',
+  'PointValueObserved',
   'ReadingAggregate',
   'SensorReading',
   'WeatherAlert',

@@ -1,0 +1,2 @@
+export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateway.ts';
+export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
