@@ -28,6 +28,11 @@ const meterPoint = z.object({
   role: z.literal('meter'),
   meterKind: z.enum(METER_KINDS),
   unit: z.enum(READING_UNITS),
+  /**
+   * `cumulative` (the default): the register is an energy counter and each reading is the difference
+   * between two reads; `interval`: the register already holds the consumption since the last read.
+   */
+  valueIs: z.enum(['cumulative', 'interval']).default('cumulative'),
 });
 
 const sensorPoint = z.object({
