@@ -5,8 +5,8 @@ import {
   type CommandState,
   type ControlAction,
   decideStep,
-  emptyCommand,
   type ExecutorPoint,
+  emptyCommand,
   foldCommand,
   type GatewayConditions,
   insideWindow,
@@ -74,7 +74,11 @@ const action = (kind: ControlAction['action'], actor: string, seconds: number): 
     reason: null,
   },
 });
-function outcome(state: CommandState, o: ControlOutcome['outcome'], cause: ControlOutcome['cause'] = null): CommandEvent {
+function outcome(
+  state: CommandState,
+  o: ControlOutcome['outcome'],
+  cause: ControlOutcome['cause'] = null,
+): CommandEvent {
   return { kind: 'outcome', event: outcomeEvent(state, 'gw', { outcome: o, cause: cause ?? null }, at(2)) };
 }
 
@@ -116,7 +120,10 @@ describe('decideStep: the control loop at the gateway as a pure function', () =>
     let s = fold(req(), decision());
     s = foldCommand(s, outcome(s, 'acknowledged'));
     expect(decideStep(s, point, ok(100, { heldThisRun: true }))).toBeNull();
-    expect(decideStep(s, point, ok(600, { heldThisRun: true }))).toEqual({ kind: 'relinquish', cause: 'expiry' });
+    expect(decideStep(s, point, ok(600, { heldThisRun: true }))).toEqual({
+      kind: 'relinquish',
+      cause: 'expiry',
+    });
     s = foldCommand(s, outcome(s, 'relinquished', 'expiry'));
     expect(decideStep(s, point, ok(700))).toBeNull();
   });
@@ -147,7 +154,10 @@ describe('decideStep: the control loop at the gateway as a pure function', () =>
     let s = fold(req(), decision());
     s = foldCommand(s, outcome(s, 'acknowledged'));
     s = foldCommand(s, action('cancel', 'user:bob', 30));
-    expect(decideStep(s, point, ok(31, { heldThisRun: true }))).toEqual({ kind: 'relinquish', cause: 'cancelled' });
+    expect(decideStep(s, point, ok(31, { heldThisRun: true }))).toEqual({
+      kind: 'relinquish',
+      cause: 'cancelled',
+    });
   });
 
   it('approval: waits, ignores the proposer, writes once a second principal approves', () => {
@@ -156,7 +166,9 @@ describe('decideStep: the control loop at the gateway as a pure function', () =>
     const approved = foldCommand(waiting, action('approve', 'user:bob', 20));
     expect(decideStep(approved, approvalPoint, ok(21))).toEqual({ kind: 'write', rewrite: false });
     // Approval still has to pass the fail-closed checks.
-    expect(decideStep(approved, approvalPoint, ok(21, { fresh: false }))).toMatchObject({ outcome: 'refused' });
+    expect(decideStep(approved, approvalPoint, ok(21, { fresh: false }))).toMatchObject({
+      outcome: 'refused',
+    });
   });
 
   it('approval refused -> expired approval_refused; timed out -> expired approval_timeout', () => {
@@ -167,7 +179,10 @@ describe('decideStep: the control loop at the gateway as a pure function', () =>
     });
     const none = fold(req(), decision());
     expect(decideStep(none, approvalPoint, ok(59))).toBeNull();
-    expect(decideStep(none, approvalPoint, ok(60))).toMatchObject({ outcome: 'expired', cause: 'approval_timeout' });
+    expect(decideStep(none, approvalPoint, ok(60))).toMatchObject({
+      outcome: 'expired',
+      cause: 'approval_timeout',
+    });
     // An approval made after the deadline (the gateway was down) does not count.
     const late = foldCommand(none, action('approve', 'user:bob', 61));
     expect(decideStep(late, approvalPoint, ok(62))).toMatchObject({ cause: 'approval_timeout' });
@@ -182,7 +197,10 @@ describe('decideStep: the control loop at the gateway as a pure function', () =>
     s = foldCommand(s, outcome(s, 'acknowledged'));
     const held = ok(0, { heldThisRun: true });
     expect(decideStep(s, point, { ...held, now: at(20) })).toBeNull();
-    expect(decideStep(s, point, { ...held, now: at(21) })).toEqual({ kind: 'relinquish', cause: 'heartbeat_lost' });
+    expect(decideStep(s, point, { ...held, now: at(21) })).toEqual({
+      kind: 'relinquish',
+      cause: 'heartbeat_lost',
+    });
     // Someone else's heartbeat does not keep it alive; the proposer's does.
     const other = foldCommand(s, action('heartbeat', 'user:mallory', 15));
     expect(decideStep(other, point, { ...held, now: at(21) })).toMatchObject({ cause: 'heartbeat_lost' });

@@ -14,7 +14,15 @@ describe('meterStep: a cumulative counter becomes the consumption between two re
 
 describe('registrationsOf', () => {
   const points: GatewayPoint[] = [
-    { pointId: 'm1', buildingId: 'b1', role: 'meter', pollSeconds: 60, meterKind: 'electricity', unit: 'kWh', valueIs: 'cumulative' },
+    {
+      pointId: 'm1',
+      buildingId: 'b1',
+      role: 'meter',
+      pollSeconds: 60,
+      meterKind: 'electricity',
+      unit: 'kWh',
+      valueIs: 'cumulative',
+    },
     { pointId: 's1', buildingId: 'b1', role: 'sensor', pollSeconds: 10, unit: 'degC' },
     {
       pointId: 'sp1',

@@ -99,10 +99,17 @@ export async function runGateway(
       s.reads++;
       if (!read.ok) {
         s.failedReads++;
-        s.lastError = `${read.code}: ${read.message}`;
-        logger.warn({ pointId: read.pointId, code: read.code, message: read.message }, 'point read failed');
+        const error = `${read.code}: ${read.message}`;
+        // Said once per change of error, not at every poll of a point that stays down.
+        const log = s.lastError === error ? logger.debug.bind(logger) : logger.warn.bind(logger);
+        log(
+          { pointId: read.pointId, code: read.code, message: read.message, failedReads: s.failedReads },
+          'point read failed',
+        );
+        s.lastError = error;
         continue;
       }
+      if (s.lastError !== null) logger.info({ pointId: read.pointId }, 'point reads again');
       s.lastGoodAt = read.at;
       s.lastError = null;
       if (point.role !== 'meter') {
