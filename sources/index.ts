@@ -21,8 +21,25 @@ export {
   parseBdg1Weather,
   parseMetaOpen,
 } from './bdg1/index.ts';
-export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateways/index.ts';
-export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateways/index.ts';
+export type {
+  CommandExecutorDeps,
+  ExecutorPoint,
+  ExecutorStats,
+  Gateway,
+  GatewayErrorCode,
+  GatewayHealth,
+  GatewayPointMap,
+  PointRead,
+  RunningExecutor,
+  RunningGateway,
+} from './gateways/index.ts';
+export {
+  GatewayError,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  runGateway,
+  startCommandExecutor,
+} from './gateways/index.ts';
 export type {
   ImportDeps,
   ImportEvent,

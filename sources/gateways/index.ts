@@ -1,4 +1,14 @@
+export type {
+  CommandExecutorDeps,
+  CommandState,
+  ExecutorPoint,
+  ExecutorStats,
+  RunningExecutor,
+} from './command-executor/index.ts';
+export { startCommandExecutor } from './command-executor/index.ts';
 export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateway.ts';
 export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
 export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint } from './point-map.ts';
 export { GATEWAY_MODES, gatewayBase, PointMapError, parsePointMap, pointMapSchema } from './point-map.ts';
+export type { GatewayPointMap, PointStats, RunGatewayDeps, RunningGateway } from './runner/index.ts';
+export { runGateway } from './runner/index.ts';
