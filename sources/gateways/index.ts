@@ -8,6 +8,28 @@ export type {
 export { startCommandExecutor } from './command-executor/index.ts';
 export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateway.ts';
 export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
+export type {
+  ModbusAddress,
+  ModbusGateway,
+  ModbusGatewayConfig,
+  ModbusGatewayOptions,
+  ModbusPoint,
+  ModbusPointMap,
+  PlantRequest,
+  PriorityArraySnapshot,
+  RelinquishResult,
+  SimulatedModbusPlant,
+  SimulatedPlantOptions,
+  ZoneState,
+} from './modbus/index.ts';
+export {
+  createModbusGateway,
+  loadModbusPointMap,
+  modbusPointMapSchema,
+  parseModbusPointMap,
+  plantAddresses,
+  startSimulatedModbusPlant,
+} from './modbus/index.ts';
 export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint } from './point-map.ts';
 export { GATEWAY_MODES, gatewayBase, PointMapError, parsePointMap, pointMapSchema } from './point-map.ts';
 export type { GatewayPointMap, PointStats, RunGatewayDeps, RunningGateway } from './runner/index.ts';
