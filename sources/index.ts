@@ -29,16 +29,22 @@ export type {
   GatewayErrorCode,
   GatewayHealth,
   GatewayPointMap,
+  ModbusPointMap,
   PointRead,
   RunningExecutor,
   RunningGateway,
+  SimulatedModbusPlant,
 } from './gateways/index.ts';
 export {
+  createModbusGateway,
   GatewayError,
+  loadModbusPointMap,
   MAX_PRIORITY,
   MIN_PRIORITY,
+  plantAddresses,
   runGateway,
   startCommandExecutor,
+  startSimulatedModbusPlant,
 } from './gateways/index.ts';
 export type {
   ImportDeps,

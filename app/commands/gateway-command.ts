@@ -1,16 +1,20 @@
 import { readFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import type { Logger } from '../../infra/logging/index.ts';
+import { ensureTopics } from '../../schemas/index.ts';
 import {
+  createModbusGateway,
   type ExecutorPoint,
   type Gateway,
   type GatewayPointMap,
+  loadModbusPointMap,
   type PublishDeps,
   runGateway,
   startCommandExecutor,
 } from '../../sources/index.ts';
-import { connectPlatform, preparePlatform, resolveEndpoints, untilSignal } from '../platform/index.ts';
+import { connectPlatform, type Platform, resolveEndpoints, untilSignal } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { type SimulateModbusFlags, simulateModbusCommand } from './gateway-simulate.ts';
 
 /** A protocol's way from a points file to its validated map and a (not yet connected) gateway. */
 export type OpenGateway = (file: string) => Promise<{ map: GatewayPointMap; gateway: Gateway }>;
@@ -19,7 +23,12 @@ export type OpenGateway = (file: string) => Promise<{ map: GatewayPointMap; gate
  * The protocols `eaio gateway` speaks, by the `gateway.protocol` of a points file. Adding one is one
  * entry: its map loader (which validates the file, naming each bad entry) and its gateway factory.
  */
-export const GATEWAY_PROTOCOLS: Readonly<Record<string, OpenGateway>> = {};
+export const GATEWAY_PROTOCOLS: Readonly<Record<string, OpenGateway>> = {
+  modbus: async (file) => {
+    const map = await loadModbusPointMap(file);
+    return { map, gateway: createModbusGateway(map) };
+  },
+};
 
 /** The protocol a points file names in `gateway.protocol`, or a sentence saying what is wrong. */
 export async function protocolOfFile(file: string): Promise<string> {
@@ -68,7 +77,7 @@ export async function gatewayCommand(context: CommandContext, flags: GatewayFlag
   const logger = context.loggers.logger('gateway');
   const platform = connectPlatform(context.config, await resolveEndpoints(context.config), logger);
   try {
-    await preparePlatform(platform);
+    await prepareTopics(platform);
     const publish: PublishDeps = {
       producer: await platform.producer(),
       codec: platform.codec,
@@ -108,6 +117,18 @@ export async function gatewayCommand(context: CommandContext, flags: GatewayFlag
   }
 }
 
+/** Topics and schemas only: a gateway writes to Kafka and reads none of the read models. */
+async function prepareTopics(platform: Platform): Promise<void> {
+  const admin = platform.kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, platform.names);
+  } finally {
+    await admin.disconnect();
+  }
+  await platform.codec.registerAll();
+}
+
 function logHealth(
   logger: Logger,
   map: GatewayPointMap,
@@ -131,21 +152,42 @@ function logHealth(
 
 /** `eaio gateway`: the device side of the platform (Modbus TCP; BACnet/IP once built in). */
 export function addGatewayCommand(program: Command, context: CommandContext): void {
-  program
+  const gateway = program
     .command('gateway')
     .description(
       'Run a device gateway: register its points, poll them onto the platform, write accepted commands to its setpoints.',
     )
-    .requiredOption('--points <file>', 'the point map (JSON): gateway section and points')
+    // Not requiredOption: commander would demand it of `gateway simulate-modbus` too.
+    .option('--points <file>', 'the point map (JSON): gateway section and points (required)')
     .option('--protocol <name>', "protocol of the map; 'auto' reads gateway.protocol", 'auto')
-    .option('--health-seconds <n>', 'seconds between health lines', (v) => Number(v), 30)
-    .option(
-      '--tick-ms <n>',
-      'how often expiries, heartbeats and schedule edges are checked',
-      (v) => Number(v),
-      1000,
-    )
-    .action(async (opts: { points: string; protocol: string; healthSeconds: number; tickMs: number }) => {
-      await gatewayCommand(context, opts);
+    .option('--health-seconds <n>', 'seconds between health lines', positive, 30)
+    .option('--tick-ms <n>', 'how often expiries, heartbeats and schedule edges are checked', positive, 1000)
+    .action(async (opts: { points?: string; protocol: string; healthSeconds: number; tickMs: number }) => {
+      if (opts.points === undefined) gateway.error("error: required option '--points <file>' not specified");
+      else await gatewayCommand(context, { ...opts, points: opts.points });
     });
+  gateway
+    .command('simulate-modbus')
+    .description(
+      'Run the simulated Modbus TCP plant on loopback (setpoints, zone temperature, lighting, meter).',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'port (0: any free one)', (v) => Number(v), 5020)
+    .option('--zones <n>', 'zones of the plant', positive, 1)
+    .option('--write-points <file>', "write a points file for the plant's registers")
+    .option('--gateway-id <id>', 'gateway id in the written points file', 'modbus-gw:sim')
+    .option('--building-id <id>', 'building of the written points', 'sim-building')
+    .option('--mode <mode>', 'mode in the written points file (read-only | read-write)', 'read-only')
+    .option('--poll-seconds <n>', 'poll interval in the written points file', positive, 5)
+    .action(async (opts: SimulateModbusFlags) => {
+      if (opts.mode !== 'read-only' && opts.mode !== 'read-write')
+        gateway.error(`error: --mode must be read-only or read-write, not '${String(opts.mode)}'`);
+      await simulateModbusCommand(context, opts);
+    });
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a positive number');
+  return n;
 }

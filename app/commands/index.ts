@@ -19,6 +19,8 @@ export {
   gatewayCommand,
   protocolOfFile,
 } from './gateway-command.ts';
+export type { SimulatedPointsOptions, SimulateModbusFlags } from './gateway-simulate.ts';
+export { simulatedPlantPoints, simulateModbusCommand } from './gateway-simulate.ts';
 export { addImportCommand, chooseFormat, importFile, summaryTable } from './import-command.ts';
 export { addMcpCommand } from './mcp-command.ts';
 export { addProcessCommand } from './process-command.ts';
