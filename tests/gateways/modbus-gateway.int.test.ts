@@ -316,7 +316,11 @@ describe('Modbus gateway against the simulated plant', () => {
     const gw = await connected([
       sensor('cool0', { table: 'holding', address: zone0.coolingSetpoint, type: 'float32' }),
     ]);
+    plant.silence();
+    const inFlight = gw.read(['cool0']);
     await plant.close();
+    // The request in flight fails when the socket closes, before its 300 ms timeout.
+    expect(values(await inFlight)).toEqual({ cool0: 'disconnected' });
     await waitFor('the gateway to see the connection drop', async () =>
       gw.health().connected ? undefined : true,
     );
@@ -472,7 +476,7 @@ describe('Modbus gateway against the simulated plant', () => {
     ]);
     const seen: PointRead[] = [];
     const unsubscribe = await gw.subscribe(['cool0'], (r) => seen.push(r));
-    plant.setRegisters('holding', zone0.coolingSetpoint, [0x41c0, 0]); // 24 -> 24: no change pushed either way
+    await gw.write('cool0', 26, 8).catch(() => undefined);
     await unsubscribe();
     expect(seen).toEqual([]);
   });

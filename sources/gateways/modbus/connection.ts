@@ -27,6 +27,8 @@ const ModbusRTU = ModbusSerial.default;
  */
 export class ModbusConnection {
   private client: ModbusClient | null = null;
+  /** Rejects when the current client's socket closes, so a call in flight fails then, not at its timeout. */
+  private clientClosed: Promise<never> = new Promise(() => undefined);
   private queue: Promise<unknown> = Promise.resolve();
   private reconnectTimer: NodeJS.Timeout | null = null;
   private nextDelayMs: number;
@@ -71,7 +73,7 @@ export class ModbusConnection {
       }
       client.setID(unitId);
       try {
-        const value = await call(client);
+        const value = await Promise.race([call(client), this.clientClosed]);
         this.recordSuccess();
         return value;
       } catch (error) {
@@ -130,7 +132,14 @@ export class ModbusConnection {
       throw new GatewayError('disconnected', 'the gateway is closed');
     }
     client.setTimeout(this.options.timeoutMs);
+    let signalClosed: (error: GatewayError) => void = () => undefined;
+    this.clientClosed = new Promise<never>((_, reject) => {
+      signalClosed = reject;
+    });
+    // Observed by the call in flight, if any; otherwise nobody waits for it.
+    this.clientClosed.catch(() => undefined);
     client.on('close', () => {
+      signalClosed(new GatewayError('disconnected', `connection to ${this.address()} closed`));
       if (this.client === client) {
         this.client = null;
         this.lastError = `connection to ${this.address()} closed`;
