@@ -309,6 +309,7 @@ describe('Modbus gateway against the simulated plant', () => {
       { timeoutMs: 10_000 },
     );
     expect(gw.health()).toMatchObject({ connected: true, consecutiveFailures: 0, lastError: null });
+    expect(plant.connectionCount).toBeGreaterThanOrEqual(2);
     expect(gw.health().lastSuccessAt).toBeInstanceOf(Date);
   });
 
@@ -468,6 +469,34 @@ describe('Modbus gateway against the simulated plant', () => {
     await gw.relinquish('light0', 8);
     expect(plant.zone(0).lightingOn).toBe(false);
     expect(values(await gw.read(['light0']))).toEqual({ light0: 0 });
+  });
+
+  it('serialises concurrent calls on one connection', async () => {
+    const gw = createModbusGateway(
+      mapFor(plant, [
+        setpoint('cool0', { address: zone0.coolingSetpoint }),
+        setpoint('cool1', { address: zone1.coolingSetpoint }),
+      ]),
+    );
+    gateway = gw;
+    await Promise.all([gw.connect(), gw.connect(), gw.connect()]);
+    const calls = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0
+        ? gw.write(i % 4 === 0 ? 'cool0' : 'cool1', 20 + (i % 7), 1 + (i % 16))
+        : gw.read(['cool0', 'cool1']),
+    );
+    const results = await Promise.all(calls);
+    expect(
+      results
+        .filter(Array.isArray)
+        .flat()
+        .every((r) => (r as PointRead).ok),
+    ).toBe(true);
+    expect(plant.connectionCount).toBe(1);
+    for (const id of ['cool0', 'cool1']) {
+      const active = gw.priorityArray(id).active;
+      expect(values(await gw.read([id]))[id]).toBe(active?.value);
+    }
   });
 
   it('subscribe is a no-op: Modbus is polled', async () => {

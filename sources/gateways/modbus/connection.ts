@@ -31,6 +31,8 @@ export class ModbusConnection {
   private clientClosed: Promise<never> = new Promise(() => undefined);
   private queue: Promise<unknown> = Promise.resolve();
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** The connection attempt under way: connect() and the reconnect timer share it rather than open two sockets. */
+  private opening: Promise<void> | null = null;
   private nextDelayMs: number;
   private closed = false;
   private lastSuccessAt: Date | null = null;
@@ -106,7 +108,15 @@ export class ModbusConnection {
     if (client !== null) await closeClient(client);
   }
 
-  private async open(): Promise<void> {
+  private open(): Promise<void> {
+    this.opening ??= this.openOnce().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async openOnce(): Promise<void> {
+    if (this.client !== null) return;
     const client = new ModbusRTU();
     // modbus-serial re-emits socket errors; unheard, an 'error' event would end the process.
     client.on('error', () => undefined);

@@ -89,6 +89,8 @@ export interface SimulatedModbusPlant {
   getRegisters(table: 'holding' | 'input', address: number, count: number): number[];
   setBit(table: 'coil' | 'discrete', address: number, on: boolean): void;
   zone(index: number): ZoneState;
+  /** TCP connections accepted since start. */
+  readonly connectionCount: number;
   /** Requests received since start or the last clearRequests(). */
   readonly requests: readonly PlantRequest[];
   clearRequests(): void;
@@ -294,12 +296,16 @@ export async function startSimulatedModbusPlant(
   });
   server.on('socketError', () => undefined);
   server.on('error', () => undefined);
-  logRequests(server, requests);
+  const connections = { count: 0 };
+  logRequests(server, requests, connections);
 
   return {
     host,
     port,
     zoneCount: zones.length,
+    get connectionCount() {
+      return connections.count;
+    },
     memory,
     setRegisters,
     getRegisters,
@@ -359,10 +365,15 @@ function freePort(host: string): Promise<number> {
  * Records each request's MBAP header and PDU start from the raw socket, beside ServerTCP's own
  * parser: the vector functions are called once per register or bit, so they cannot count requests.
  */
-function logRequests(server: InstanceType<typeof ServerTCP>, log: PlantRequest[]): void {
+function logRequests(
+  server: InstanceType<typeof ServerTCP>,
+  log: PlantRequest[],
+  connections: { count: number },
+): void {
   // Internal field of modbus-serial 8.0.25's ServerTCP (the net.Server it listens with).
   const tcp = (server as unknown as { _server: net.Server })._server;
   tcp.on('connection', (socket: net.Socket) => {
+    connections.count++;
     let pending = Buffer.alloc(0);
     socket.on('data', (data: Buffer) => {
       pending = Buffer.concat([pending, data]);
