@@ -250,7 +250,13 @@ describe('Modbus gateway against the simulated plant', () => {
 
   it('writes encode with the inverse scale, offset and orders', async () => {
     const gw = await connected([
-      setpoint('sp-le', { address: 3_000, byteOrder: 'little', wordOrder: 'little' }),
+      setpoint('sp-le', {
+        address: 3_000,
+        byteOrder: 'little',
+        wordOrder: 'little',
+        minValue: -40,
+        maxValue: 60,
+      }),
       setpoint('sp-scaled', {
         address: 3_010,
         type: 'int16',
@@ -361,6 +367,19 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(gw.priorityArray('cool0').slots.every((s) => s === null)).toBe(true);
   });
 
+  it('two commands at priorities 8 and 5: 5 wins, relinquishing it falls back to 8, then to relinquishDefault', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+    ]);
+    await gw.write('cool0', 26, 8);
+    await gw.write('cool0', 22, 5);
+    expect(plant.zone(0).coolingSetpoint).toBe(22);
+    await gw.relinquish('cool0', 5);
+    expect(plant.zone(0).coolingSetpoint).toBe(26);
+    await gw.relinquish('cool0', 8);
+    expect(plant.zone(0).coolingSetpoint).toBe(24);
+  });
+
   it('without a relinquishDefault the last relinquish leaves the register and says so', async () => {
     const gw = await connected([
       setpoint('heat0', { pointKind: 'heating_setpoint', address: zone0.heatingSetpoint }),
@@ -397,6 +416,11 @@ describe('Modbus gateway against the simulated plant', () => {
     await expect(gw.relinquish('temp0', 8)).rejects.toMatchObject({ code: 'not_writable' });
     await expect(gw.write('cool0', 20, 0)).rejects.toBeInstanceOf(RangeError);
     await expect(gw.write('cool0', 20, 17)).rejects.toBeInstanceOf(RangeError);
+    await expect(gw.write('cool0', 31, 8)).rejects.toMatchObject({
+      code: 'not_writable',
+      message: /outside its limits/,
+    });
+    await expect(gw.write('cool0', Number.NaN, 8)).rejects.toMatchObject({ code: 'not_writable' });
     const readOnly = createModbusGateway(mapFor(plant, points, { mode: 'read-only' }));
     await readOnly.connect();
     await expect(readOnly.write('cool0', 20, 8)).rejects.toMatchObject({ code: 'not_writable' });
