@@ -433,6 +433,23 @@ describe('Modbus gateway against the simulated plant', () => {
       setpoint('cool0', { address: zone0.coolingSetpoint }),
       setpoint('heat0', { pointKind: 'heating_setpoint', address: zone0.heatingSetpoint }),
       sensor('temp0', { table: 'input', address: zone0.temperature, type: 'float32' }),
+      setpoint('light0', {
+        pointKind: 'lighting_level',
+        unit: 'boolean',
+        minValue: 0,
+        maxValue: 1,
+        table: 'coil',
+        address: zone0.lighting,
+        type: 'bool',
+      }),
+      setpoint('dim0', {
+        pointKind: 'lighting_level',
+        unit: 'percent',
+        minValue: 0,
+        maxValue: 100,
+        address: zone0.dimming,
+        type: 'uint16',
+      }),
       {
         pointId: 'meter0',
         role: 'meter',
@@ -441,6 +458,7 @@ describe('Modbus gateway against the simulated plant', () => {
         table: 'input',
         address: zone0.energy,
         type: 'uint32',
+        scale: 0.01,
       },
     ]);
     const read = async (id: string) => values(await gw.read([id]))[id] as number;
@@ -460,7 +478,13 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(warming).toBeGreaterThan(22.5);
     expect(warming).toBeLessThan(23);
     // 2 kW base load (lights off) over 3.5 h.
-    expect((await read('meter0')) - meterBefore).toBe(7);
+    expect((await read('meter0')) - meterBefore).toBeCloseTo(7, 1);
+    // Lights on at 50 %: 0.5 kW more for one hour.
+    await gw.write('light0', 1, 8);
+    await gw.write('dim0', 50, 8);
+    const lit = await read('meter0');
+    clock += 3_600_000;
+    expect((await read('meter0')) - lit).toBeCloseTo(2.5, 1);
   });
 
   it('switches lighting on and off through a coil and dims through a register', async () => {
