@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createModbusGateway,
   GatewayError,
+  loadExamplePlantPointMap,
   type ModbusGateway,
   type ModbusPointMap,
   PointMapError,
@@ -545,6 +546,24 @@ describe('Modbus gateway against the simulated plant', () => {
       const active = gw.priorityArray(id).active;
       expect(values(await gw.read([id]))[id]).toBe(active?.value);
     }
+  });
+
+  it('the example points file reads the plant: setpoints, temperature, lighting and the meter', async () => {
+    const map = await loadExamplePlantPointMap(plant);
+    gateway = createModbusGateway(map);
+    await gateway.connect();
+    plant.clearRequests();
+    const reads = await gateway.read(map.points.map((p) => p.pointId));
+    expect(values(reads)).toEqual({
+      'Office_Elizabeth/zone-1/cooling-setpoint': 24,
+      'Office_Elizabeth/zone-1/heating-setpoint': 20,
+      'Office_Elizabeth/zone-1/lighting': 0,
+      'Office_Elizabeth/zone-1/dimming': 100,
+      'Office_Elizabeth/zone-1/temperature': 26,
+      'Office_Elizabeth/zone-1/electricity': 1_000,
+    });
+    // Holding 100-104, input 100-103, coil 100.
+    expect(plant.requests).toHaveLength(3);
   });
 
   it('subscribe is a no-op: Modbus is polled', async () => {
