@@ -52,7 +52,8 @@ export interface ModbusGateway extends Gateway {
  *
  * Writes go through an emulated priority array per setpoint (Modbus has none): the lowest-numbered
  * active priority's value is written; relinquishing falls back to the next one or to the point's
- * relinquishDefault. The arrays live in memory: after a restart the command executor writes the
+ * relinquishDefault. A value outside the point's minValue/maxValue is refused (`not_writable`) before it
+ * reaches the array. The arrays live in memory: after a restart the command executor writes the
  * still-active commands again. A gateway in `read-only` mode refuses every write (`not_writable`).
  */
 export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayOptions = {}): ModbusGateway {
@@ -185,6 +186,13 @@ export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayO
     async write(pointId, value, priority) {
       checkPriority(priority);
       const point = setpoint(pointId, 'write');
+      // The safety processor checks limits first; the last step before the device checks again, failing closed.
+      if (!(value >= point.minValue && value <= point.maxValue)) {
+        throw new GatewayError(
+          'not_writable',
+          `write ${value} to ${pointId}: outside its limits ${point.minValue} to ${point.maxValue}`,
+        );
+      }
       await commit(point, arrayOf(pointId).with(priority, value));
     },
 

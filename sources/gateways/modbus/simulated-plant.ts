@@ -22,7 +22,7 @@ export function plantAddresses(zone: number) {
     dimming: base + 4,
     /** input, float32 degC */
     temperature: base,
-    /** input, uint32 kWh */
+    /** input, uint32 counting hundredths of a kWh (a point reads it with scale 0.01) */
     energy: base + 2,
     /** coil, lighting on/off */
     lighting: 100 + zone,
@@ -89,6 +89,8 @@ export interface SimulatedModbusPlant {
   getRegisters(table: 'holding' | 'input', address: number, count: number): number[];
   setBit(table: 'coil' | 'discrete', address: number, on: boolean): void;
   zone(index: number): ZoneState;
+  /** TCP connections accepted since start. */
+  readonly connectionCount: number;
   /** Requests received since start or the last clearRequests(). */
   readonly requests: readonly PlantRequest[];
   clearRequests(): void;
@@ -205,8 +207,9 @@ export async function startSimulatedModbusPlant(
     zone.energyKwh += (loadKw * Math.max(0, t - zone.energyAt)) / 3_600_000;
     zone.energyAt = Math.max(t, zone.energyAt);
     writeFloat('input', a.temperature, zone.temperature);
-    const kwh = Math.floor(zone.energyKwh) >>> 0;
-    setRegisters('input', a.energy, [kwh >>> 16, kwh & 0xffff]);
+    // Hundredths: a 2 kW zone moves the counter every 18 s, so each poll sees consumption.
+    const counts = Math.floor(zone.energyKwh * 100) % 2 ** 32;
+    setRegisters('input', a.energy, [Math.floor(counts / 0x10000), counts & 0xffff]);
   }
 
   /** Zones whose computed registers or inputs lie in [from, from + count). */
@@ -294,12 +297,16 @@ export async function startSimulatedModbusPlant(
   });
   server.on('socketError', () => undefined);
   server.on('error', () => undefined);
-  logRequests(server, requests);
+  const connections = { count: 0 };
+  logRequests(server, requests, connections);
 
   return {
     host,
     port,
     zoneCount: zones.length,
+    get connectionCount() {
+      return connections.count;
+    },
     memory,
     setRegisters,
     getRegisters,
@@ -359,10 +366,15 @@ function freePort(host: string): Promise<number> {
  * Records each request's MBAP header and PDU start from the raw socket, beside ServerTCP's own
  * parser: the vector functions are called once per register or bit, so they cannot count requests.
  */
-function logRequests(server: InstanceType<typeof ServerTCP>, log: PlantRequest[]): void {
+function logRequests(
+  server: InstanceType<typeof ServerTCP>,
+  log: PlantRequest[],
+  connections: { count: number },
+): void {
   // Internal field of modbus-serial 8.0.25's ServerTCP (the net.Server it listens with).
   const tcp = (server as unknown as { _server: net.Server })._server;
   tcp.on('connection', (socket: net.Socket) => {
+    connections.count++;
     let pending = Buffer.alloc(0);
     socket.on('data', (data: Buffer) => {
       pending = Buffer.concat([pending, data]);
