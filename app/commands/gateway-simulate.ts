@@ -94,6 +94,8 @@ export function simulatedPlantPoints(o: SimulatedPointsOptions): Record<string, 
         table: 'input',
         address: a.energy,
         type: 'uint32',
+        // The plant counts hundredths of a kWh.
+        scale: 0.01,
         brickClass: 'Electrical_Energy_Sensor',
       },
     ];
