@@ -150,7 +150,10 @@ describe('the control loop at the gateway (in-memory device, real Kafka)', () =>
   beforeAll(async () => {
     platform = await createTestPlatform('control_loop');
     const publish = await platform.feedDeps();
-    device = new FakeGateway('fake-gw:rw', Object.fromEntries(POINTS.map((p) => [p, PRIOR])));
+    device = new FakeGateway('fake-gw:rw', {
+      ...Object.fromEntries(POINTS.map((p) => [p, PRIOR])),
+      'm-energy': 1000,
+    });
     device.failReads.add('p-stale');
     device.failWrites.add('p-exception');
     const points = POINTS.map((p) =>
@@ -159,9 +162,18 @@ describe('the control loop at the gateway (in-memory device, real Kafka)', () =>
         APPROVAL.has(p) ? { requiresApproval: true, approvalTimeoutSeconds: p === 'p-timeout' ? 3 : 60 } : {},
       ),
     );
+    const meter: GatewayPoint = {
+      pointId: 'm-energy',
+      buildingId: 'b1',
+      role: 'meter',
+      pollSeconds: 1,
+      meterKind: 'electricity',
+      unit: 'kWh',
+      valueIs: 'cumulative',
+    };
     const map = {
       gateway: { id: 'fake-gw:rw', mode: 'read-write' as const, defaultPriority: 8, staleAfterPolls: 3 },
-      points,
+      points: [...points, meter],
     };
     runner = await runGateway({ publish }, map, device);
     executor = await startCommandExecutor({
@@ -375,6 +387,31 @@ describe('the control loop at the gateway (in-memory device, real Kafka)', () =>
     expect(device.value('p-prio')).toBe(23);
     await act(low, 'cancel', 'user:alice');
     expect((await waitOutcomes(low.commandId, 2))[1]).toMatchObject({ readBack: PRIOR });
+  });
+
+  it('a cumulative meter: readings are differences; a counter going backwards is a data-quality issue, never a negative reading', async () => {
+    const readingsOf = async () =>
+      (await readEvents(platform, 'sensorReadings'))
+        .map((e) => e.value)
+        .filter((r) => r.meterId === 'm-energy');
+    device.set('m-energy', 1010);
+    await waitFor('the 10 kWh reading', async () =>
+      (await readingsOf()).some((r) => r.value === 10) ? true : undefined,
+    );
+    device.set('m-energy', 5);
+    const issue = await waitFor('the backwards counter issue', async () =>
+      (await readEvents(platform, 'dataQualityIssues'))
+        .map((e) => e.value)
+        .find((i) => i.meterId === 'm-energy'),
+    );
+    expect(issue.evidence).toMatchObject({ previous: '1010', current: '5' });
+    device.set('m-energy', 7);
+    await waitFor('the 2 kWh reading after the new baseline', async () =>
+      (await readingsOf()).some((r) => r.value === 2) ? true : undefined,
+    );
+    const readings = await readingsOf();
+    expect(readings.every((r) => r.value >= 0)).toBe(true);
+    expect(readings.map((r) => r.value).filter((v) => v !== 0)).toEqual([10, 2]);
   });
 
   it('outcome ids are deterministic and unique per step', async () => {

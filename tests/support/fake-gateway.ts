@@ -38,6 +38,12 @@ export class FakeGateway implements Gateway {
     return this.present.get(pointId);
   }
 
+  /** Changes a point's value from the device side (a meter counting, someone at the panel). */
+  set(pointId: string, value: number): void {
+    this.present.set(pointId, value);
+    this.defaults.set(pointId, value);
+  }
+
   async connect(): Promise<void> {}
 
   async read(pointIds: readonly string[]): Promise<readonly PointRead[]> {
