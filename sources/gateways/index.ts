@@ -1,3 +1,21 @@
+export type {
+  BacnetPoint,
+  BacnetPointMap,
+  BacnetPointMapInput,
+  SimulatedBacnetDevice,
+  SimulatedBacnetDeviceOptions,
+  SimulatedFault,
+  SimulatedObject,
+} from './bacnet/index.ts';
+export {
+  bacnetPointMapSchema,
+  createBacnetGateway,
+  loadBacnetPointMap,
+  parseBacnetPointMap,
+  simulatedZoneObjects,
+  startSimulatedBacnetDevice,
+  ZONE_OBJECTS,
+} from './bacnet/index.ts';
 export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateway.ts';
 export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
 export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint } from './point-map.ts';

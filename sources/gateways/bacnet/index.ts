@@ -1,0 +1,30 @@
+export type { BacnetFailure } from './bacnet-client.ts';
+export { classifyBacnetError, describeBacnetError } from './bacnet-client.ts';
+export { createBacnetGateway, LOWEST_RESERVED_PRIORITY } from './bacnet-gateway.ts';
+export type {
+  BacnetAddress,
+  BacnetObjectType,
+  BacnetPoint,
+  BacnetPointMap,
+  BacnetPointMapInput,
+} from './point-map.ts';
+export {
+  BACNET_OBJECT_TYPES,
+  bacnetAddressShape,
+  bacnetGatewayShape,
+  bacnetPointMapSchema,
+  loadBacnetPointMap,
+  parseBacnetPointMap,
+} from './point-map.ts';
+export type {
+  SimulatedBacnetDevice,
+  SimulatedBacnetDeviceOptions,
+  SimulatedComputeContext,
+  SimulatedCovSubscription,
+  SimulatedDeviceStats,
+  SimulatedFault,
+  SimulatedObject,
+  SimulatedService,
+  SimulatedZoneOptions,
+} from './simulated-device.ts';
+export { simulatedZoneObjects, startSimulatedBacnetDevice, ZONE_OBJECTS } from './simulated-device.ts';
