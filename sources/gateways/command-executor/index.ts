@@ -1,0 +1,10 @@
+export type { CommandExecutorDeps, ExecutorStats, RunningExecutor } from './command-executor.ts';
+export { startCommandExecutor } from './command-executor.ts';
+export type { CommandState } from './command-state.ts';
+export { emptyCommand, foldCommand, isFinished, isHeld, wasWritten } from './command-state.ts';
+export type { CommandEvent, ControlAction, ControlSchedule, OutcomeCause } from './control-events.ts';
+export type { ExecutorPoint, GatewayConditions, Step } from './decide-step.ts';
+export { DEFAULT_APPROVAL_TIMEOUT_SECONDS, decideStep } from './decide-step.ts';
+export type { OutcomeFields } from './outcome-event.ts';
+export { outcomeEvent } from './outcome-event.ts';
+export { insideWindow } from './schedule-window.ts';
