@@ -1,5 +1,12 @@
 import type { JWTPayload } from 'jose';
-import { ALL_TENANTS, isRole, type PrincipalClaims, ROLE_SCOPES, ROLES, type Scope } from '../access/index.ts';
+import {
+  ALL_TENANTS,
+  isRole,
+  type PrincipalClaims,
+  ROLE_SCOPES,
+  ROLES,
+  type Scope,
+} from '../access/index.ts';
 import { tokenInvalid } from './token-invalid.ts';
 
 /** What a verified token grants: who it is and the scopes it may use. */
