@@ -20,10 +20,25 @@ export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gate
 export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
 export type {
   ModbusAddress,
+  ModbusGateway,
   ModbusGatewayConfig,
+  ModbusGatewayOptions,
   ModbusPoint,
   ModbusPointMap,
+  PlantRequest,
+  PriorityArraySnapshot,
+  RelinquishResult,
+  SimulatedModbusPlant,
+  SimulatedPlantOptions,
+  ZoneState,
 } from './modbus/index.ts';
-export { loadModbusPointMap, modbusPointMapSchema, parseModbusPointMap } from './modbus/index.ts';
+export {
+  createModbusGateway,
+  loadModbusPointMap,
+  modbusPointMapSchema,
+  parseModbusPointMap,
+  plantAddresses,
+  startSimulatedModbusPlant,
+} from './modbus/index.ts';
 export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint } from './point-map.ts';
 export { GATEWAY_MODES, gatewayBase, PointMapError, parsePointMap, pointMapSchema } from './point-map.ts';

@@ -27,8 +27,12 @@ const ModbusRTU = ModbusSerial.default;
  */
 export class ModbusConnection {
   private client: ModbusClient | null = null;
+  /** Rejects when the current client's socket closes, so a call in flight fails then, not at its timeout. */
+  private clientClosed: Promise<never> = new Promise(() => undefined);
   private queue: Promise<unknown> = Promise.resolve();
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** The connection attempt under way: connect() and the reconnect timer share it rather than open two sockets. */
+  private opening: Promise<void> | null = null;
   private nextDelayMs: number;
   private closed = false;
   private lastSuccessAt: Date | null = null;
@@ -71,7 +75,7 @@ export class ModbusConnection {
       }
       client.setID(unitId);
       try {
-        const value = await call(client);
+        const value = await Promise.race([call(client), this.clientClosed]);
         this.recordSuccess();
         return value;
       } catch (error) {
@@ -104,7 +108,15 @@ export class ModbusConnection {
     if (client !== null) await closeClient(client);
   }
 
-  private async open(): Promise<void> {
+  private open(): Promise<void> {
+    this.opening ??= this.openOnce().finally(() => {
+      this.opening = null;
+    });
+    return this.opening;
+  }
+
+  private async openOnce(): Promise<void> {
+    if (this.client !== null) return;
     const client = new ModbusRTU();
     // modbus-serial re-emits socket errors; unheard, an 'error' event would end the process.
     client.on('error', () => undefined);
@@ -130,7 +142,14 @@ export class ModbusConnection {
       throw new GatewayError('disconnected', 'the gateway is closed');
     }
     client.setTimeout(this.options.timeoutMs);
+    let signalClosed: (error: GatewayError) => void = () => undefined;
+    this.clientClosed = new Promise<never>((_, reject) => {
+      signalClosed = reject;
+    });
+    // Observed by the call in flight, if any; otherwise nobody waits for it.
+    this.clientClosed.catch(() => undefined);
     client.on('close', () => {
+      signalClosed(new GatewayError('disconnected', `connection to ${this.address()} closed`));
       if (this.client === client) {
         this.client = null;
         this.lastError = `connection to ${this.address()} closed`;

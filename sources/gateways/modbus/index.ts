@@ -2,6 +2,13 @@ export type { RegisterLayout } from './codec.ts';
 export { decodeRegisters, encodeRegisters, ModbusCodecError } from './codec.ts';
 export { MODBUS_EXCEPTION_NAMES } from './errors.ts';
 export type {
+  ModbusGateway,
+  ModbusGatewayOptions,
+  PriorityArraySnapshot,
+  RelinquishResult,
+} from './modbus-gateway.ts';
+export { createModbusGateway } from './modbus-gateway.ts';
+export type {
   ModbusAddress,
   ModbusByteOrder,
   ModbusGatewayConfig,
@@ -25,3 +32,11 @@ export {
   MAX_REGISTERS_PER_READ,
   planReads,
 } from './read-plan.ts';
+export type {
+  PlantRequest,
+  SimulatedModbusPlant,
+  SimulatedPlantOptions,
+  SimulatedZoneOptions,
+  ZoneState,
+} from './simulated-plant.ts';
+export { plantAddresses, startSimulatedModbusPlant } from './simulated-plant.ts';
