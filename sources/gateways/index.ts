@@ -2,6 +2,12 @@ export type {
   BacnetPoint,
   BacnetPointMap,
   BacnetPointMapInput,
+  BuildPointMapOptions,
+  DiscoverCommandOptions,
+  DiscoverCommandResult,
+  DiscoveredDevice,
+  DiscoverOptions,
+  DraftPointMap,
   SimulatedBacnetDevice,
   SimulatedBacnetDeviceOptions,
   SimulatedFault,
@@ -9,7 +15,10 @@ export type {
 } from './bacnet/index.ts';
 export {
   bacnetPointMapSchema,
+  buildPointMap,
   createBacnetGateway,
+  discoverBacnetNetwork,
+  discoverDevices,
   loadBacnetPointMap,
   parseBacnetPointMap,
   simulatedZoneObjects,

@@ -1,6 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import bacnetModule, { DEFAULT_BACNET_PORT, ErrorClass, ErrorCode } from '@bacnet-js/client';
+import { createRequire } from 'node:module';
+import type bacnetModule from '@bacnet-js/client';
+import { DEFAULT_BACNET_PORT, ErrorClass, ErrorCode } from '@bacnet-js/client';
 import type { GatewayErrorCode } from '../gateway.ts';
 
 /**
@@ -8,9 +10,11 @@ import type { GatewayErrorCode } from '../gateway.ts';
  * gateway's codes.
  */
 
-// The package is CommonJS with `exports.default = BACnetClient`: Node's ESM loader (and TypeScript under
-// NodeNext) hand the whole module object to a default import, so the class is its `default`.
-const BACnetClient = bacnetModule.default;
+// The package is CommonJS with `exports.default = BACnetClient`. A default import is the whole
+// module object under Node's ESM loader (and TypeScript's NodeNext) but the class itself under
+// vitest's interop; require() returns module.exports everywhere, so the class is always `.default`.
+const require = createRequire(import.meta.url);
+const { default: BACnetClient } = require('@bacnet-js/client') as typeof bacnetModule;
 
 export type BacnetClient = InstanceType<typeof BACnetClient>;
 

@@ -2,6 +2,16 @@ export type { BacnetFailure } from './bacnet-client.ts';
 export { classifyBacnetError, describeBacnetError } from './bacnet-client.ts';
 export { createBacnetGateway, LOWEST_RESERVED_PRIORITY } from './bacnet-gateway.ts';
 export type {
+  BuildPointMapOptions,
+  DiscoverCommandOptions,
+  DiscoverCommandResult,
+  DiscoveredDevice,
+  DiscoverOptions,
+  DraftPointMap,
+  SkippedObject,
+} from './discovery.ts';
+export { buildPointMap, discoverBacnetNetwork, discoverDevices } from './discovery.ts';
+export type {
   BacnetAddress,
   BacnetObjectType,
   BacnetPoint,
