@@ -9,6 +9,7 @@ import type {
   TopicKey,
   TopicValue,
 } from '../../schemas/index.ts';
+import { DEAD_LETTER_HEADERS } from '../../stream-runtime/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -118,6 +119,17 @@ describe('control-safety on the broker: stale_value from the point-values table'
     expect(rejected.reasons?.map((r) => r.code)).toEqual(['stale_value']);
     expect(rejected.reasons?.[0]?.message).toContain(
       'read at 2026-12-07T09:00:00.000Z, 60 min before the command, more than the 15 min allowed',
+    );
+
+    // A value that is not a number would switch the slew limit off: dead-lettered, the point stays stale.
+    await send('pointValues', point.pointId, pointValue(0.5, Number.NaN));
+    await send('controlCommands', `b1/${point.pointId}`, command('c-still-stale', 0.75));
+    expect((await decisionsFor('c-still-stale')).reasons?.map((r) => r.code)).toEqual(['stale_value']);
+    const letters = await readTopicToEnd(platform.kafka, platform.names.deadLetter('pointValues'));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.message.headers?.[DEAD_LETTER_HEADERS.stage]?.toString()).toBe('validate');
+    expect(letters[0]?.message.headers?.[DEAD_LETTER_HEADERS.errorMessage]?.toString()).toContain(
+      'value NaN is not finite',
     );
 
     // The gateway reports the point again while the processor runs: the table picks it up.
