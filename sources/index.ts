@@ -21,8 +21,31 @@ export {
   parseBdg1Weather,
   parseMetaOpen,
 } from './bdg1/index.ts';
-export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateways/index.ts';
-export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateways/index.ts';
+export type {
+  CommandExecutorDeps,
+  ExecutorPoint,
+  ExecutorStats,
+  Gateway,
+  GatewayErrorCode,
+  GatewayHealth,
+  GatewayPointMap,
+  ModbusPointMap,
+  PointRead,
+  RunningExecutor,
+  RunningGateway,
+  SimulatedModbusPlant,
+} from './gateways/index.ts';
+export {
+  createModbusGateway,
+  GatewayError,
+  loadModbusPointMap,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  plantAddresses,
+  runGateway,
+  startCommandExecutor,
+  startSimulatedModbusPlant,
+} from './gateways/index.ts';
 export type {
   ImportDeps,
   ImportEvent,

@@ -25,6 +25,14 @@ export {
   startSimulatedBacnetDevice,
   ZONE_OBJECTS,
 } from './bacnet/index.ts';
+export type {
+  CommandExecutorDeps,
+  CommandState,
+  ExecutorPoint,
+  ExecutorStats,
+  RunningExecutor,
+} from './command-executor/index.ts';
+export { startCommandExecutor } from './command-executor/index.ts';
 export type { Gateway, GatewayErrorCode, GatewayHealth, PointRead } from './gateway.ts';
 export { GatewayError, MAX_PRIORITY, MIN_PRIORITY } from './gateway.ts';
 export type {
@@ -51,3 +59,5 @@ export {
 } from './modbus/index.ts';
 export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint } from './point-map.ts';
 export { GATEWAY_MODES, gatewayBase, PointMapError, parsePointMap, pointMapSchema } from './point-map.ts';
+export type { GatewayPointMap, PointStats, RunGatewayDeps, RunningGateway } from './runner/index.ts';
+export { runGateway } from './runner/index.ts';

@@ -1,0 +1,145 @@
+import { writeFile } from 'node:fs/promises';
+import { plantAddresses, startSimulatedModbusPlant } from '../../sources/index.ts';
+import { untilSignal } from '../platform/index.ts';
+import type { CommandContext } from './command-context.ts';
+
+export interface SimulatedPointsOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly zones: number;
+  readonly gatewayId: string;
+  readonly buildingId: string;
+  readonly mode: 'read-only' | 'read-write';
+  readonly pollSeconds: number;
+}
+
+/**
+ * A points file for the simulated plant (`eaio gateway simulate-modbus`): per zone its cooling and
+ * heating setpoints (relinquishing to the plant's defaults, 24 and 20 degC), lighting on/off (approval
+ * required) and dimming, the zone temperature and the energy meter (a counter).
+ */
+export function simulatedPlantPoints(o: SimulatedPointsOptions): Record<string, unknown> {
+  const points = Array.from({ length: o.zones }, (_, i) => {
+    const a = plantAddresses(i);
+    const zone = `${o.buildingId}/zone-${i + 1}`;
+    const base = { buildingId: o.buildingId, pollSeconds: o.pollSeconds };
+    const setpoint = { ...base, role: 'setpoint', zoneId: zone, table: 'holding' } as const;
+    return [
+      {
+        ...setpoint,
+        pointId: `${zone}/cooling-setpoint`,
+        pointKind: 'cooling_setpoint',
+        unit: 'degC',
+        minValue: 21,
+        maxValue: 28,
+        relinquishDefault: 24,
+        address: a.coolingSetpoint,
+        type: 'float32',
+        brickClass: 'Zone_Air_Cooling_Temperature_Setpoint',
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/heating-setpoint`,
+        pointKind: 'heating_setpoint',
+        unit: 'degC',
+        minValue: 16,
+        maxValue: 23,
+        relinquishDefault: 20,
+        address: a.heatingSetpoint,
+        type: 'float32',
+        brickClass: 'Zone_Air_Heating_Temperature_Setpoint',
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/dimming`,
+        pointKind: 'lighting_level',
+        unit: 'percent',
+        minValue: 0,
+        maxValue: 100,
+        relinquishDefault: 100,
+        address: a.dimming,
+        type: 'uint16',
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/lighting`,
+        pointKind: 'lighting_level',
+        unit: 'boolean',
+        minValue: 0,
+        maxValue: 1,
+        requiresApproval: true,
+        approvalTimeoutSeconds: 300,
+        relinquishDefault: 0,
+        table: 'coil',
+        address: a.lighting,
+        type: 'bool',
+      },
+      {
+        ...base,
+        role: 'sensor',
+        pointId: `${zone}/temperature`,
+        unit: 'degC',
+        table: 'input',
+        address: a.temperature,
+        type: 'float32',
+        brickClass: 'Zone_Air_Temperature_Sensor',
+      },
+      {
+        ...base,
+        role: 'meter',
+        pointId: `${zone}/energy`,
+        meterKind: 'electricity',
+        unit: 'kWh',
+        valueIs: 'cumulative',
+        table: 'input',
+        address: a.energy,
+        type: 'uint32',
+        brickClass: 'Electrical_Energy_Sensor',
+      },
+    ];
+  }).flat();
+  return {
+    gateway: {
+      id: o.gatewayId,
+      protocol: 'modbus',
+      mode: o.mode,
+      host: o.host,
+      port: o.port,
+      defaultPriority: 8,
+      staleAfterPolls: 3,
+    },
+    points,
+  };
+}
+
+export interface SimulateModbusFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly zones: number;
+  readonly writePoints?: string;
+  readonly gatewayId: string;
+  readonly buildingId: string;
+  readonly mode: 'read-only' | 'read-write';
+  readonly pollSeconds: number;
+}
+
+/** `eaio gateway simulate-modbus`: the loopback plant until a signal, and optionally its points file. */
+export async function simulateModbusCommand(
+  context: CommandContext,
+  flags: SimulateModbusFlags,
+): Promise<void> {
+  const plant = await startSimulatedModbusPlant({ host: flags.host, port: flags.port, zones: flags.zones });
+  try {
+    if (flags.writePoints !== undefined) {
+      const points = simulatedPlantPoints({ ...flags, host: plant.host, port: plant.port });
+      await writeFile(flags.writePoints, `${JSON.stringify(points, null, 2)}\n`);
+      context.say(`Wrote the plant's points file to ${flags.writePoints}.`);
+    }
+    context.say(
+      `Simulated Modbus plant (${plant.zoneCount} zone(s)) on ${plant.host}:${plant.port}; stop with Ctrl+C.`,
+    );
+    await untilSignal();
+  } finally {
+    await plant.close();
+  }
+}
