@@ -54,7 +54,7 @@ export const getCommandStatusOutput = z.object({
     .number()
     .nullable()
     .describe('How often the proposer promised a heartbeat; null for none.'),
-  requestReason: z.string().nullable().describe("Why the proposer asked for it."),
+  requestReason: z.string().nullable().describe('Why the proposer asked for it.'),
   requiresApproval: z
     .boolean()
     .nullable()
