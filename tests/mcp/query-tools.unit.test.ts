@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EaioError } from '../../infra/errors/index.ts';
 import {
   type AnyTool,
+  CONTROL_TOOL,
   compareToPeers,
   dataQualityReport,
   getCommandStatus,
@@ -546,8 +547,15 @@ describe('get_command_status', () => {
   });
 });
 
+const CONTROL_TOOLS: ReadonlySet<string> = new Set([
+  TOOL_NAMES.proposeControlCommand,
+  TOOL_NAMES.approveControlCommand,
+  TOOL_NAMES.cancelControlCommand,
+  TOOL_NAMES.heartbeatControlCommand,
+]);
+
 describe('the list of tools', () => {
-  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write)', () => {
+  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write) and the control tools (they act on devices)', () => {
     for (const tool of TOOLS) {
       const schema = z.toJSONSchema(tool.input) as { properties: Record<string, { description?: string }> };
       for (const [field, property] of Object.entries(schema.properties)) {
@@ -556,7 +564,9 @@ describe('the list of tools', () => {
       expect(tool.annotations).toMatchObject(
         tool.name === TOOL_NAMES.redriveDeadLetters
           ? IDEMPOTENT_WRITE_TOOL
-          : { readOnlyHint: true, destructiveHint: false },
+          : CONTROL_TOOLS.has(tool.name)
+            ? CONTROL_TOOL
+            : { readOnlyHint: true, destructiveHint: false },
       );
     }
   });
