@@ -96,7 +96,7 @@ function contextFor(
     point,
     current: current === undefined || !inUnit(current.unit) ? null : { value: current.value, at: current.at },
     observedAt: observed === undefined || !inUnit(observed.unit) ? null : observed.at,
-    pairedSetpoint: pairedSetpoint(state, command.pointId),
+    pairedSetpoint: pairedSetpoint(state, command.pointId, at),
     interlocks: {
       rules,
       occupied: state.occupancy.get(command.buildingId) ?? null,
@@ -106,31 +106,53 @@ function contextFor(
   };
 }
 
-function pairedSetpoint(state: ControlSafetyState, pointId: string): PairedSetpoint | null {
+/**
+ * What a partner setpoint may hold at `at`: its current value (in `unit`) and the value of every
+ * command still holding one of its priority slots. An accepted command can wait for approval or its
+ * write while the gateway keeps reporting the old value, so the dead band is kept against both.
+ */
+function partnerValues(
+  state: ControlSafetyState,
+  partnerId: string,
+  unit: ControlUnit,
+  at: number,
+): number[] {
+  const values: number[] = [];
+  const current = state.current.get(partnerId);
+  if (current !== undefined && (current.unit === null || current.unit === unit)) values.push(current.value);
+  for (const active of state.slots.get(partnerId)?.values() ?? []) {
+    if (active.expiresAt.getTime() > at) values.push(active.value);
+  }
+  return values;
+}
+
+/** The value that constrains a command most: the lowest cooling value, or the highest heating value. */
+function tightest(values: readonly number[], partnerKind: PairedSetpoint['pointKind']): number | undefined {
+  if (values.length === 0) return undefined;
+  return partnerKind === 'cooling_setpoint' ? Math.min(...values) : Math.max(...values);
+}
+
+function pairedSetpoint(state: ControlSafetyState, pointId: string, at: number): PairedSetpoint | null {
   const pair = state.pairs.get(pointId);
   if (pair !== undefined) {
     const heating = pair.heatingPointId === pointId;
     const otherId = heating ? pair.coolingPointId : pair.heatingPointId;
-    const other = state.current.get(otherId);
-    if (other === undefined) return null;
-    return {
-      zoneId: pair.zoneId,
-      pointId: otherId,
-      pointKind: heating ? 'cooling_setpoint' : 'heating_setpoint',
-      value: other.value,
-    };
+    const pointKind = heating ? 'cooling_setpoint' : 'heating_setpoint';
+    const unit = state.points.get(otherId)?.unit ?? state.points.get(pointId)?.unit ?? 'degC';
+    const value = tightest(partnerValues(state, otherId, unit, at), pointKind);
+    return value === undefined ? null : { zoneId: pair.zoneId, pointId: otherId, pointKind, value };
   }
-  return zonePartner(state, pointId);
+  return zonePartner(state, pointId, at);
 }
 
 /**
  * The partner of a heating or cooling setpoint by registration: a setpoint of the other role with the
  * same zoneId in the same building, in the same unit, with a known value. Should a zone register
- * several, the one that constrains most is taken (the lowest cooling value for a heating command, the
- * highest heating value for a cooling one; ties by point id), so no partner's dead band is broken.
- * A linear scan: a site has hundreds of control points, and only commands pay for it.
+ * several, or a partner hold several values (see {@link partnerValues}), the one that constrains most
+ * is taken (ties by point id), so no partner's dead band is broken. A linear scan: a site has hundreds
+ * of control points, and only commands pay for it.
  */
-function zonePartner(state: ControlSafetyState, pointId: string): PairedSetpoint | null {
+function zonePartner(state: ControlSafetyState, pointId: string, at: number): PairedSetpoint | null {
   const point = state.points.get(pointId);
   const zoneId = point?.zoneId;
   if (point === undefined || zoneId === null || zoneId === undefined) return null;
@@ -152,14 +174,9 @@ function zonePartner(state: ControlSafetyState, pointId: string): PairedSetpoint
     ) {
       continue;
     }
-    const current = state.current.get(other.pointId);
-    if (current === undefined || (current.unit !== null && current.unit !== other.unit)) continue;
-    const candidate: PairedSetpoint = {
-      zoneId,
-      pointId: other.pointId,
-      pointKind: partnerKind,
-      value: current.value,
-    };
+    const value = tightest(partnerValues(state, other.pointId, other.unit, at), partnerKind);
+    if (value === undefined) continue;
+    const candidate: PairedSetpoint = { zoneId, pointId: other.pointId, pointKind: partnerKind, value };
     if (best === null) {
       best = candidate;
       continue;

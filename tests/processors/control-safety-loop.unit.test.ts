@@ -203,6 +203,21 @@ describe('Guideline 36 dead band from registrations', () => {
     );
   });
 
+  it("keeps the band against a partner's accepted command that the device does not show yet", () => {
+    const decisions = run([
+      registered(heating),
+      registered(cooling),
+      observed('Z7-HTG', 21, 0),
+      observed('Z7-CLG', 24, 0),
+      command('Z7-HTG', 1, { value: 23 }), // accepted, waiting for approval: the device still has 21
+      observed('Z7-HTG', 21, 2),
+      command('Z7-CLG', 3, { value: 23.2 }), // 2.2 above the shown 21, 0.2 above the pending 23
+      command('Z7-CLG', 4, { value: 23.5 }),
+    ]);
+    expect(decisions.map(codes)).toEqual([[], ['setpoint_deadband'], []]);
+    expect(text(decisions[1])).toContain('above the heating setpoint 23 degC (point Z7-HTG, zone Z7)');
+  });
+
   it('does not pair across buildings, and a re-registration out of the zone unpairs', () => {
     const decisions = run([
       registered(heating),
