@@ -431,6 +431,32 @@ describe('a device without ReadPropertyMultiple, and the zone plant', () => {
     }
   });
 
+  it('renews a COV subscription before its lifetime ends', async () => {
+    const sim = await startSimulatedBacnetDevice({ deviceInstance: DEVICE, objects: simulatedZoneObjects() });
+    const gateway = createBacnetGateway(zoneMap(sim.address, { covLifetimeSeconds: 10 }));
+    try {
+      await gateway.connect();
+      const unsubscribe = await gateway.subscribe(['hsp'], () => undefined);
+      const [first] = sim.subscriptions();
+      expect(first?.expiresAt).toBeGreaterThan(Date.now() + 9000);
+      // The gateway renews at 80 % of the lifetime: the device sees a second SubscribeCOV, ~8 s later.
+      const firstExpiry = first?.expiresAt ?? 0;
+      const renewed = await waitFor(
+        'the renewal',
+        async () => sim.subscriptions().find((sub) => (sub.expiresAt ?? 0) > firstExpiry),
+        { timeoutMs: 9500, intervalMs: 200 },
+      );
+      expect(renewed.expiresAt).toBeGreaterThan(firstExpiry + 7000);
+      expect(sim.stats.subscribeCov).toBe(2);
+      expect(sim.subscriptions()).toHaveLength(1); // renewed in place, not a second subscription
+      await unsubscribe();
+      expect(sim.subscriptions()).toEqual([]);
+    } finally {
+      await gateway.close();
+      await sim.close();
+    }
+  });
+
   it('moves the zone temperature toward the active setpoint as a first-order lag of elapsed time', async () => {
     let clock = 1_000_000;
     const sim = await startSimulatedBacnetDevice({
