@@ -204,6 +204,18 @@ describe('BACnet/IP gateway against the simulated device on loopback', () => {
       'analog-output',
     ]);
     expect(map.points.every((p) => p.property === 'present-value')).toBe(true);
+    // Its objects are the simulated zone's: every point reads.
+    const onSim = createBacnetGateway({
+      ...map,
+      gateway: { ...map.gateway, localPort: 0, device: { address: sim.address, deviceInstance: DEVICE } },
+    });
+    await onSim.connect();
+    try {
+      const reads = await onSim.read(map.points.map((p) => p.pointId));
+      expect(reads.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      await onSim.close();
+    }
   });
 
   it('reads several points with one ReadPropertyMultiple, and a missing object as a failed read', async () => {

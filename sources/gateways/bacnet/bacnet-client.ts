@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type bacnetModule from '@bacnet-js/client';
-import { DEFAULT_BACNET_PORT, ErrorClass, ErrorCode } from '@bacnet-js/client';
+import { AbortReason, DEFAULT_BACNET_PORT, ErrorClass, ErrorCode, RejectReason } from '@bacnet-js/client';
 import type { GatewayErrorCode } from '../gateway.ts';
 
 /**
@@ -158,9 +158,16 @@ export function classifyBacnetError(err: unknown): BacnetFailure {
   const error = /BacnetError - Class:(\d+) - Code:(\d+)/.exec(text);
   if (error) return describeBacnetError(Number(error[1]), Number(error[2]));
   const abort = /BacnetAbort - Reason:(\d+)/.exec(text);
-  // The library decodes Reject PDUs as aborts: both mean the device refused the request as sent.
-  if (abort)
-    return { code: 'exception', message: `BACnet abort/reject, reason ${abort[1]}`, errorClass: 'abort' };
+  if (abort) {
+    // The library decodes Reject PDUs as aborts, so the reason number is read both ways.
+    const reason = Number(abort[1]);
+    const names = `abort: ${kebab(AbortReason[reason], '?')}, reject: ${kebab(RejectReason[reason], '?')}`;
+    return {
+      code: 'exception',
+      message: `BACnet abort/reject, reason ${reason} (${names})`,
+      errorClass: 'abort',
+    };
+  }
   if (text === 'INVALID_DECODING') return { code: 'decode', message: 'the answer could not be decoded' };
   return { code: 'exception', message: text };
 }
