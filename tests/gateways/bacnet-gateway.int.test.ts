@@ -406,6 +406,12 @@ describe('BACnet/IP gateway against the simulated device on loopback', () => {
     expect(draft.skipped).toEqual([]);
   });
 
+  it('says how to discover when the local port is taken', async () => {
+    await expect(
+      discoverDevices({ localAddress: '127.0.0.1', localPort: sim.port, target: sim.address, windowMs: 100 }),
+    ).rejects.toThrow(/cannot bind 127\.0\.0\.1:\d+ .*EADDRINUSE.*use localPort 0/);
+  });
+
   it('finds nothing when the instance range excludes the device', async () => {
     const devices = await discoverDevices({
       localAddress: '127.0.0.1',
