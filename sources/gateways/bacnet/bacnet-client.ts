@@ -52,10 +52,15 @@ class UdpTransport extends EventEmitter {
   }
   send(buffer: Buffer, offset: number, receiver?: string): void {
     const [host, port] = (receiver ?? this.broadcastAddress).split(':');
-    this.socket.send(buffer, 0, offset, Number(port) || DEFAULT_BACNET_PORT, host, (err) => {
-      // A send to an unreachable host fails here, not at the caller: the request then times out.
-      if (err) this.emit('error', err);
-    });
+    try {
+      this.socket.send(buffer, 0, offset, Number(port) || DEFAULT_BACNET_PORT, host, (err) => {
+        // A send to an unreachable host fails here, not at the caller: the request then times out.
+        if (err) this.emit('error', err);
+      });
+    } catch (err) {
+      // A send on a closed socket throws at once; the library's caller would see an unrelated crash.
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    }
   }
   open(): void {
     this.socket.bind(this.localPort, this.localAddress, () => this.socket.setBroadcast(true));
