@@ -449,6 +449,35 @@ describe('a device without ReadPropertyMultiple, and the zone plant', () => {
     }
   });
 
+  it('notifies a COV subscriber when the zone temperature moves by itself', async () => {
+    let clock = 1_000_000;
+    const sim = await startSimulatedBacnetDevice({
+      deviceInstance: DEVICE,
+      objects: simulatedZoneObjects({ initialTemperature: 22 }),
+      now: () => clock,
+      covCheckMs: 50,
+    });
+    const gateway = createBacnetGateway(zoneMap(sim.address));
+    const seen: PointRead[] = [];
+    try {
+      await gateway.connect();
+      const unsubscribe = await gateway.subscribe(['zt'], (read) => seen.push(read));
+      clock += 900_000;
+      const moved = await waitFor(
+        'a notification of the warmer zone',
+        async () => seen.find((r) => r.ok && r.value > 23),
+        {
+          timeoutMs: 5000,
+        },
+      );
+      expect(goodValue(moved)).toBeCloseTo(24 - 2 * Math.exp(-1), 4);
+      await unsubscribe();
+    } finally {
+      await gateway.close();
+      await sim.close();
+    }
+  });
+
   it('renews a COV subscription before its lifetime ends', async () => {
     const sim = await startSimulatedBacnetDevice({ deviceInstance: DEVICE, objects: simulatedZoneObjects() });
     const gateway = createBacnetGateway(zoneMap(sim.address, { covLifetimeSeconds: 10 }));

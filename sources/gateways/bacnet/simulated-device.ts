@@ -85,7 +85,7 @@ export interface SimulatedBacnetDeviceOptions {
   readonly supportsReadPropertyMultiple?: boolean;
   /** How often computed values are checked for COV while someone subscribes (default 1000 ms). */
   readonly covCheckMs?: number;
-  /** Clock of the computed values, ms (default Date.now). */
+  /** Clock of the plant (computed values), ms (default Date.now); COV lifetimes always run on the wall clock, as the gateway renews on it. */
   readonly now?: () => number;
 }
 
@@ -414,7 +414,7 @@ export async function startSimulatedBacnetDevice(
   const notify = (sub: Subscription, value: number) => {
     sub.lastSent = value;
     const timeRemaining =
-      sub.expiresAt === null ? 0 : Math.max(0, Math.round((sub.expiresAt - now()) / 1000));
+      sub.expiresAt === null ? 0 : Math.max(0, Math.round((sub.expiresAt - Date.now()) / 1000));
     client.unconfirmedCOVNotification(
       sub.receiver,
       sub.processId,
@@ -433,7 +433,7 @@ export async function startSimulatedBacnetDevice(
   /** Sends a notification to every subscriber whose object changed by at least its COV increment. */
   const checkCov = () => {
     advance();
-    const at = now();
+    const at = Date.now();
     for (let i = subscriptions.length - 1; i >= 0; i--) {
       const sub = subscriptions[i];
       if (!sub) continue;
@@ -613,7 +613,7 @@ export async function startSimulatedBacnetDevice(
           receiver: { address: sender.address },
           processId: payload.subscriberProcessId,
           state,
-          expiresAt: payload.lifetime > 0 ? now() + payload.lifetime * 1000 : null,
+          expiresAt: payload.lifetime > 0 ? Date.now() + payload.lifetime * 1000 : null,
           lastSent: presentValueOf(state),
         };
         subscriptions.push(sub);
