@@ -13,6 +13,7 @@ import {
   parseBacnetPointMap,
   type SimulatedBacnetDevice,
   simulatedZoneObjects,
+  simulatedZonePointMap,
   startSimulatedBacnetDevice,
 } from '../../sources/gateways/index.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -209,6 +210,27 @@ describe('BACnet/IP gateway against the simulated device on loopback', () => {
       ...map,
       gateway: { ...map.gateway, localPort: 0, device: { address: sim.address, deviceInstance: DEVICE } },
     });
+    await onSim.connect();
+    try {
+      const reads = await onSim.read(map.points.map((p) => p.pointId));
+      expect(reads.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      await onSim.close();
+    }
+  });
+
+  it('writes a points file for the simulated zone that loads and reads in full', async () => {
+    const map = parseBacnetPointMap(
+      simulatedZonePointMap({
+        deviceAddress: sim.address,
+        deviceInstance: DEVICE,
+        buildingId: building,
+        mode: 'read-write',
+      }),
+      'simulated zone',
+    );
+    expect(map.points.filter((p) => p.role === 'setpoint')).toHaveLength(4);
+    const onSim = createBacnetGateway(map);
     await onSim.connect();
     try {
       const reads = await onSim.read(map.points.map((p) => p.pointId));
