@@ -22,6 +22,7 @@ export {
   loadBacnetPointMap,
   parseBacnetPointMap,
   simulatedZoneObjects,
+  simulatedZonePointMap,
   startSimulatedBacnetDevice,
   ZONE_OBJECTS,
 } from './bacnet/index.ts';

@@ -13,6 +13,7 @@ import {
   parseBacnetPointMap,
   type SimulatedBacnetDevice,
   simulatedZoneObjects,
+  simulatedZonePointMap,
   startSimulatedBacnetDevice,
 } from '../../sources/gateways/index.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -204,6 +205,39 @@ describe('BACnet/IP gateway against the simulated device on loopback', () => {
       'analog-output',
     ]);
     expect(map.points.every((p) => p.property === 'present-value')).toBe(true);
+    // Its objects are the simulated zone's: every point reads.
+    const onSim = createBacnetGateway({
+      ...map,
+      gateway: { ...map.gateway, localPort: 0, device: { address: sim.address, deviceInstance: DEVICE } },
+    });
+    await onSim.connect();
+    try {
+      const reads = await onSim.read(map.points.map((p) => p.pointId));
+      expect(reads.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      await onSim.close();
+    }
+  });
+
+  it('writes a points file for the simulated zone that loads and reads in full', async () => {
+    const map = parseBacnetPointMap(
+      simulatedZonePointMap({
+        deviceAddress: sim.address,
+        deviceInstance: DEVICE,
+        buildingId: building,
+        mode: 'read-write',
+      }),
+      'simulated zone',
+    );
+    expect(map.points.filter((p) => p.role === 'setpoint')).toHaveLength(4);
+    const onSim = createBacnetGateway(map);
+    await onSim.connect();
+    try {
+      const reads = await onSim.read(map.points.map((p) => p.pointId));
+      expect(reads.filter((r) => !r.ok)).toEqual([]);
+    } finally {
+      await onSim.close();
+    }
   });
 
   it('reads several points with one ReadPropertyMultiple, and a missing object as a failed read', async () => {
@@ -394,6 +428,12 @@ describe('BACnet/IP gateway against the simulated device on loopback', () => {
     expect(draft.skipped).toEqual([]);
   });
 
+  it('says how to discover when the local port is taken', async () => {
+    await expect(
+      discoverDevices({ localAddress: '127.0.0.1', localPort: sim.port, target: sim.address, windowMs: 100 }),
+    ).rejects.toThrow(/cannot bind 127\.0\.0\.1:\d+ .*EADDRINUSE.*use localPort 0/);
+  });
+
   it('finds nothing when the instance range excludes the device', async () => {
     const devices = await discoverDevices({
       localAddress: '127.0.0.1',
@@ -425,6 +465,61 @@ describe('a device without ReadPropertyMultiple, and the zone plant', () => {
       await gateway.read(['hsp', 'csp', 'light']);
       expect(sim.stats.readPropertyMultiple).toBe(rpm);
       expect(sim.stats.readProperty - rp).toBe(3);
+    } finally {
+      await gateway.close();
+      await sim.close();
+    }
+  });
+
+  it('notifies a COV subscriber when the zone temperature moves by itself', async () => {
+    let clock = 1_000_000;
+    const sim = await startSimulatedBacnetDevice({
+      deviceInstance: DEVICE,
+      objects: simulatedZoneObjects({ initialTemperature: 22 }),
+      now: () => clock,
+      covCheckMs: 50,
+    });
+    const gateway = createBacnetGateway(zoneMap(sim.address));
+    const seen: PointRead[] = [];
+    try {
+      await gateway.connect();
+      const unsubscribe = await gateway.subscribe(['zt'], (read) => seen.push(read));
+      clock += 900_000;
+      const moved = await waitFor(
+        'a notification of the warmer zone',
+        async () => seen.find((r) => r.ok && r.value > 23),
+        {
+          timeoutMs: 5000,
+        },
+      );
+      expect(goodValue(moved)).toBeCloseTo(24 - 2 * Math.exp(-1), 4);
+      await unsubscribe();
+    } finally {
+      await gateway.close();
+      await sim.close();
+    }
+  });
+
+  it('renews a COV subscription before its lifetime ends', async () => {
+    const sim = await startSimulatedBacnetDevice({ deviceInstance: DEVICE, objects: simulatedZoneObjects() });
+    const gateway = createBacnetGateway(zoneMap(sim.address, { covLifetimeSeconds: 10 }));
+    try {
+      await gateway.connect();
+      const unsubscribe = await gateway.subscribe(['hsp'], () => undefined);
+      const [first] = sim.subscriptions();
+      expect(first?.expiresAt).toBeGreaterThan(Date.now() + 9000);
+      // The gateway renews at 80 % of the lifetime: the device sees a second SubscribeCOV, ~8 s later.
+      const firstExpiry = first?.expiresAt ?? 0;
+      const renewed = await waitFor(
+        'the renewal',
+        async () => sim.subscriptions().find((sub) => (sub.expiresAt ?? 0) > firstExpiry),
+        { timeoutMs: 9500, intervalMs: 200 },
+      );
+      expect(renewed.expiresAt).toBeGreaterThan(firstExpiry + 7000);
+      expect(sim.stats.subscribeCov).toBe(2);
+      expect(sim.subscriptions()).toHaveLength(1); // renewed in place, not a second subscription
+      await unsubscribe();
+      expect(sim.subscriptions()).toEqual([]);
     } finally {
       await gateway.close();
       await sim.close();

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type bacnetModule from '@bacnet-js/client';
-import { DEFAULT_BACNET_PORT, ErrorClass, ErrorCode } from '@bacnet-js/client';
+import { AbortReason, DEFAULT_BACNET_PORT, ErrorClass, ErrorCode, RejectReason } from '@bacnet-js/client';
 import type { GatewayErrorCode } from '../gateway.ts';
 
 /**
@@ -52,10 +52,15 @@ class UdpTransport extends EventEmitter {
   }
   send(buffer: Buffer, offset: number, receiver?: string): void {
     const [host, port] = (receiver ?? this.broadcastAddress).split(':');
-    this.socket.send(buffer, 0, offset, Number(port) || DEFAULT_BACNET_PORT, host, (err) => {
-      // A send to an unreachable host fails here, not at the caller: the request then times out.
-      if (err) this.emit('error', err);
-    });
+    try {
+      this.socket.send(buffer, 0, offset, Number(port) || DEFAULT_BACNET_PORT, host, (err) => {
+        // A send to an unreachable host fails here, not at the caller: the request then times out.
+        if (err) this.emit('error', err);
+      });
+    } catch (err) {
+      // A send on a closed socket throws at once; the library's caller would see an unrelated crash.
+      this.emit('error', err instanceof Error ? err : new Error(String(err)));
+    }
   }
   open(): void {
     this.socket.bind(this.localPort, this.localAddress, () => this.socket.setBroadcast(true));
@@ -158,9 +163,16 @@ export function classifyBacnetError(err: unknown): BacnetFailure {
   const error = /BacnetError - Class:(\d+) - Code:(\d+)/.exec(text);
   if (error) return describeBacnetError(Number(error[1]), Number(error[2]));
   const abort = /BacnetAbort - Reason:(\d+)/.exec(text);
-  // The library decodes Reject PDUs as aborts: both mean the device refused the request as sent.
-  if (abort)
-    return { code: 'exception', message: `BACnet abort/reject, reason ${abort[1]}`, errorClass: 'abort' };
+  if (abort) {
+    // The library decodes Reject PDUs as aborts, so the reason number is read both ways.
+    const reason = Number(abort[1]);
+    const names = `abort: ${kebab(AbortReason[reason], '?')}, reject: ${kebab(RejectReason[reason], '?')}`;
+    return {
+      code: 'exception',
+      message: `BACnet abort/reject, reason ${reason} (${names})`,
+      errorClass: 'abort',
+    };
+  }
   if (text === 'INVALID_DECODING') return { code: 'decode', message: 'the answer could not be decoded' };
   return { code: 'exception', message: text };
 }

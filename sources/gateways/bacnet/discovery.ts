@@ -10,7 +10,12 @@ import {
   PropertyIdentifier,
 } from '@bacnet-js/client';
 import type { ControlUnit } from '../../../schemas/index.ts';
-import { type BacnetClient, classifyBacnetError, openBacnetClient } from './bacnet-client.ts';
+import {
+  type BacnetClient,
+  classifyBacnetError,
+  type OpenClientOptions,
+  openBacnetClient,
+} from './bacnet-client.ts';
 import {
   type BacnetObjectType,
   type BacnetPointMapInput,
@@ -43,13 +48,27 @@ export interface DiscoverOptions {
   readonly highLimit?: number;
 }
 
+/** Binds the discovery socket, saying what to do when the port is taken (a gateway already runs here). */
+async function bind(options: OpenClientOptions) {
+  try {
+    return await openBacnetClient(options);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `cannot bind ${options.localAddress}:${options.localPort} (${reason}); if another BACnet application holds the port, ` +
+        'use localPort 0 and a target host:port (broadcast I-Ams to 47808 are then not heard)',
+      { cause: err },
+    );
+  }
+}
+
 const withPort = (address: string): string =>
   address.includes(':') ? address : `${address}:${DEFAULT_BACNET_PORT}`;
 
 /** Sends one Who-Is and collects the I-Ams that arrive within the window, one entry per device instance. */
 export async function discoverDevices(options: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
   const target = withPort(options.target ?? `255.255.255.255:${DEFAULT_BACNET_PORT}`);
-  const opened = await openBacnetClient({
+  const opened = await bind({
     localAddress: options.localAddress ?? '0.0.0.0',
     localPort: options.localPort ?? DEFAULT_BACNET_PORT,
     timeoutMs: 3000,
@@ -131,7 +150,7 @@ export async function buildPointMap(
   const timeoutMs = options.timeoutMs ?? 3000;
   const localAddress = options.localAddress ?? '0.0.0.0';
   const localPort = options.localPort ?? DEFAULT_BACNET_PORT;
-  const opened = await openBacnetClient({ localAddress, localPort, timeoutMs });
+  const opened = await bind({ localAddress, localPort, timeoutMs });
   const receiver = { address: withPort(device.address) };
   try {
     const client = opened.client;

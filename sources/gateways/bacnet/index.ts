@@ -36,5 +36,11 @@ export type {
   SimulatedObject,
   SimulatedService,
   SimulatedZoneOptions,
+  SimulatedZonePointsOptions,
 } from './simulated-device.ts';
-export { simulatedZoneObjects, startSimulatedBacnetDevice, ZONE_OBJECTS } from './simulated-device.ts';
+export {
+  simulatedZoneObjects,
+  simulatedZonePointMap,
+  startSimulatedBacnetDevice,
+  ZONE_OBJECTS,
+} from './simulated-device.ts';

@@ -16,6 +16,7 @@ import {
 import { type BacnetClient, openBacnetClient } from './bacnet-client.ts';
 import {
   type BacnetObjectType,
+  type BacnetPointMapInput,
   isBinaryObject,
   isInputObject,
   OBJECT_TYPE_IDS,
@@ -85,7 +86,7 @@ export interface SimulatedBacnetDeviceOptions {
   readonly supportsReadPropertyMultiple?: boolean;
   /** How often computed values are checked for COV while someone subscribes (default 1000 ms). */
   readonly covCheckMs?: number;
-  /** Clock of the computed values, ms (default Date.now). */
+  /** Clock of the plant (computed values), ms (default Date.now); COV lifetimes always run on the wall clock, as the gateway renews on it. */
   readonly now?: () => number;
 }
 
@@ -414,7 +415,7 @@ export async function startSimulatedBacnetDevice(
   const notify = (sub: Subscription, value: number) => {
     sub.lastSent = value;
     const timeRemaining =
-      sub.expiresAt === null ? 0 : Math.max(0, Math.round((sub.expiresAt - now()) / 1000));
+      sub.expiresAt === null ? 0 : Math.max(0, Math.round((sub.expiresAt - Date.now()) / 1000));
     client.unconfirmedCOVNotification(
       sub.receiver,
       sub.processId,
@@ -433,7 +434,7 @@ export async function startSimulatedBacnetDevice(
   /** Sends a notification to every subscriber whose object changed by at least its COV increment. */
   const checkCov = () => {
     advance();
-    const at = now();
+    const at = Date.now();
     for (let i = subscriptions.length - 1; i >= 0; i--) {
       const sub = subscriptions[i];
       if (!sub) continue;
@@ -613,7 +614,7 @@ export async function startSimulatedBacnetDevice(
           receiver: { address: sender.address },
           processId: payload.subscriberProcessId,
           state,
-          expiresAt: payload.lifetime > 0 ? now() + payload.lifetime * 1000 : null,
+          expiresAt: payload.lifetime > 0 ? Date.now() + payload.lifetime * 1000 : null,
           lastSent: presentValueOf(state),
         };
         subscriptions.push(sub);
@@ -729,4 +730,93 @@ export function simulatedZoneObjects(options: SimulatedZoneOptions = {}): Simula
     { ...z.lighting, name: 'Zone Lighting', value: 0 },
     { ...z.lightingLevel, name: 'Zone Lighting Level', units: EngineeringUnits.PERCENT, value: 80 },
   ];
+}
+
+export interface SimulatedZonePointsOptions {
+  /** `host:port` of the simulated device. */
+  readonly deviceAddress: string;
+  readonly deviceInstance: number;
+  readonly buildingId: string;
+  readonly gatewayId?: string;
+  readonly mode?: 'read-only' | 'read-write';
+  readonly pollSeconds?: number;
+  /** Local port of the gateway; 0 (the default) because the device is on loopback (see docs/gateway-bacnet.md). */
+  readonly localPort?: number;
+}
+
+/**
+ * The points file of the simulated zone (what a `simulate-bacnet` command writes for `eaio gateway`):
+ * cooling and heating setpoints of one zone, lighting on/off (approval required) and dimming, and the
+ * zone temperature.
+ */
+export function simulatedZonePointMap(o: SimulatedZonePointsOptions): BacnetPointMapInput {
+  const zone = `${o.buildingId}/zone-1`;
+  const z = ZONE_OBJECTS;
+  const base = { buildingId: o.buildingId, pollSeconds: o.pollSeconds ?? 60 };
+  const setpoint = { ...base, role: 'setpoint', zoneId: zone } as const;
+  return {
+    gateway: {
+      id: o.gatewayId ?? 'bacnet-gw:sim',
+      protocol: 'bacnet',
+      mode: o.mode ?? 'read-only',
+      localAddress: '127.0.0.1',
+      localPort: o.localPort ?? 0,
+      device: { address: o.deviceAddress, deviceInstance: o.deviceInstance },
+    },
+    points: [
+      {
+        ...setpoint,
+        pointId: `${zone}/cooling-setpoint`,
+        pointKind: 'cooling_setpoint',
+        unit: 'degC',
+        minValue: 21,
+        maxValue: 28,
+        brickClass: 'Zone_Air_Cooling_Temperature_Setpoint',
+        objectType: z.coolingSetpoint.objectType,
+        objectInstance: z.coolingSetpoint.instance,
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/heating-setpoint`,
+        pointKind: 'heating_setpoint',
+        unit: 'degC',
+        minValue: 16,
+        maxValue: 23,
+        brickClass: 'Zone_Air_Heating_Temperature_Setpoint',
+        objectType: z.heatingSetpoint.objectType,
+        objectInstance: z.heatingSetpoint.instance,
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/lighting`,
+        pointKind: 'lighting_level',
+        unit: 'boolean',
+        minValue: 0,
+        maxValue: 1,
+        requiresApproval: true,
+        approvalTimeoutSeconds: 300,
+        objectType: z.lighting.objectType,
+        objectInstance: z.lighting.instance,
+      },
+      {
+        ...setpoint,
+        pointId: `${zone}/dimming`,
+        pointKind: 'lighting_level',
+        unit: 'percent',
+        minValue: 0,
+        maxValue: 100,
+        objectType: z.lightingLevel.objectType,
+        objectInstance: z.lightingLevel.instance,
+      },
+      {
+        ...base,
+        role: 'sensor',
+        pointId: `${zone}/temperature`,
+        unit: 'degC',
+        brickClass: 'Zone_Air_Temperature_Sensor',
+        objectType: z.zoneTemperature.objectType,
+        objectInstance: z.zoneTemperature.instance,
+      },
+    ],
+  };
 }
