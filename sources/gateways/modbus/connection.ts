@@ -103,6 +103,8 @@ export class ModbusConnection {
     this.closed = true;
     this.cancelReconnect();
     await this.queue;
+    // An attempt under way sees `closed` and closes its own socket.
+    await this.opening?.catch(() => undefined);
     const client = this.client;
     this.client = null;
     if (client !== null) await closeClient(client);
