@@ -342,6 +342,34 @@ describe('Modbus gateway against the simulated plant', () => {
     plant = await startSimulatedModbusPlant({ zones: 1 }); // for afterEach
   });
 
+  it('reconnects with exponential back-off until the device is back', async () => {
+    const map = mapFor(plant, [
+      sensor('cool0', { table: 'holding', address: zone0.coolingSetpoint, type: 'float32' }),
+    ]);
+    const { port } = plant;
+    await plant.close();
+    const gw = createModbusGateway(map);
+    gateway = gw;
+    const started = performance.now();
+    await expect(gw.connect()).rejects.toMatchObject({ code: 'disconnected' });
+    // The first attempt, then retries after 50, 100 and 200 ms (maxMs): not before 350 ms.
+    await waitFor(
+      'four failed attempts',
+      async () => (gw.health().consecutiveFailures >= 4 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+      },
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(340);
+    expect(gw.health()).toMatchObject({ connected: false, lastSuccessAt: null });
+    plant = await startSimulatedModbusPlant({ port, zones: 1 });
+    await waitFor('the reconnection', async () => (gw.health().connected ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 24 });
+  });
+
   it('emulates a priority array: the lowest-numbered active priority holds the register', async () => {
     const gw = await connected([
       setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
