@@ -409,6 +409,23 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(plant.zone(0).coolingSetpoint).toBe(24);
   });
 
+  it('after a reconnection the active commands are written again', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+    ]);
+    await gw.write('cool0', 26, 8);
+    const { port } = plant;
+    await plant.close();
+    // The device restarts with its own setpoint.
+    plant = await startSimulatedModbusPlant({ port, zones: [{ coolingSetpoint: 24 }] });
+    await waitFor(
+      'the commanded value back on the device',
+      async () => (plant.zone(0).coolingSetpoint === 26 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    expect(plant.requests.filter((r) => r.functionCode === 16)).toHaveLength(1);
+  });
+
   it('without a relinquishDefault the last relinquish leaves the register and says so', async () => {
     const gw = await connected([
       setpoint('heat0', { pointKind: 'heating_setpoint', address: zone0.heatingSetpoint }),
