@@ -617,7 +617,9 @@ describe('Modbus gateway against the simulated plant', () => {
     ]);
     const seen: PointRead[] = [];
     const unsubscribe = await gw.subscribe(['cool0'], (r) => seen.push(r));
-    await gw.write('cool0', 26, 8).catch(() => undefined);
+    // The value changes on the device (0x41d00000 = 26.0): only a read sees it.
+    plant.setRegisters('holding', zone0.coolingSetpoint, [0x41d0, 0x0000]);
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 26 });
     await unsubscribe();
     expect(seen).toEqual([]);
   });
