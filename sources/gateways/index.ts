@@ -52,6 +52,8 @@ export type {
 } from './modbus/index.ts';
 export {
   createModbusGateway,
+  EXAMPLE_PLANT_POINTS_FILE,
+  loadExamplePlantPointMap,
   loadModbusPointMap,
   modbusPointMapSchema,
   parseModbusPointMap,

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createModbusGateway,
   GatewayError,
+  loadExamplePlantPointMap,
   type ModbusGateway,
   type ModbusPointMap,
   PointMapError,
@@ -250,7 +251,13 @@ describe('Modbus gateway against the simulated plant', () => {
 
   it('writes encode with the inverse scale, offset and orders', async () => {
     const gw = await connected([
-      setpoint('sp-le', { address: 3_000, byteOrder: 'little', wordOrder: 'little' }),
+      setpoint('sp-le', {
+        address: 3_000,
+        byteOrder: 'little',
+        wordOrder: 'little',
+        minValue: -40,
+        maxValue: 60,
+      }),
       setpoint('sp-scaled', {
         address: 3_010,
         type: 'int16',
@@ -335,6 +342,34 @@ describe('Modbus gateway against the simulated plant', () => {
     plant = await startSimulatedModbusPlant({ zones: 1 }); // for afterEach
   });
 
+  it('reconnects with exponential back-off until the device is back', async () => {
+    const map = mapFor(plant, [
+      sensor('cool0', { table: 'holding', address: zone0.coolingSetpoint, type: 'float32' }),
+    ]);
+    const { port } = plant;
+    await plant.close();
+    const gw = createModbusGateway(map);
+    gateway = gw;
+    const started = performance.now();
+    await expect(gw.connect()).rejects.toMatchObject({ code: 'disconnected' });
+    // The first attempt, then retries after 50, 100 and 200 ms (maxMs): not before 350 ms.
+    await waitFor(
+      'four failed attempts',
+      async () => (gw.health().consecutiveFailures >= 4 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+      },
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(340);
+    expect(gw.health()).toMatchObject({ connected: false, lastSuccessAt: null });
+    plant = await startSimulatedModbusPlant({ port, zones: 1 });
+    await waitFor('the reconnection', async () => (gw.health().connected ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 24 });
+  });
+
   it('emulates a priority array: the lowest-numbered active priority holds the register', async () => {
     const gw = await connected([
       setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
@@ -359,6 +394,36 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(await gw.relinquishWithResult('cool0', 10)).toEqual({ kind: 'relinquish_default', value: 24 });
     expect(await register()).toBe(24);
     expect(gw.priorityArray('cool0').slots.every((s) => s === null)).toBe(true);
+  });
+
+  it('two commands at priorities 8 and 5: 5 wins, relinquishing it falls back to 8, then to relinquishDefault', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+    ]);
+    await gw.write('cool0', 26, 8);
+    await gw.write('cool0', 22, 5);
+    expect(plant.zone(0).coolingSetpoint).toBe(22);
+    await gw.relinquish('cool0', 5);
+    expect(plant.zone(0).coolingSetpoint).toBe(26);
+    await gw.relinquish('cool0', 8);
+    expect(plant.zone(0).coolingSetpoint).toBe(24);
+  });
+
+  it('after a reconnection the active commands are written again', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+    ]);
+    await gw.write('cool0', 26, 8);
+    const { port } = plant;
+    await plant.close();
+    // The device restarts with its own setpoint.
+    plant = await startSimulatedModbusPlant({ port, zones: [{ coolingSetpoint: 24 }] });
+    await waitFor(
+      'the commanded value back on the device',
+      async () => (plant.zone(0).coolingSetpoint === 26 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    expect(plant.requests.filter((r) => r.functionCode === 16)).toHaveLength(1);
   });
 
   it('without a relinquishDefault the last relinquish leaves the register and says so', async () => {
@@ -397,6 +462,11 @@ describe('Modbus gateway against the simulated plant', () => {
     await expect(gw.relinquish('temp0', 8)).rejects.toMatchObject({ code: 'not_writable' });
     await expect(gw.write('cool0', 20, 0)).rejects.toBeInstanceOf(RangeError);
     await expect(gw.write('cool0', 20, 17)).rejects.toBeInstanceOf(RangeError);
+    await expect(gw.write('cool0', 31, 8)).rejects.toMatchObject({
+      code: 'not_writable',
+      message: /outside its limits/,
+    });
+    await expect(gw.write('cool0', Number.NaN, 8)).rejects.toMatchObject({ code: 'not_writable' });
     const readOnly = createModbusGateway(mapFor(plant, points, { mode: 'read-only' }));
     await readOnly.connect();
     await expect(readOnly.write('cool0', 20, 8)).rejects.toMatchObject({ code: 'not_writable' });
@@ -409,6 +479,23 @@ describe('Modbus gateway against the simulated plant', () => {
       setpoint('cool0', { address: zone0.coolingSetpoint }),
       setpoint('heat0', { pointKind: 'heating_setpoint', address: zone0.heatingSetpoint }),
       sensor('temp0', { table: 'input', address: zone0.temperature, type: 'float32' }),
+      setpoint('light0', {
+        pointKind: 'lighting_level',
+        unit: 'boolean',
+        minValue: 0,
+        maxValue: 1,
+        table: 'coil',
+        address: zone0.lighting,
+        type: 'bool',
+      }),
+      setpoint('dim0', {
+        pointKind: 'lighting_level',
+        unit: 'percent',
+        minValue: 0,
+        maxValue: 100,
+        address: zone0.dimming,
+        type: 'uint16',
+      }),
       {
         pointId: 'meter0',
         role: 'meter',
@@ -417,6 +504,7 @@ describe('Modbus gateway against the simulated plant', () => {
         table: 'input',
         address: zone0.energy,
         type: 'uint32',
+        scale: 0.01,
       },
     ]);
     const read = async (id: string) => values(await gw.read([id]))[id] as number;
@@ -436,7 +524,13 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(warming).toBeGreaterThan(22.5);
     expect(warming).toBeLessThan(23);
     // 2 kW base load (lights off) over 3.5 h.
-    expect((await read('meter0')) - meterBefore).toBe(7);
+    expect((await read('meter0')) - meterBefore).toBeCloseTo(7, 1);
+    // Lights on at 50 %: 0.5 kW more for one hour.
+    await gw.write('light0', 1, 8);
+    await gw.write('dim0', 50, 8);
+    const lit = await read('meter0');
+    clock += 3_600_000;
+    expect((await read('meter0')) - lit).toBeCloseTo(2.5, 1);
   });
 
   it('switches lighting on and off through a coil and dims through a register', async () => {
@@ -499,13 +593,33 @@ describe('Modbus gateway against the simulated plant', () => {
     }
   });
 
+  it('the example points file reads the plant: setpoints, temperature, lighting and the meter', async () => {
+    const map = await loadExamplePlantPointMap(plant);
+    gateway = createModbusGateway(map);
+    await gateway.connect();
+    plant.clearRequests();
+    const reads = await gateway.read(map.points.map((p) => p.pointId));
+    expect(values(reads)).toEqual({
+      'Office_Elizabeth/zone-1/cooling-setpoint': 24,
+      'Office_Elizabeth/zone-1/heating-setpoint': 20,
+      'Office_Elizabeth/zone-1/lighting': 0,
+      'Office_Elizabeth/zone-1/dimming': 100,
+      'Office_Elizabeth/zone-1/temperature': 26,
+      'Office_Elizabeth/zone-1/electricity': 1_000,
+    });
+    // Holding 100-104, input 100-103, coil 100.
+    expect(plant.requests).toHaveLength(3);
+  });
+
   it('subscribe is a no-op: Modbus is polled', async () => {
     const gw = await connected([
       sensor('cool0', { table: 'holding', address: zone0.coolingSetpoint, type: 'float32' }),
     ]);
     const seen: PointRead[] = [];
     const unsubscribe = await gw.subscribe(['cool0'], (r) => seen.push(r));
-    await gw.write('cool0', 26, 8).catch(() => undefined);
+    // The value changes on the device (0x41d00000 = 26.0): only a read sees it.
+    plant.setRegisters('holding', zone0.coolingSetpoint, [0x41d0, 0x0000]);
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 26 });
     await unsubscribe();
     expect(seen).toEqual([]);
   });

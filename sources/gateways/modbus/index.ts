@@ -1,6 +1,7 @@
 export type { RegisterLayout } from './codec.ts';
 export { decodeRegisters, encodeRegisters, ModbusCodecError } from './codec.ts';
 export { MODBUS_EXCEPTION_NAMES } from './errors.ts';
+export { EXAMPLE_PLANT_POINTS_FILE, loadExamplePlantPointMap } from './example-plant.ts';
 export type {
   ModbusGateway,
   ModbusGatewayOptions,

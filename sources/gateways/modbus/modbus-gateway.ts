@@ -52,7 +52,9 @@ export interface ModbusGateway extends Gateway {
  *
  * Writes go through an emulated priority array per setpoint (Modbus has none): the lowest-numbered
  * active priority's value is written; relinquishing falls back to the next one or to the point's
- * relinquishDefault. The arrays live in memory: after a restart the command executor writes the
+ * relinquishDefault. After a reconnection the active commands are written again (the device may have
+ * restarted with its own values). A value outside the point's minValue/maxValue is refused (`not_writable`) before it
+ * reaches the array. The arrays live in memory: after a restart the command executor writes the
  * still-active commands again. A gateway in `read-only` mode refuses every write (`not_writable`).
  */
 export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayOptions = {}): ModbusGateway {
@@ -66,6 +68,17 @@ export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayO
     port: gateway.port,
     timeoutMs: gateway.timeoutMs,
     reconnect: gateway.reconnect,
+    // A dropped connection may be a device that restarted with its own defaults: write the winners again.
+    onReconnected: () => {
+      for (const [pointId, array] of arrays) {
+        const point = points.get(pointId);
+        const active = array.active();
+        if (point !== undefined && active !== null) {
+          // A failure is recorded in health(); the next command or reconnection writes again.
+          writeValue(point, active.value).catch(() => undefined);
+        }
+      }
+    },
   });
   const unitOf = (p: ModbusPoint) => p.unitId ?? gateway.unitId;
 
@@ -185,6 +198,13 @@ export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayO
     async write(pointId, value, priority) {
       checkPriority(priority);
       const point = setpoint(pointId, 'write');
+      // The safety processor checks limits first; the last step before the device checks again, failing closed.
+      if (!(value >= point.minValue && value <= point.maxValue)) {
+        throw new GatewayError(
+          'not_writable',
+          `write ${value} to ${pointId}: outside its limits ${point.minValue} to ${point.maxValue}`,
+        );
+      }
       await commit(point, arrayOf(pointId).with(priority, value));
     },
 

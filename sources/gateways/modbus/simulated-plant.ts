@@ -22,7 +22,7 @@ export function plantAddresses(zone: number) {
     dimming: base + 4,
     /** input, float32 degC */
     temperature: base,
-    /** input, uint32 kWh */
+    /** input, uint32 counting hundredths of a kWh (a point reads it with scale 0.01) */
     energy: base + 2,
     /** coil, lighting on/off */
     lighting: 100 + zone,
@@ -207,8 +207,9 @@ export async function startSimulatedModbusPlant(
     zone.energyKwh += (loadKw * Math.max(0, t - zone.energyAt)) / 3_600_000;
     zone.energyAt = Math.max(t, zone.energyAt);
     writeFloat('input', a.temperature, zone.temperature);
-    const kwh = Math.floor(zone.energyKwh) >>> 0;
-    setRegisters('input', a.energy, [kwh >>> 16, kwh & 0xffff]);
+    // Hundredths: a 2 kW zone moves the counter every 18 s, so each poll sees consumption.
+    const counts = Math.floor(zone.energyKwh * 100) % 2 ** 32;
+    setRegisters('input', a.energy, [Math.floor(counts / 0x10000), counts & 0xffff]);
   }
 
   /** Zones whose computed registers or inputs lie in [from, from + count). */
