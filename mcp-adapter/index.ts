@@ -34,6 +34,7 @@ export {
 export type { BuildingDirectory } from './building-directory.ts';
 export { createBuildingDirectory } from './building-directory.ts';
 export { toolCacheKey } from './cached-tool-run.ts';
+export type { ControlReads } from './control-writes.ts';
 export type { McpReads, McpServerOptions } from './create-server.ts';
 export { createMcpServerFactory, LOCAL_ADMIN, SERVER_INFO } from './create-server.ts';
 export type { ToolAnswer, ToolCachePolicy, ToolContext, ToolDefinition } from './define-tool.ts';
@@ -124,6 +125,8 @@ export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';
 export { renderToolReference, TOOL_REFERENCE_MARKERS, withToolReference } from './tool-reference.ts';
 export {
+  approveControlCommand,
+  cancelControlCommand,
   compareToPeers,
   dataQualityReport,
   getBuilding,
@@ -135,10 +138,12 @@ export {
   getOperationStats,
   getPipelineStatus,
   getReplayStatus,
+  heartbeatControlCommand,
   listAnomalies,
   listAuditRecords,
   listBuildings,
   listDeadLetters,
+  proposeControlCommand,
   queryConsumptionTool,
   redriveDeadLetters,
   showDeadLetter,

@@ -74,6 +74,8 @@ export function toolErrorOf(error: unknown): ToolErrorAnswer | undefined {
         sentence: `The read models are temporarily unavailable (${dependency}) and no earlier answer to this question is kept; retry in ${retry}. Details: ${error.message}`,
       };
     }
+    case 'CONTROL_ACTION_REFUSED':
+      return { code: error.code, sentence: `${error.message}. Nothing was sent.` };
     case 'ACCESS_DENIED':
       return {
         code: error.code,

@@ -6,6 +6,7 @@ import {
   validateControlCommand,
   validateControlOutcome,
   validateControlPoint,
+  validatePointValue,
 } from './control-safety/index.ts';
 import { dataQuality, type QualityThresholds, withQualityThresholds } from './data-quality/index.ts';
 import { validateReading } from './readings-validation/index.ts';
@@ -142,25 +143,29 @@ export function createDataQualityProcessor(
 export const dataQualityProcessor = createDataQualityProcessor();
 
 /**
- * Decides every control command against the point registrations (a global table), the commands
- * before it and the outcomes that freed their slots (co-partitioned by buildingId/pointId). The merge
- * is by event time, so a decision depends on what happened before the command, not on when the
- * runtime happened to fetch it; `processors/runtime/merge-order.ts` says where live and replay can
- * still differ. Decisions are keyed like the commands, so one point's decisions stay in command order.
+ * Decides every control command against the point registrations and the points' device values (two
+ * global tables), the commands before it and the outcomes that freed their slots (co-partitioned by
+ * buildingId/pointId). Point values are a table, not a co-partitioned input, for two reasons: the
+ * topic is keyed by pointId (3 partitions, not the commands' 6), and the dead band needs the value of
+ * the zone's other setpoint, whose commands live on another partition. The merge is by event time, so
+ * a decision depends on what happened before the command, not on when the runtime happened to fetch
+ * it; `processors/runtime/merge-order.ts` says where live and replay can still differ. Decisions are
+ * keyed like the commands, so one point's decisions stay in command order.
  */
 export const controlSafetyProcessor: MultiInputProcessorDefinition<
   'controlCommands' | 'controlOutcomes',
-  'controlPoints',
+  'controlPoints' | 'pointValues',
   'controlDecisions'
 > = {
   name: 'control-safety',
   inputs: ['controlCommands', 'controlOutcomes'],
-  tables: ['controlPoints'],
+  tables: ['controlPoints', 'pointValues'],
   output: 'controlDecisions',
   validate: {
     controlCommands: validateControlCommand,
     controlOutcomes: validateControlOutcome,
     controlPoints: validateControlPoint,
+    pointValues: validatePointValue,
   },
   operator: () => controlSafety(),
   outputKey: (decision) => `${decision.buildingId}/${decision.pointId}`,

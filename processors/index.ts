@@ -20,6 +20,37 @@ export {
   weatherHourlyProcessor,
 } from './catalog.ts';
 export type {
+  ActionTarget,
+  CommandActor,
+  CommandForAction,
+  ControlActionArguments,
+  ControlActionRefusal,
+  ControlEventOrigin,
+  ControlEventSink,
+  ControlEventSinkDeps,
+  ProposeControlCommandArguments,
+} from './control-commands/index.ts';
+export {
+  authoriseControlAction,
+  buildControlCommandAction,
+  buildControlCommandRequested,
+  CONTROL_ACTION_REFUSALS,
+  ControlActionRefusedError,
+  controlActionArguments,
+  controlActionFields,
+  controlEventKey,
+  controlScheduleArguments,
+  createControlEventSink,
+  DEFAULT_COMMAND_PRIORITY,
+  expiryOf,
+  MAX_COMMAND_MINUTES,
+  MAX_HEARTBEAT_SECONDS,
+  MIN_HEARTBEAT_SECONDS,
+  parseArguments,
+  proposeControlCommandArguments,
+  proposeControlCommandFields,
+} from './control-commands/index.ts';
+export type {
   ActiveCommand,
   ControlSafetyInput,
   ControlSafetyOptions,

@@ -47,8 +47,15 @@ export {
   readBuilding,
 } from './buildings/index.ts';
 export { PROJECTIONS, projectionNamed } from './catalog.ts';
-export type { CommandStatus, CommandStatusView } from './control-commands/index.ts';
-export { queryCommandStatus } from './control-commands/index.ts';
+export type {
+  ApprovalView,
+  CommandStatus,
+  CommandStatusView,
+  OutcomeView,
+  TimelineEntry,
+  TimelineStep,
+} from './control-commands/index.ts';
+export { COMMAND_STATUSES, commandStatusOf, queryCommandStatus } from './control-commands/index.ts';
 export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
 export {
   activeCurrentWeatherKeyspace,

@@ -13,6 +13,7 @@ import {
   type ResourceSubscriptions,
   type RunningToolAuditTrail,
 } from '../../mcp-adapter/index.ts';
+import { createControlEventSink } from '../../processors/index.ts';
 import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
 import { createPlatformPipelineAdmin } from './pipeline-admin.ts';
@@ -58,7 +59,8 @@ export function createPlatformAuditTrail(platform: Platform, metrics?: EaioMetri
  * restarts; the last good answer of each query kept in Redis, so agents still get an answer (flagged
  * stale) while PostgreSQL is down; and every call recorded in the audit trail.
  * The admin tools reach Kafka through the platform's pipeline port (end offsets, group lag,
- * dead-letter records, re-drive).
+ * dead-letter records, re-drive); the control tools send proposals and actions through the
+ * platform's idempotent producer.
  */
 export function platformMcpServerFactory(
   platform: Platform,
@@ -79,7 +81,15 @@ export function platformMcpServerFactory(
       ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
   return createMcpServerFactory(
-    { ...queries, pipeline: createPlatformPipelineAdmin(platform) },
+    {
+      ...queries,
+      pipeline: createPlatformPipelineAdmin(platform),
+      control: createControlEventSink({
+        producer: () => platform.producer(),
+        codec: platform.codec,
+        names: platform.names,
+      }),
+    },
     { names: platform.names, registry: platform.registry, ...options, cache, limiter },
   );
 }

@@ -40,7 +40,7 @@ export const TOKEN_ALGORITHMS = [
 export type TokenAlgorithm = (typeof TOKEN_ALGORITHMS)[number];
 
 /** The roles a token or the local principal may name (the MCP adapter's `ROLES`, kept equal by a test). */
-export const PRINCIPAL_ROLES = ['viewer', 'analyst', 'operator', 'admin'] as const;
+export const PRINCIPAL_ROLES = ['viewer', 'analyst', 'operator', 'approver', 'admin'] as const;
 
 /** The faults the simulator injects; the simulator's `FAULT_KINDS` is this list. */
 export const SIMULATOR_FAULT_KINDS = [

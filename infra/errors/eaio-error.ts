@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'WEATHER_RESPONSE_INVALID',
   'WEATHER_REQUEST_REFUSED',
   'IMPORT_ROW',
+  'CONTROL_ACTION_REFUSED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,5 +1,12 @@
 import type { JWTPayload } from 'jose';
-import { ALL_TENANTS, isRole, type PrincipalClaims, ROLE_SCOPES, type Scope } from '../access/index.ts';
+import {
+  ALL_TENANTS,
+  isRole,
+  type PrincipalClaims,
+  ROLE_SCOPES,
+  ROLES,
+  type Scope,
+} from '../access/index.ts';
 import { tokenInvalid } from './token-invalid.ts';
 
 /** What a verified token grants: who it is and the scopes it may use. */
@@ -18,7 +25,7 @@ export function grantOf(payload: JWTPayload): TokenGrant {
   const { sub, role, tenant, scope } = payload as JWTPayload & Record<'role' | 'tenant' | 'scope', unknown>;
   if (typeof sub !== 'string' || sub.length === 0) throw tokenInvalid('the `sub` claim is missing');
   if (typeof role !== 'string' || !isRole(role))
-    throw tokenInvalid(`the \`role\` claim must be one of viewer, analyst, operator, admin`);
+    throw tokenInvalid(`the \`role\` claim must be one of ${ROLES.join(', ')}`);
   let tenantOf: string;
   if (tenant === undefined || tenant === null) {
     if (role !== 'admin') throw tokenInvalid(`a ${role} token must carry a \`tenant\` claim`);

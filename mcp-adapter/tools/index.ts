@@ -1,10 +1,17 @@
 import type { QueryLayer } from '../../projections/index.ts';
+import type { ControlReads } from '../control-writes.ts';
 import type { PipelineReads } from '../pipeline-admin.ts';
 import type { AnyTool } from '../register-tools.ts';
 import { listAnomalies } from './anomalies/index.ts';
 import { listAuditRecords } from './audit/index.ts';
 import { getBuilding, listBuildings } from './buildings/index.ts';
-import { getCommandStatus } from './commands/index.ts';
+import {
+  approveControlCommand,
+  cancelControlCommand,
+  getCommandStatus,
+  heartbeatControlCommand,
+  proposeControlCommand,
+} from './commands/index.ts';
 import { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 import { dataQualityReport } from './data-quality/index.ts';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
@@ -13,10 +20,11 @@ import { getLatestReadings } from './readings/index.ts';
 import { getCurrentWeather } from './weather/index.ts';
 
 /**
- * What the MCP tools read: the query layer, and for the admin tools the pipeline port (Kafka's end
- * offsets, group lag, dead-letter records, re-drive); a server without it refuses those tools.
+ * What the MCP tools read: the query layer, for the admin tools the pipeline port (Kafka's end
+ * offsets, group lag, dead-letter records, re-drive), and for the control tools the control port
+ * (proposals and actions onto Kafka); a server without a port refuses the tools that need it.
  */
-export type McpReads = QueryLayer & PipelineReads;
+export type McpReads = QueryLayer & PipelineReads & ControlReads;
 
 /** Every tool the server offers, in the order `tools/list` shows them. */
 export const TOOLS: readonly AnyTool<McpReads>[] = [
@@ -27,6 +35,10 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   listAnomalies,
   dataQualityReport,
   getCommandStatus,
+  proposeControlCommand,
+  approveControlCommand,
+  cancelControlCommand,
+  heartbeatControlCommand,
   listBuildings,
   getBuilding,
   getCurrentWeather,
@@ -42,7 +54,13 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
 export { listAnomalies } from './anomalies/index.ts';
 export { listAuditRecords } from './audit/index.ts';
 export { getBuilding, listBuildings } from './buildings/index.ts';
-export { getCommandStatus } from './commands/index.ts';
+export {
+  approveControlCommand,
+  cancelControlCommand,
+  getCommandStatus,
+  heartbeatControlCommand,
+  proposeControlCommand,
+} from './commands/index.ts';
 export { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 export { dataQualityReport } from './data-quality/index.ts';
 export { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';

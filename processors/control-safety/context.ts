@@ -92,6 +92,12 @@ export interface DecisionContext {
   readonly point: ControlPointRegistered | null;
   /** The point's current effective value; null when unknown (the slew limit is then not checked). */
   readonly current: CurrentValue | null;
+  /**
+   * Event time of the point's latest value from the device (a point value read, or a read-back of an
+   * acknowledged or relinquished outcome), in the point's unit; null or absent when there is none.
+   * Judged only for points served by a gateway (stale_value).
+   */
+  readonly observedAt?: Date | null;
   /** The paired setpoint of the zone with a known value; null when there is none (no deadband check). */
   readonly pairedSetpoint: PairedSetpoint | null;
   readonly interlocks: InterlockContext;

@@ -30,9 +30,12 @@ export {
   principalKind,
   resolveControlSafetyPolicy,
 } from './policy.ts';
+export { isKnownTimeZone } from './schedule-rules.ts';
+export { servedByGateway } from './stale-value-rule.ts';
 export {
   ControlInputRejectedError,
   validateControlCommand,
   validateControlOutcome,
   validateControlPoint,
+  validatePointValue,
 } from './validate-inputs.ts';

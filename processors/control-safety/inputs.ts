@@ -1,21 +1,32 @@
-import type { ControlCommandRequested, ControlOutcome, ControlPointRegistered } from '../../schemas/index.ts';
+import type {
+  ControlCommandRequested,
+  ControlOutcome,
+  ControlPointRegistered,
+  ControlUnit,
+} from '../../schemas/index.ts';
 
 /**
  * A reading of a control point's present value (e.g. a BACnet present-value poll), the baseline of the
- * slew limit and the deadband. Not a catalogue event: the adapter that merges the streams maps readings
- * of points to it.
+ * slew limit and the deadband, and what makes a gateway point's value fresh. The catalogue's
+ * `PointValueObserved` (topic point-values) passes as it is; this is the part the processor reads.
  */
 export interface PointValueObserved {
   readonly occurredAt: Date;
   readonly buildingId: string;
   readonly pointId: string;
-  /** In the point's unit. */
+  /** In `unit`, which should be the point's. */
   readonly value: number;
+  /**
+   * Unit of value; a value in another unit than the point's registration is not a value of the point
+   * (ignored as baseline and as freshness). Absent: taken to be the point's unit.
+   */
+  readonly unit?: ControlUnit;
 }
 
 /**
  * Declares that two points are the heating and cooling setpoints of one zone, so the deadband is kept
- * between them. The registration carries no zone, so the pairing is its own input (see the report).
+ * between them. Registrations with a zoneId pair their zone's setpoints without it; a declared pair
+ * takes precedence for the two points it names.
  */
 export interface SetpointPairDeclared {
   readonly occurredAt: Date;

@@ -173,3 +173,26 @@ export function deadbandReasons(
   }
   return [];
 }
+
+/**
+ * An on/off light (a lighting_level point in unit boolean) takes 0 or 1 only; a value between its
+ * limits that is neither is still not one it can hold. Reported as above_max when above 1 and as
+ * below_min otherwise (a fraction such as 0.5), the codes of the limits it falls between; the message
+ * says which values the point takes. Dimming levels (unit percent) are held to their limits alone.
+ */
+export function onOffReasons(
+  command: ControlCommandRequested,
+  point: ControlPointRegistered,
+): DecisionReason[] {
+  if (point.pointKind !== 'lighting_level' || point.unit !== 'boolean') return [];
+  const { value } = command;
+  // Out of the limits or not a number: rangeReasons already said so.
+  if (!(value >= point.minValue && value <= point.maxValue)) return [];
+  if (value === 0 || value === 1) return [];
+  return [
+    {
+      code: value > 1 ? 'above_max' : 'below_min',
+      message: `Point ${point.pointId} is an on/off light: it takes 0 (off) or 1 (on), not ${formatNumber(value)}; request 0 or 1, or use a dimming point in percent for a level.`,
+    },
+  ];
+}

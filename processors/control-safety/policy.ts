@@ -15,6 +15,11 @@ export interface ControlSafetyPolicy {
   readonly maxCommandDurationMs: number;
   /** Least gap between a zone's heating setpoint and its cooling setpoint, in degC. */
   readonly setpointDeadband: number;
+  /**
+   * Oldest a point's latest device value may be, in event time before the command (ms), for a point
+   * served by a gateway; older or none at all rejects the command as stale_value.
+   */
+  readonly maxValueAgeMs: number;
   /** Priorities agents may write. */
   readonly agentPriorities: PriorityRange;
   /** Priorities users (people) may write. */
@@ -33,12 +38,22 @@ export interface ControlSafetyPolicy {
  * override any agent. Agents get 9–16. Anyone whose requestedBy does not start with `user:` counts as
  * an agent: an unrecognised principal gets the narrower range.
  *
- * Commands last at most 24 h, so an agent's write is always relinquished within a day, and a zone's
- * heating setpoint stays at least 0.5 degC below its cooling setpoint so the two loops never fight.
+ * Commands last at most 24 h, so an agent's write is always relinquished within a day.
+ *
+ * Dead band 0.5 degC: ASHRAE Guideline 36 has software keep a zone's heating setpoint below its
+ * cooling setpoint by a minimum dead band, so the heating and cooling loops never fight over the zone.
+ * 0.5 K (about 0.9 degF) is kept as this platform's floor: it only stops that fight and is not a comfort
+ * setting (Guideline 36's occupied defaults are several kelvin apart, kept by the points' limits); a
+ * site that wants a wider minimum sets `setpointDeadband`.
+ *
+ * Values 15 min old at most for gateway points: a gateway polls its setpoints every few seconds to a
+ * minute, so a value older than a quarter of an hour means the gateway or the device is gone, and a
+ * slew or dead band judged against it would be judged against a guess.
  */
 export const DEFAULT_CONTROL_SAFETY_POLICY: ControlSafetyPolicy = Object.freeze({
   maxCommandDurationMs: 24 * 60 * 60 * 1000,
   setpointDeadband: 0.5,
+  maxValueAgeMs: 15 * 60 * 1000,
   agentPriorities: Object.freeze({ highest: 9, lowest: 16 }),
   userPriorities: Object.freeze({ highest: 8, lowest: 16 }),
   userPrefix: 'user:',
@@ -92,7 +107,7 @@ function checkRange(name: string, range: PriorityRange): void {
 
 /**
  * The default policy with `overrides` applied, checked: throws {@link ControlSafetyPolicyError} when a
- * priority range reaches into life safety or past 16, or a duration or deadband is not positive.
+ * priority range reaches into life safety or past 16, or a duration, deadband or value age is not positive.
  */
 export function resolveControlSafetyPolicy(
   overrides: Partial<ControlSafetyPolicy> = {},
@@ -103,6 +118,7 @@ export function resolveControlSafetyPolicy(
   for (const [name, value] of [
     ['maxCommandDurationMs', policy.maxCommandDurationMs],
     ['setpointDeadband', policy.setpointDeadband],
+    ['maxValueAgeMs', policy.maxValueAgeMs],
   ] as const) {
     if (!Number.isFinite(value) || value <= 0) {
       throw new ControlSafetyPolicyError(

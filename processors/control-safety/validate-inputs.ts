@@ -1,5 +1,13 @@
 import { EaioError } from '../../infra/errors/index.ts';
-import type { ControlCommandRequested, ControlOutcome, ControlPointRegistered } from '../../schemas/index.ts';
+import type {
+  ControlCommandRequested,
+  ControlOutcome,
+  ControlPointRegistered,
+  ControlUnit,
+  TopicValue,
+} from '../../schemas/index.ts';
+
+type PointValueObserved = TopicValue<'pointValues'>;
 
 /** A control input the processor cannot fold or decide at all; dead-lettered, never decided. */
 export class ControlInputRejectedError extends EaioError {
@@ -55,10 +63,17 @@ export function validateControlOutcome(outcome: ControlOutcome): ControlOutcome 
   return outcome;
 }
 
+/** Units with a fixed domain: a percentage is 0-100, an on/off point 0 (off) or 1 (on). */
+const UNIT_DOMAINS: Partial<Record<ControlUnit, { readonly min: number; readonly max: number }>> = {
+  percent: { min: 0, max: 100 },
+  boolean: { min: 0, max: 1 },
+};
+
 /**
  * A registration with limits that cannot be checked against (non-finite, min above max, a non-positive
- * slew limit) would either reject every command or let any through; it is refused, and the point keeps
- * its previous registration.
+ * slew limit) would either reject every command or let any through, and limits beyond the unit's
+ * domain (a percent point up to 150, an on/off point up to 100) describe a point that cannot exist; it
+ * is refused, and the point keeps its previous registration.
  */
 export function validateControlPoint(point: ControlPointRegistered): ControlPointRegistered {
   const what = 'Control point registration';
@@ -71,9 +86,30 @@ export function validateControlPoint(point: ControlPointRegistered): ControlPoin
   ) {
     reject(what, point.eventId, `limits [${point.minValue}, ${point.maxValue}] are not a finite range`);
   }
+  const domain = UNIT_DOMAINS[point.unit];
+  if (domain !== undefined && (point.minValue < domain.min || point.maxValue > domain.max)) {
+    reject(
+      what,
+      point.eventId,
+      `limits [${point.minValue}, ${point.maxValue}] exceed what a ${point.unit} point takes (${domain.min} to ${domain.max})`,
+    );
+  }
   const slew = point.maxChangePerMinute;
   if (slew !== null && slew !== undefined && !(Number.isFinite(slew) && slew > 0)) {
     reject(what, point.eventId, `maxChangePerMinute ${slew} must be positive when set`);
   }
   return point;
+}
+
+/**
+ * A point value must name its point and building, carry an event time and a finite value: it becomes
+ * the slew baseline and makes the point fresh, so a NaN would disable the slew limit for the point.
+ */
+export function validatePointValue(observed: PointValueObserved): PointValueObserved {
+  const what = 'Point value';
+  requireIds(what, observed.eventId, { pointId: observed.pointId, buildingId: observed.buildingId });
+  requireTime(what, observed.eventId, observed.occurredAt);
+  if (!Number.isFinite(observed.value))
+    reject(what, observed.eventId, `value ${observed.value} is not finite`);
+  return observed;
 }

@@ -87,7 +87,10 @@ export function createBatchDrainer(scope: ProcessorScope, replay: PartitionRepla
       const rebuilt = await replay(partitionRun.partition, from, until, alsoSkip);
       partitionRun.operator = rebuilt.operator;
       partitionRun.tableNext = rebuilt.tableNext;
-      partitionRun.pendingTable.splice(0, partitionRun.pendingTable.length, ...rebuilt.pendingTable);
+      // Element by element: a large table (point values) can hold more pending events than a spread
+      // may pass as arguments.
+      partitionRun.pendingTable.length = 0;
+      for (const event of rebuilt.pendingTable) partitionRun.pendingTable.push(event);
     }
     return { outputs, letters, buffered };
   };

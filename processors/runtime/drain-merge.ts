@@ -8,6 +8,23 @@ import {
 } from './partition-run.ts';
 import type { TableEvent, TableReader } from './table-reader.ts';
 
+/**
+ * Inserts `event` after every pending event that is not later, by binary search: table events mostly
+ * arrive in time order, so a linear scan from the front would make a large table's first merge
+ * (point values read at start) quadratic.
+ */
+function insertInOrder(pending: TableEvent[], event: TableEvent): void {
+  let low = 0;
+  let high = pending.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compareTablePositions(event.position, (pending[mid] as TableEvent).position) < 0) high = mid;
+    else low = mid + 1;
+  }
+  if (low === pending.length) pending.push(event);
+  else pending.splice(low, 0, event);
+}
+
 const headOf = (cursor: Cursor): StreamHead => {
   const next = cursor.buffer[0];
   if (next !== undefined) return { kind: 'event', occurredAt: next.occurredAt };
@@ -46,8 +63,7 @@ export function drainMerge(
     if (tables !== undefined) {
       for (; partitionRun.tableNext < tables.events.length; partitionRun.tableNext += 1) {
         const event = tables.events[partitionRun.tableNext] as TableEvent;
-        const at = pendingTable.findIndex((p) => compareTablePositions(event.position, p.position) < 0);
-        pendingTable.splice(at < 0 ? pendingTable.length : at, 0, event);
+        insertInOrder(pendingTable, event);
       }
       for (let due = pendingTable[0]; due !== undefined; due = pendingTable[0]) {
         if (!tableIsDue(due.position, entry.occurredAt)) break;

@@ -1,10 +1,19 @@
-export type { CommandStatus, StatusClaim } from './command-status.ts';
-export { COMMAND_STATUSES, compareClaims, STATUS_RANK } from './command-status.ts';
+export type { CommandStatus, StatusClaim, StoredCommandStatus, TimelineStep } from './command-status.ts';
+export {
+  COMMAND_STATUSES,
+  compareClaims,
+  ENDED_STATUSES,
+  hasEnded,
+  outcomeRank,
+  STATUS_RANK,
+} from './command-status.ts';
 export type {
+  ApprovalPart,
   CommandRow,
   ControlCommandsChanges,
   DecisionPart,
   OutcomePart,
+  PointPolicyRow,
   RequestPart,
   StatusHistoryRow,
 } from './control-commands-projection.ts';
@@ -14,5 +23,10 @@ export {
   mergeCommandRows,
   mergeControlCommandsChanges,
 } from './control-commands-projection.ts';
-export type { CommandStatusView } from './query-command-status.ts';
-export { queryCommandStatus } from './query-command-status.ts';
+export type {
+  ApprovalView,
+  CommandStatusView,
+  OutcomeView,
+  TimelineEntry,
+} from './query-command-status.ts';
+export { commandStatusOf, queryCommandStatus } from './query-command-status.ts';

@@ -1,4 +1,32 @@
 export type {
+  BacnetPoint,
+  BacnetPointMap,
+  BacnetPointMapInput,
+  BuildPointMapOptions,
+  DiscoverCommandOptions,
+  DiscoverCommandResult,
+  DiscoveredDevice,
+  DiscoverOptions,
+  DraftPointMap,
+  SimulatedBacnetDevice,
+  SimulatedBacnetDeviceOptions,
+  SimulatedFault,
+  SimulatedObject,
+} from './bacnet/index.ts';
+export {
+  bacnetPointMapSchema,
+  buildPointMap,
+  createBacnetGateway,
+  discoverBacnetNetwork,
+  discoverDevices,
+  loadBacnetPointMap,
+  parseBacnetPointMap,
+  simulatedZoneObjects,
+  simulatedZonePointMap,
+  startSimulatedBacnetDevice,
+  ZONE_OBJECTS,
+} from './bacnet/index.ts';
+export type {
   CommandExecutorDeps,
   CommandState,
   ExecutorPoint,

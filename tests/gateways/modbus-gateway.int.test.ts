@@ -342,6 +342,34 @@ describe('Modbus gateway against the simulated plant', () => {
     plant = await startSimulatedModbusPlant({ zones: 1 }); // for afterEach
   });
 
+  it('reconnects with exponential back-off until the device is back', async () => {
+    const map = mapFor(plant, [
+      sensor('cool0', { table: 'holding', address: zone0.coolingSetpoint, type: 'float32' }),
+    ]);
+    const { port } = plant;
+    await plant.close();
+    const gw = createModbusGateway(map);
+    gateway = gw;
+    const started = performance.now();
+    await expect(gw.connect()).rejects.toMatchObject({ code: 'disconnected' });
+    // The first attempt, then retries after 50, 100 and 200 ms (maxMs): not before 350 ms.
+    await waitFor(
+      'four failed attempts',
+      async () => (gw.health().consecutiveFailures >= 4 ? true : undefined),
+      {
+        timeoutMs: 10_000,
+        intervalMs: 10,
+      },
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(340);
+    expect(gw.health()).toMatchObject({ connected: false, lastSuccessAt: null });
+    plant = await startSimulatedModbusPlant({ port, zones: 1 });
+    await waitFor('the reconnection', async () => (gw.health().connected ? true : undefined), {
+      timeoutMs: 10_000,
+    });
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 24 });
+  });
+
   it('emulates a priority array: the lowest-numbered active priority holds the register', async () => {
     const gw = await connected([
       setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
@@ -379,6 +407,23 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(plant.zone(0).coolingSetpoint).toBe(26);
     await gw.relinquish('cool0', 8);
     expect(plant.zone(0).coolingSetpoint).toBe(24);
+  });
+
+  it('after a reconnection the active commands are written again', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+    ]);
+    await gw.write('cool0', 26, 8);
+    const { port } = plant;
+    await plant.close();
+    // The device restarts with its own setpoint.
+    plant = await startSimulatedModbusPlant({ port, zones: [{ coolingSetpoint: 24 }] });
+    await waitFor(
+      'the commanded value back on the device',
+      async () => (plant.zone(0).coolingSetpoint === 26 ? true : undefined),
+      { timeoutMs: 10_000 },
+    );
+    expect(plant.requests.filter((r) => r.functionCode === 16)).toHaveLength(1);
   });
 
   it('without a relinquishDefault the last relinquish leaves the register and says so', async () => {
@@ -572,7 +617,9 @@ describe('Modbus gateway against the simulated plant', () => {
     ]);
     const seen: PointRead[] = [];
     const unsubscribe = await gw.subscribe(['cool0'], (r) => seen.push(r));
-    await gw.write('cool0', 26, 8).catch(() => undefined);
+    // The value changes on the device (0x41d00000 = 26.0): only a read sees it.
+    plant.setRegisters('holding', zone0.coolingSetpoint, [0x41d0, 0x0000]);
+    expect(values(await gw.read(['cool0']))).toEqual({ cool0: 26 });
     await unsubscribe();
     expect(seen).toEqual([]);
   });

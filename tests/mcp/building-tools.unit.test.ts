@@ -348,7 +348,18 @@ describe('tenant checks of the existing tools', () => {
         decisionReasons: null,
         deviceMessage: null,
         history: [],
-      }) as unknown as CommandStatusView;
+        ended: false,
+        requestedAt: null,
+        schedule: null,
+        heartbeatSeconds: null,
+        reason: null,
+        requiresApproval: null,
+        approvalTimeoutSeconds: null,
+        decision: 'accepted',
+        approval: null,
+        lastHeartbeatAt: null,
+        outcome: null,
+      }) satisfies CommandStatusView;
     const queries = reads({
       commandStatus: async (id) =>
         fresh(

@@ -140,7 +140,7 @@ describe('bearer tokens over Streamable HTTP', () => {
       expect(await response.json()).toEqual({
         resource: TEST_AUDIENCE,
         authorization_servers: [TEST_ISSUER],
-        scopes_supported: ['energy:read', 'weather:read', 'control:write', 'admin'],
+        scopes_supported: ['energy:read', 'weather:read', 'control:write', 'control:approve', 'admin'],
         bearer_methods_supported: ['header'],
         resource_name: 'EAIO Stream MCP server',
       });

@@ -20,7 +20,7 @@ describe('the claims of a token', () => {
   it('gives an admin without a tenant every tenant, and a role its scopes', () => {
     expect(grantOf({ sub: 'root', role: 'admin' })).toEqual({
       claims: { subject: 'root', role: 'admin', tenant: ALL_TENANTS },
-      scopes: ['energy:read', 'weather:read', 'control:write', 'admin'],
+      scopes: ['energy:read', 'weather:read', 'control:write', 'control:approve', 'admin'],
     });
     expect(grantOf({ sub: 'a', role: 'analyst', tenant: 't1' }).scopes).toEqual([
       'energy:read',

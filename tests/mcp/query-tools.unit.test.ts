@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EaioError } from '../../infra/errors/index.ts';
 import {
   type AnyTool,
+  CONTROL_TOOL,
   compareToPeers,
   dataQualityReport,
   getCommandStatus,
@@ -454,6 +455,22 @@ describe('data_quality_report', () => {
 describe('get_command_status', () => {
   it('maps the status and its history', async () => {
     const at = new Date('2016-03-01T00:00:00Z');
+    const entry = {
+      occurredAt: at,
+      reasons: null,
+      deviceMessage: null,
+      actor: null,
+      action: null,
+      note: null,
+      value: null,
+      priority: null,
+      readBack: null,
+      cause: null,
+      ignored: null,
+      sourceTopic: 'controlCommands' as const,
+      sourcePartition: 0,
+      sourceOffset: '7',
+    };
     const run = await call(
       getCommandStatus,
       { commandId: 'c-1' },
@@ -466,21 +483,39 @@ describe('get_command_status', () => {
               pointId: 'zone-1-heat',
               status: 'rejected',
               statusAt: at,
+              ended: true,
               requestedBy: 'agent:test',
+              requestedAt: at,
               value: 35,
               unit: 'degC',
               priority: 12,
               expiresAt: null,
+              schedule: null,
+              heartbeatSeconds: null,
+              reason: null,
+              requiresApproval: null,
+              approvalTimeoutSeconds: null,
+              decision: 'rejected',
               decisionReasons: [{ code: 'above_max', message: '35 degC is above 28' }],
+              approval: null,
+              lastHeartbeatAt: null,
+              outcome: null,
               deviceMessage: null,
               history: [
-                { status: 'requested', occurredAt: at, source: 'agent', reasons: null, deviceMessage: null },
                 {
+                  ...entry,
+                  status: 'requested',
+                  source: 'agent',
+                  actor: 'agent:test',
+                  value: 35,
+                  priority: 12,
+                },
+                {
+                  ...entry,
                   status: 'rejected',
-                  occurredAt: at,
                   source: 'control-safety',
                   reasons: [{ code: 'above_max', message: '35 degC is above 28' }],
-                  deviceMessage: null,
+                  sourceTopic: 'controlDecisions',
                 },
               ],
             },
@@ -512,8 +547,15 @@ describe('get_command_status', () => {
   });
 });
 
+const CONTROL_TOOLS: ReadonlySet<string> = new Set([
+  TOOL_NAMES.proposeControlCommand,
+  TOOL_NAMES.approveControlCommand,
+  TOOL_NAMES.cancelControlCommand,
+  TOOL_NAMES.heartbeatControlCommand,
+]);
+
 describe('the list of tools', () => {
-  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write)', () => {
+  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write) and the control tools (they act on devices)', () => {
     for (const tool of TOOLS) {
       const schema = z.toJSONSchema(tool.input) as { properties: Record<string, { description?: string }> };
       for (const [field, property] of Object.entries(schema.properties)) {
@@ -522,7 +564,9 @@ describe('the list of tools', () => {
       expect(tool.annotations).toMatchObject(
         tool.name === TOOL_NAMES.redriveDeadLetters
           ? IDEMPOTENT_WRITE_TOOL
-          : { readOnlyHint: true, destructiveHint: false },
+          : CONTROL_TOOLS.has(tool.name)
+            ? CONTROL_TOOL
+            : { readOnlyHint: true, destructiveHint: false },
       );
     }
   });

@@ -311,7 +311,7 @@ describe('resources, subscriptions and prompts through real MCP clients over Str
     expect(topology.processors.find((p) => p.name === 'control-safety')).toEqual({
       name: 'control-safety',
       inputs: ['controlCommands', 'controlOutcomes'],
-      tables: ['controlPoints'],
+      tables: ['controlPoints', 'pointValues'],
       output: 'controlDecisions',
     });
     expect(topology.projections.find((p) => p.name === 'buildings')).toMatchObject({

@@ -8,6 +8,8 @@ export interface ModbusConnectionOptions {
   readonly port: number;
   readonly timeoutMs: number;
   readonly reconnect: { readonly initialMs: number; readonly maxMs: number };
+  /** Called after a connection was re-established (not after the first): the gateway re-asserts its commands. */
+  readonly onReconnected?: () => void;
 }
 
 /** The modbus-serial client one call runs against (its unit id already set). */
@@ -22,7 +24,8 @@ const ModbusRTU = ModbusSerial.default;
  *   timeout are client-wide state, and many devices answer one transaction at a time anyway);
  * - a dropped connection, or a request that timed out (its answer may still arrive and be taken
  *   for the next one's), closes the socket and reconnects in the background with exponential
- *   back-off; calls made meanwhile fail at once with `disconnected` rather than queueing;
+ *   back-off, reset by the next answered request; calls made meanwhile fail at once with
+ *   `disconnected` rather than queueing;
  * - health counts each request: a success resets the failures, any failure adds one.
  */
 export class ModbusConnection {
@@ -38,6 +41,7 @@ export class ModbusConnection {
   private lastSuccessAt: Date | null = null;
   private lastError: string | null = null;
   private consecutiveFailures = 0;
+  private everConnected = false;
 
   constructor(private readonly options: ModbusConnectionOptions) {
     this.nextDelayMs = options.reconnect.initialMs;
@@ -103,6 +107,8 @@ export class ModbusConnection {
     this.closed = true;
     this.cancelReconnect();
     await this.queue;
+    // An attempt under way sees `closed` and closes its own socket.
+    await this.opening?.catch(() => undefined);
     const client = this.client;
     this.client = null;
     if (client !== null) await closeClient(client);
@@ -157,7 +163,8 @@ export class ModbusConnection {
       }
     });
     this.client = client;
-    this.nextDelayMs = this.options.reconnect.initialMs;
+    if (this.everConnected) this.options.onReconnected?.();
+    this.everConnected = true;
   }
 
   private drop(client: ModbusClient): void {
@@ -188,6 +195,9 @@ export class ModbusConnection {
   }
 
   private recordSuccess(): void {
+    // Only an answered request resets the back-off: a device that accepts connections but never
+    // answers must not be reconnected to at the initial rate forever.
+    this.nextDelayMs = this.options.reconnect.initialMs;
     this.lastSuccessAt = new Date();
     this.lastError = null;
     this.consecutiveFailures = 0;

@@ -52,7 +52,8 @@ export interface ModbusGateway extends Gateway {
  *
  * Writes go through an emulated priority array per setpoint (Modbus has none): the lowest-numbered
  * active priority's value is written; relinquishing falls back to the next one or to the point's
- * relinquishDefault. A value outside the point's minValue/maxValue is refused (`not_writable`) before it
+ * relinquishDefault. After a reconnection the active commands are written again (the device may have
+ * restarted with its own values). A value outside the point's minValue/maxValue is refused (`not_writable`) before it
  * reaches the array. The arrays live in memory: after a restart the command executor writes the
  * still-active commands again. A gateway in `read-only` mode refuses every write (`not_writable`).
  */
@@ -67,6 +68,17 @@ export function createModbusGateway(map: ModbusPointMap, options: ModbusGatewayO
     port: gateway.port,
     timeoutMs: gateway.timeoutMs,
     reconnect: gateway.reconnect,
+    // A dropped connection may be a device that restarted with its own defaults: write the winners again.
+    onReconnected: () => {
+      for (const [pointId, array] of arrays) {
+        const point = points.get(pointId);
+        const active = array.active();
+        if (point !== undefined && active !== null) {
+          // A failure is recorded in health(); the next command or reconnection writes again.
+          writeValue(point, active.value).catch(() => undefined);
+        }
+      }
+    },
   });
   const unitOf = (p: ModbusPoint) => p.unitId ?? gateway.unitId;
 
