@@ -36,8 +36,10 @@ export type {
   SimulatedModbusPlant,
 } from './gateways/index.ts';
 export {
+  createBacnetGateway,
   createModbusGateway,
   GatewayError,
+  loadBacnetPointMap,
   loadModbusPointMap,
   MAX_PRIORITY,
   MIN_PRIORITY,

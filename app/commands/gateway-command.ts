@@ -3,10 +3,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { Logger } from '../../infra/logging/index.ts';
 import { ensureTopics } from '../../schemas/index.ts';
 import {
+  createBacnetGateway,
   createModbusGateway,
   type ExecutorPoint,
   type Gateway,
   type GatewayPointMap,
+  loadBacnetPointMap,
   loadModbusPointMap,
   type PublishDeps,
   runGateway,
@@ -27,6 +29,10 @@ export const GATEWAY_PROTOCOLS: Readonly<Record<string, OpenGateway>> = {
   modbus: async (file) => {
     const map = await loadModbusPointMap(file);
     return { map, gateway: createModbusGateway(map) };
+  },
+  bacnet: async (file) => {
+    const map = await loadBacnetPointMap(file);
+    return { map, gateway: createBacnetGateway(map) };
   },
 };
 
@@ -150,7 +156,7 @@ function logHealth(
   );
 }
 
-/** `eaio gateway`: the device side of the platform (Modbus TCP; BACnet/IP once built in). */
+/** `eaio gateway`: the device side of the platform (Modbus TCP, BACnet/IP). */
 export function addGatewayCommand(program: Command, context: CommandContext): void {
   const gateway = program
     .command('gateway')
