@@ -240,11 +240,13 @@ export function addControlCommand(program: Command, context: CommandContext): vo
     )
     .option('--reason <text>', 'why, for the audit trail')
     .option('--as <principal>', AS_HELP)
-    .action((flags: ProposeFlags) =>
-      withPlatform(context, async (p) => {
+    .action(async (flags: ProposeFlags) => {
+      // Bad flags are refused before anything connects.
+      proposalOf(flags);
+      await withPlatform(context, async (p) => {
         await commandPropose(controlCommandDepsOf(p), flags, out, say);
-      }),
-    );
+      });
+    });
   const act = (action: CommandAction, description: string) =>
     command
       .command(`${action} <commandId>`)
