@@ -5,6 +5,7 @@ import { tracingFromSettings } from '../../infra/telemetry/index.ts';
 import {
   addAuditCommand,
   addConfigCommand,
+  addControlCommand,
   addDlqCommand,
   addGatewayCommand,
   addImportCommand,
@@ -66,6 +67,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
     addSchemasCommand,
     addDlqCommand,
     addAuditCommand,
+    addControlCommand,
     addReplayCommand,
     addProjectionsCommand,
     addProcessCommand,

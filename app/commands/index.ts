@@ -10,6 +10,18 @@ export {
   effectiveValues,
   globalConfigArgs,
 } from './config-command.ts';
+export type { ControlCommandDeps, ProposeFlags } from './control-command.ts';
+export {
+  actorOf,
+  addControlCommand,
+  CLI_CONTROL_SOURCE,
+  commandAct,
+  commandPropose,
+  commandStatus,
+  controlCommandDepsOf,
+  proposalOf,
+  statusLines,
+} from './control-command.ts';
 export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
 export type { GatewayFlags, OpenGateway } from './gateway-command.ts';
 export {

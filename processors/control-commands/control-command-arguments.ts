@@ -68,7 +68,7 @@ export const proposeControlCommandFields = {
     .max(16)
     .default(DEFAULT_COMMAND_PRIORITY)
     .describe(
-      `BACnet priority 1 (highest) to 16 (lowest); default ${DEFAULT_COMMAND_PRIORITY} (manual operator). The device applies the highest active one.`,
+      `BACnet priority 1 (highest) to 16 (lowest); default ${DEFAULT_COMMAND_PRIORITY} (manual operator). The device applies the highest active one. Under the default safety policy people (principals named user:...) may use 8-16 and agents 9-16, so an agent should pass 9 or lower priority (e.g. 12).`,
     ),
   durationMinutes: z
     .number()

@@ -231,7 +231,9 @@ describe('read models beyond readings, on PostgreSQL', () => {
   });
 
   describe('control commands', () => {
-    type ControlEvent = ProjectionEvent<'controlCommands' | 'controlDecisions' | 'controlOutcomes'>;
+    type ControlEvent = ProjectionEvent<
+      'controlCommands' | 'controlDecisions' | 'controlActions' | 'controlOutcomes'
+    >;
     const request = (commandId: string, minutes: number, offset: number): ControlEvent => {
       const event: ControlCommandRequested = {
         eventId: randomUUID(),
@@ -293,6 +295,32 @@ describe('read models beyond readings, on PostgreSQL', () => {
       },
     });
 
+    const action = (
+      commandId: string,
+      minutes: number,
+      offset: number,
+      kind: 'approve' | 'refuse' | 'cancel' | 'heartbeat',
+    ): ControlEvent => ({
+      topic: 'controlActions',
+      partition: 3,
+      offset: String(offset),
+      event: {
+        eventId: randomUUID(),
+        occurredAt: at(minutes),
+        source: 'mcp-adapter',
+        commandId,
+        buildingId: 'Office_Ellie',
+        pointId: 'Office_Ellie:zone-1:sp',
+        action: kind,
+        actor: `user:approver-${offset % 2}`,
+        reason: null,
+      },
+    });
+    const withCause = (e: ControlEvent, cause: 'expiry' | 'schedule_window_end'): ControlEvent =>
+      e.topic === 'controlOutcomes'
+        ? { ...e, event: { ...e.event, cause, readBack: 20.5, value: 23.5, priority: 12 } }
+        : e;
+
     it('current status never moves backwards; history has one row per status event', async () => {
       const a = [
         request('cmd-a', 0, 0),
@@ -352,9 +380,10 @@ describe('read models beyond readings, on PostgreSQL', () => {
 
     it('the SQL upsert stores what the pure merge says, for random events in random batch cuts', async () => {
       const verdicts = ['accepted', 'rejected'] as const;
-      const outcomes = ['acknowledged', 'failed', 'relinquished'] as const;
+      const outcomes = ['acknowledged', 'failed', 'relinquished', 'expired'] as const;
+      const actions = ['approve', 'refuse', 'cancel', 'heartbeat'] as const;
       const eventsArb = fc
-        .array(fc.record({ cmd: fc.nat(2), type: fc.nat(2), pick: fc.nat(2), minute: fc.nat(4) }), {
+        .array(fc.record({ cmd: fc.nat(2), type: fc.nat(3), pick: fc.nat(3), minute: fc.nat(4) }), {
           minLength: 1,
           maxLength: 25,
         })
@@ -364,13 +393,20 @@ describe('read models beyond readings, on PostgreSQL', () => {
               ? request(`p-${s.cmd}`, s.minute, i)
               : s.type === 1
                 ? decision(`p-${s.cmd}`, s.minute, i, verdicts[s.pick % 2] ?? 'accepted')
-                : outcome(`p-${s.cmd}`, s.minute, i, outcomes[s.pick] ?? 'failed'),
+                : s.type === 2
+                  ? action(`p-${s.cmd}`, s.minute, i, actions[s.pick] ?? 'approve')
+                  : withCause(
+                      outcome(`p-${s.cmd}`, s.minute, i, outcomes[s.pick] ?? 'failed'),
+                      // A relinquish at a window's end ranks with the writes: the command cycles.
+                      s.minute % 2 === 0 ? 'schedule_window_end' : 'expiry',
+                    ),
           ),
         );
       const snapshot = () =>
         rows(
           `SELECT command_id, status, status_at, status_event_id::text, request_event_id::text, decision_event_id::text,
-                  outcome_event_id::text, outcome FROM control_commands WHERE command_id LIKE 'p-%' ORDER BY command_id`,
+                  approval_event_id::text, approved_by, outcome_event_id::text, outcome, outcome_cause, read_back
+             FROM control_commands WHERE command_id LIKE 'p-%' ORDER BY command_id`,
         );
       const expected = (c: ControlCommandsChanges) =>
         [...c.commands.values()]
@@ -382,8 +418,12 @@ describe('read models beyond readings, on PostgreSQL', () => {
             status_event_id: r.status.eventId,
             request_event_id: r.request?.eventId ?? null,
             decision_event_id: r.decision?.eventId ?? null,
+            approval_event_id: r.approval?.eventId ?? null,
+            approved_by: r.approval?.actor ?? null,
             outcome_event_id: r.outcome?.eventId ?? null,
             outcome: r.outcome?.outcome ?? null,
+            outcome_cause: r.outcome?.cause ?? null,
+            read_back: r.outcome?.readBack ?? null,
           }));
       await fc.assert(
         fc.asyncProperty(eventsArb, fc.array(fc.nat(25), { maxLength: 5 }), async (events, cuts) => {
