@@ -21,6 +21,11 @@ const pointBase = {
   pollSeconds: z.number().positive().max(86_400).default(60),
   /** Brick Schema class, e.g. `Zone_Air_Temperature_Setpoint`. */
   brickClass: z.string().min(1).optional(),
+  /**
+   * A sensor's or setpoint's value is reported when it changed by at least this much (absent or 0: any change),
+   * and at least every `gateway.valueRefreshSeconds` (BACnet's COV increment, for every protocol).
+   */
+  covIncrement: z.number().min(0).optional(),
 };
 
 const meterPoint = z.object({
@@ -70,6 +75,9 @@ const setpointPoint = z
     path: ['unit'],
   });
 
+/** How often an unchanged point value is reported again, in seconds (`gateway.valueRefreshSeconds`). */
+export const DEFAULT_VALUE_REFRESH_SECONDS = 300;
+
 /** What the gateway may do on the network. */
 export const GATEWAY_MODES = ['read-only', 'read-write'] as const;
 export type GatewayMode = (typeof GATEWAY_MODES)[number];
@@ -87,6 +95,11 @@ export const gatewayBase = {
   defaultPriority: z.number().int().min(MIN_PRIORITY).max(MAX_PRIORITY).default(8),
   /** A point whose last good read is older than this many poll intervals is stale: commands to it are refused. */
   staleAfterPolls: z.number().int().min(1).default(3),
+  /**
+   * An unchanged sensor or setpoint value is reported again after this many seconds. At most 600: the
+   * control-safety processor refuses commands to a gateway point whose last value is 15 minutes old.
+   */
+  valueRefreshSeconds: z.number().int().min(1).max(600).default(DEFAULT_VALUE_REFRESH_SECONDS),
 };
 
 /**

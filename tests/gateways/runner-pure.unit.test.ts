@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayPoint } from '../../sources/gateways/index.ts';
-import { meterStep, registrationsOf } from '../../sources/gateways/runner/index.ts';
+import { meterStep, registrationsOf, shouldReportValue } from '../../sources/gateways/runner/index.ts';
 
 describe('meterStep: a cumulative counter becomes the consumption between two reads', () => {
   it('baseline first, then differences; backwards is reported, never a negative reading', () => {
@@ -55,5 +55,25 @@ describe('registrationsOf', () => {
     });
     const again = registrationsOf('modbus-gw:t', points, new Date());
     expect(again.controlPoints[0]?.eventId).toBe(r.controlPoints[0]?.eventId);
+  });
+});
+
+describe('shouldReportValue: point values are reported by exception', () => {
+  const t0 = new Date('2026-12-01T08:00:00Z');
+  const secondsLater = (s: number) => new Date(t0.getTime() + s * 1000);
+  const last = { value: 21, at: t0 };
+
+  it('reports the first value, a change, and an unchanged value once the refresh is due', () => {
+    expect(shouldReportValue(undefined, 21, t0, 0, 300_000)).toBe(true);
+    expect(shouldReportValue(last, 21, secondsLater(10), 0, 300_000)).toBe(false);
+    expect(shouldReportValue(last, 21.01, secondsLater(10), 0, 300_000)).toBe(true);
+    expect(shouldReportValue(last, 21, secondsLater(299), 0, 300_000)).toBe(false);
+    expect(shouldReportValue(last, 21, secondsLater(300), 0, 300_000)).toBe(true);
+  });
+
+  it('holds back changes smaller than the COV increment until the refresh', () => {
+    expect(shouldReportValue(last, 21.4, secondsLater(10), 0.5, 300_000)).toBe(false);
+    expect(shouldReportValue(last, 20.5, secondsLater(10), 0.5, 300_000)).toBe(true);
+    expect(shouldReportValue(last, 21.4, secondsLater(300), 0.5, 300_000)).toBe(true);
   });
 });

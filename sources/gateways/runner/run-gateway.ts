@@ -2,9 +2,10 @@ import type { DataQualityIssue, SensorReading, TopicValue } from '../../../schem
 import { derivedEventId } from '../../../schemas/index.ts';
 import { type PublishDeps, publishEvents } from '../../publish/index.ts';
 import type { Gateway, PointRead } from '../gateway.ts';
-import type { GatewayMode, GatewayPoint } from '../point-map.ts';
+import { DEFAULT_VALUE_REFRESH_SECONDS, type GatewayMode, type GatewayPoint } from '../point-map.ts';
 import { meterStep } from './meter-counters.ts';
 import { registrationsOf } from './registrations.ts';
+import { type ReportedValue, shouldReportValue } from './report-by-exception.ts';
 
 /** The protocol-neutral part of any protocol's parsed point map. */
 export interface GatewayPointMap {
@@ -13,6 +14,8 @@ export interface GatewayPointMap {
     readonly mode: GatewayMode;
     readonly defaultPriority: number;
     readonly staleAfterPolls: number;
+    /** Seconds after which an unchanged value is reported again; 300 when absent. */
+    readonly valueRefreshSeconds?: number;
   };
   readonly points: readonly GatewayPoint[];
 }
@@ -64,6 +67,8 @@ export async function runGateway(
   );
   const totals = { published: 0, publishFailures: 0, backwardsCounters: 0, skippedPolls: 0 };
   const counters = new Map<string, number>();
+  const reported = new Map<string, ReportedValue>();
+  const refreshMs = (map.gateway.valueRefreshSeconds ?? DEFAULT_VALUE_REFRESH_SECONDS) * 1000;
 
   const send = async <
     K extends 'meters' | 'controlPoints' | 'sensorReadings' | 'pointValues' | 'dataQualityIssues',
@@ -113,6 +118,17 @@ export async function runGateway(
       s.lastGoodAt = read.at;
       s.lastError = null;
       if (point.role !== 'meter') {
+        if (
+          !shouldReportValue(
+            reported.get(point.pointId),
+            read.value,
+            read.at,
+            point.covIncrement ?? 0,
+            refreshMs,
+          )
+        )
+          continue;
+        reported.set(point.pointId, { value: read.value, at: read.at });
         values.push({
           eventId: derivedEventId('point-value', gatewayId, point.pointId, read.at.toISOString()),
           occurredAt: read.at,
