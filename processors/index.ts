@@ -41,7 +41,7 @@ export {
   controlEventKey,
   controlScheduleArguments,
   createControlEventSink,
-  DEFAULT_COMMAND_PRIORITY,
+  defaultPriorityOf,
   expiryOf,
   MAX_COMMAND_MINUTES,
   MAX_HEARTBEAT_SECONDS,

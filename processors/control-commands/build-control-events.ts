@@ -7,6 +7,7 @@ import type {
   TraceContext,
 } from '../../schemas/index.ts';
 import { MINUTE_MS } from '../../schemas/index.ts';
+import { allowedPriorities, DEFAULT_CONTROL_SAFETY_POLICY } from '../control-safety/index.ts';
 import type { ProposeControlCommandArguments } from './control-command-arguments.ts';
 
 /** Who proposes or acts, and through what: the principal and the event's `source`. */
@@ -52,7 +53,8 @@ export function expiryOf(args: ProposeControlCommandArguments, at: Date): Date {
 /**
  * The `ControlCommandRequested` of a proposal: a fresh commandId (the eventId derives from nothing
  * else, so a producer retry of these bytes is the same event), requestedBy the principal, the priority
- * defaulted, the expiry resolved. A schedule without a time zone takes `buildingTimeZone`.
+ * defaulted to the highest the principal may use under the default safety policy (a proposal that
+ * names none is meant to be accepted), the expiry resolved. A schedule without a time zone takes `buildingTimeZone`.
  */
 export function buildControlCommandRequested(
   args: ProposeControlCommandArguments,
@@ -82,7 +84,7 @@ export function buildControlCommandRequested(
     pointId: args.pointId,
     value: args.value,
     unit: args.unit,
-    priority: args.priority,
+    priority: args.priority ?? defaultPriorityOf(origin.principal),
     expiresAt,
     requestedBy: origin.principal,
     reason: args.reason ?? null,
@@ -118,4 +120,9 @@ export function buildControlCommandAction(
     reason: reason ?? null,
     traceContext: origin.traceContext ?? null,
   };
+}
+
+/** The highest priority (lowest number) the default safety policy lets `principal` write. */
+export function defaultPriorityOf(principal: string): number {
+  return allowedPriorities(principal, DEFAULT_CONTROL_SAFETY_POLICY).highest;
 }

@@ -2,9 +2,6 @@ import { z } from 'zod';
 import { EaioError } from '../../infra/errors/index.ts';
 import { CONTROL_UNITS } from '../../schemas/index.ts';
 
-/** The priority a command gets when none is asked for: BACnet's "manual operator" level. */
-export const DEFAULT_COMMAND_PRIORITY = 8;
-
 /** The longest a command may run: overrides are meant to be temporary (a week). */
 export const MAX_COMMAND_MINUTES = 7 * 24 * 60;
 
@@ -66,9 +63,9 @@ export const proposeControlCommandFields = {
     .int()
     .min(1)
     .max(16)
-    .default(DEFAULT_COMMAND_PRIORITY)
+    .optional()
     .describe(
-      `BACnet priority 1 (highest) to 16 (lowest); default ${DEFAULT_COMMAND_PRIORITY} (manual operator). The device applies the highest active one. Under the default safety policy people (principals named user:...) may use 8-16 and agents 9-16, so an agent should pass 9 or lower priority (e.g. 12).`,
+      'BACnet priority 1 (highest) to 16 (lowest); the device applies the highest active one. Under the default safety policy people (principals named user:...) may use 8-16 and agents 9-16; when omitted, the highest the caller may use (8 for people, 9 for agents).',
     ),
   durationMinutes: z
     .number()
@@ -103,7 +100,7 @@ export const proposeControlCommandFields = {
 
 export const proposeControlCommandArguments = z.object(proposeControlCommandFields);
 
-/** A proposal's arguments after validation (priority defaulted). */
+/** A proposal's arguments after validation. */
 export type ProposeControlCommandArguments = z.output<typeof proposeControlCommandArguments>;
 
 /** The fields of an action on a command (approve, refuse, cancel, heartbeat). */

@@ -9,6 +9,7 @@ export {
   buildControlCommandAction,
   buildControlCommandRequested,
   controlEventKey,
+  defaultPriorityOf,
   expiryOf,
 } from './build-control-events.ts';
 export type {
@@ -19,7 +20,6 @@ export {
   controlActionArguments,
   controlActionFields,
   controlScheduleArguments,
-  DEFAULT_COMMAND_PRIORITY,
   MAX_COMMAND_MINUTES,
   MAX_HEARTBEAT_SECONDS,
   MIN_HEARTBEAT_SECONDS,

@@ -29,10 +29,13 @@ function problem(fn: () => unknown): string {
 }
 
 describe('proposal arguments', () => {
-  it('default the priority to 8 and derive the expiry from durationMinutes', () => {
+  it('default the priority to the highest the principal may use, and derive the expiry from durationMinutes', () => {
     const args = parse({ ...base, durationMinutes: 30 });
-    expect(args.priority).toBe(8);
+    expect(args.priority).toBeUndefined();
     const event = buildControlCommandRequested(args, origin);
+    // People may use 8-16 and agents 9-16 under the default safety policy.
+    expect(event.priority).toBe(8);
+    expect(buildControlCommandRequested(args, { ...origin, principal: 'agent:optimizer' }).priority).toBe(9);
     expect(event.expiresAt.toISOString()).toBe('2026-12-06T10:30:00.000Z');
     expect(event.requestedBy).toBe('user:alice');
     expect(event.commandId).toMatch(/^[0-9a-f-]{36}$/);

@@ -142,6 +142,25 @@ describe('control commands over MCP: propose -> decide -> approve by a second pr
         { key: POINT2, value: await platform.codec.encode('controlPoints', point2) },
       ],
     });
+    // A gateway point needs a fresh device value, or the safety check refuses it as stale_value.
+    await producer.send({
+      topic: platform.names.topic('pointValues'),
+      acks: -1,
+      messages: await Promise.all(
+        [POINT, POINT2].map(async (pointId) => ({
+          key: pointId,
+          value: await platform.codec.encode('pointValues', {
+            eventId: randomUUID(),
+            occurredAt: new Date(),
+            source: 'gw-test',
+            buildingId: BUILDING,
+            pointId,
+            value: 21,
+            unit: 'degC',
+          }),
+        })),
+      ),
+    });
     projector = await runProjector(platform, {
       projections: ['buildings', 'control-commands'].map((n) => projectionNamed(n) as AnyProjection),
     });

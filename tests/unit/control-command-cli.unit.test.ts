@@ -4,13 +4,12 @@ import { actorOf, proposalOf } from '../../app/commands/index.ts';
 const flags = { building: 'B1', point: 'p1', value: '21', unit: 'degC', duration: '30' };
 
 describe('eaio command propose flags', () => {
-  it('become the same arguments as the MCP tool takes, numbers parsed, priority defaulted', () => {
+  it('become the same arguments as the MCP tool takes, numbers parsed, priority left to the default of the principal', () => {
     expect(proposalOf(flags)).toEqual({
       buildingId: 'B1',
       pointId: 'p1',
       value: 21,
       unit: 'degC',
-      priority: 8,
       durationMinutes: 30,
     });
     expect(
