@@ -447,6 +447,54 @@ describe('Modbus gateway against the simulated plant', () => {
     expect(gw.priorityArray('cool0').active).toEqual({ priority: 8, value: 26 });
   });
 
+  it('failWrites answers writes with an exception while reads of the same points still succeed', async () => {
+    const gw = await connected([
+      setpoint('cool0', { address: zone0.coolingSetpoint, relinquishDefault: 24 }),
+      setpoint('dim0', {
+        pointKind: 'lighting_level',
+        unit: 'percent',
+        minValue: 0,
+        maxValue: 100,
+        address: zone0.dimming,
+        type: 'uint16',
+      }),
+      setpoint('light0', {
+        pointKind: 'lighting_level',
+        unit: 'boolean',
+        minValue: 0,
+        maxValue: 1,
+        table: 'coil',
+        address: zone0.lighting,
+        type: 'bool',
+      }),
+      setpoint('cool1', { address: zone1.coolingSetpoint }),
+    ]);
+    plant.failWrites('holding', zone0.coolingSetpoint, zone0.dimming);
+    plant.failWrites('coil', zone0.lighting, zone0.lighting, 3);
+    plant.clearRequests();
+    // FC16 (float32), FC6 (uint16) and FC5 (coil) all refused, each with its exception.
+    await expect(gw.write('cool0', 22, 8)).rejects.toMatchObject({
+      name: 'GatewayError',
+      code: 'exception',
+      message: /Modbus exception 4 \(server device failure\)/,
+    });
+    await expect(gw.write('dim0', 40, 8)).rejects.toMatchObject({ code: 'exception' });
+    await expect(gw.write('light0', 1, 8)).rejects.toMatchObject({
+      code: 'exception',
+      message: /Modbus exception 3 \(illegal data value\)/,
+    });
+    expect(plant.requests.map((r) => r.functionCode)).toEqual([16, 6, 5]);
+    // Nothing changed on the device, and reads of the failing range still answer.
+    expect(values(await gw.read(['cool0', 'dim0', 'light0']))).toEqual({ cool0: 24, dim0: 100, light0: 0 });
+    expect(gw.health().connected).toBe(true);
+    // Outside the range writes land; after clearFailures the refused ones do too.
+    await gw.write('cool1', 22, 8);
+    expect(plant.zone(1).coolingSetpoint).toBe(22);
+    plant.clearFailures();
+    await gw.write('cool0', 22, 8);
+    expect(plant.zone(0).coolingSetpoint).toBe(22);
+  });
+
   it('refuses writes to read-only points, unknown points, read-only gateways and bad priorities', async () => {
     const points = [
       sensor('temp0', { table: 'input', address: zone0.temperature, type: 'float32' }),

@@ -96,6 +96,13 @@ export interface SimulatedModbusPlant {
   clearRequests(): void;
   /** Answers every request touching [from, to] of `table` with Modbus exception `code` (default 2, illegal data address). */
   failRange(table: ModbusTable, from: number, to: number, code?: number): void;
+  /**
+   * Answers only writes (FC5/6/15/16) touching [from, to] of `table` with exception `code` (default 4,
+   * server device failure) while reads of it still succeed: a device that refuses a command, not one
+   * whose point is unreadable.
+   */
+  failWrites(table: 'holding' | 'coil', from: number, to: number, code?: number): void;
+  /** Clears failRange and failWrites. */
   clearFailures(): void;
   /** Stops answering (requests are read and dropped) until resume(): a device that went quiet. */
   silence(): void;
@@ -142,7 +149,8 @@ export async function startSimulatedModbusPlant(
     discrete: new Map<number, boolean>(),
   };
   const requests: PlantRequest[] = [];
-  let failures: { table: ModbusTable; from: number; to: number; code: number }[] = [];
+  type Access = 'read' | 'write';
+  let failures: { table: ModbusTable; from: number; to: number; code: number; only: Access | null }[] = [];
   let silent = false;
 
   const setRegisters = (table: 'holding' | 'input', address: number, words: readonly number[]) => {
@@ -228,15 +236,28 @@ export async function startSimulatedModbusPlant(
     return hit;
   }
 
-  function failure(table: ModbusTable, from: number, count: number) {
-    const f = failures.find((r) => from <= r.to && from + count - 1 >= r.from && r.table === table);
+  function failure(table: ModbusTable, from: number, count: number, access: Access) {
+    const f = failures.find(
+      (r) =>
+        from <= r.to &&
+        from + count - 1 >= r.from &&
+        r.table === table &&
+        (r.only === null || r.only === access),
+    );
     return f === undefined ? null : new SimulatedException(f.code);
   }
 
   /** Answers a request unless the plant is silent or the range fails. */
-  function serve<T>(table: ModbusTable, from: number, count: number, cb: Callback<T>, answer: () => T): void {
+  function serve<T>(
+    table: ModbusTable,
+    access: Access,
+    from: number,
+    count: number,
+    cb: Callback<T>,
+    answer: () => T,
+  ): void {
     if (silent) return;
-    const error = failure(table, from, count);
+    const error = failure(table, from, count, access);
     if (error !== null) {
       // ServerTCP reads only the error of a failed call.
       (cb as (err: Error) => void)(error);
@@ -247,14 +268,14 @@ export async function startSimulatedModbusPlant(
 
   const readRegisters =
     (table: 'holding' | 'input') => (address: number, count: number, cb: Callback<number[]>) =>
-      serve(table, address, count, cb, () => {
+      serve(table, 'read', address, count, cb, () => {
         for (const i of zonesTouching(table, address, count)) advance(i);
         return getRegisters(table, address, count);
       });
   const readBit = (table: 'coil' | 'discrete') => (address: number, cb: Callback<boolean>) =>
-    serve(table, address, 1, cb, () => memory[table].get(address) ?? false);
+    serve(table, 'read', address, 1, cb, () => memory[table].get(address) ?? false);
   const writeRegisters = (address: number, words: readonly number[], cb: Callback<undefined>) =>
-    serve('holding', address, words.length, cb, () => {
+    serve('holding', 'write', address, words.length, cb, () => {
       // The old setpoints governed the time until now.
       for (const i of zonesTouching('holding', address, words.length)) advance(i);
       setRegisters('holding', address, words);
@@ -279,7 +300,7 @@ export async function startSimulatedModbusPlant(
     setRegisterArray: (address: number, values: number[], _unit: number, cb: Callback<undefined>) =>
       writeRegisters(address, values, cb),
     setCoil: (address: number, value: boolean, _unit: number, cb: Callback<undefined>) =>
-      serve('coil', address, 1, cb, () => {
+      serve('coil', 'write', address, 1, cb, () => {
         for (const i of zonesTouching('coil', address, 1)) advance(i);
         memory.coil.set(address, value);
         return undefined;
@@ -332,7 +353,10 @@ export async function startSimulatedModbusPlant(
       requests.length = 0;
     },
     failRange: (table, from, to, code = 2) => {
-      failures.push({ table, from, to, code });
+      failures.push({ table, from, to, code, only: null });
+    },
+    failWrites: (table, from, to, code = 4) => {
+      failures.push({ table, from, to, code, only: 'write' });
     },
     clearFailures: () => {
       failures = [];
