@@ -22,6 +22,7 @@ export {
   parseMetaOpen,
 } from './bdg1/index.ts';
 export type {
+  BacnetPointMap,
   CommandExecutorDeps,
   ExecutorPoint,
   ExecutorStats,

@@ -1,4 +1,5 @@
 import {
+  type BacnetPointMap,
   createBacnetGateway,
   createModbusGateway,
   type GatewayPointMap,
@@ -110,19 +111,12 @@ export async function startDemoDevices(
       objects: simulatedZoneObjects(),
     });
     cleanup.push(() => bacnet.close());
-    const bacnetRaw = simulatedZonePointMap({
+    const bacnetMap = demoBacnetPointMap({
       deviceAddress: bacnet.address,
-      deviceInstance: DEMO_BACNET_DEVICE,
       buildingId: bacnetBuilding,
-      gatewayId: DEMO_BACNET_GATEWAY_ID,
-      mode: 'read-write',
+      sharedWith: modbusBuilding,
       pollSeconds,
     });
-    const bacnetMap = parseBacnetPointMap(
-      // A one-building demo puts both zones in that building: the device's is then zone 2.
-      bacnetBuilding === modbusBuilding ? renumberZone(bacnetRaw, bacnetBuilding) : bacnetRaw,
-      'demo BACnet device',
-    );
     const bacnetGateway = await startGateway(deps, bacnetMap, createBacnetGateway(bacnetMap), { tickMs });
     cleanup.push(() => bacnetGateway.stop());
 
@@ -163,6 +157,31 @@ function demoDevice(protocol: DemoDevice['protocol'], address: string, started: 
         : [],
     ),
   };
+}
+
+/**
+ * The demo BACnet device's point map. A one-building demo (`simulator.buildings=1`) puts both demo
+ * zones in that building: the device's zone is then zone 2, so no point id is taken twice.
+ */
+export function demoBacnetPointMap(o: {
+  readonly deviceAddress: string;
+  readonly buildingId: string;
+  /** The Modbus plant's building. */
+  readonly sharedWith: string;
+  readonly pollSeconds: number;
+}): BacnetPointMap {
+  const raw = simulatedZonePointMap({
+    deviceAddress: o.deviceAddress,
+    deviceInstance: DEMO_BACNET_DEVICE,
+    buildingId: o.buildingId,
+    gatewayId: DEMO_BACNET_GATEWAY_ID,
+    mode: 'read-write',
+    pollSeconds: o.pollSeconds,
+  });
+  return parseBacnetPointMap(
+    o.buildingId === o.sharedWith ? renumberZone(raw, o.buildingId) : raw,
+    'demo BACnet device',
+  );
 }
 
 function renumberZone<T extends { points: readonly object[] }>(map: T, buildingId: string): T {

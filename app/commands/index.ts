@@ -28,7 +28,7 @@ export type {
   DemoDevicesSettings,
   RunningDemoDevices,
 } from './demo-devices.ts';
-export { demoDevicesHelp, startDemoDevices } from './demo-devices.ts';
+export { demoBacnetPointMap, demoDevicesHelp, startDemoDevices } from './demo-devices.ts';
 export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
 export type { GatewayFlags, OpenGateway } from './gateway-command.ts';
 export { addGatewayCommand, GATEWAY_PROTOCOLS, gatewayCommand, protocolOfFile } from './gateway-command.ts';
