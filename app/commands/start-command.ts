@@ -205,7 +205,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const simulation = options.demo
     ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
     : undefined;
-  // After the simulator, whose buildings they sit in (registered by it).
+  // In the simulator's buildings, so an agent's tenant check finds them registered.
   const devices =
     simulation !== undefined && config.simulator.devices.enabled
       ? await startPlatformDemoDevices(config, platform, simulation.buildingIds, componentLogger('gateway'))
