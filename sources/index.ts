@@ -22,6 +22,7 @@ export {
   parseMetaOpen,
 } from './bdg1/index.ts';
 export type {
+  BacnetPointMap,
   CommandExecutorDeps,
   ExecutorPoint,
   ExecutorStats,
@@ -33,19 +34,26 @@ export type {
   PointRead,
   RunningExecutor,
   RunningGateway,
+  SimulatedBacnetDevice,
   SimulatedModbusPlant,
 } from './gateways/index.ts';
 export {
   createBacnetGateway,
   createModbusGateway,
+  discoverBacnetNetwork,
   GatewayError,
   loadBacnetPointMap,
   loadModbusPointMap,
   MAX_PRIORITY,
   MIN_PRIORITY,
+  parseBacnetPointMap,
+  parseModbusPointMap,
   plantAddresses,
   runGateway,
+  simulatedZoneObjects,
+  simulatedZonePointMap,
   startCommandExecutor,
+  startSimulatedBacnetDevice,
   startSimulatedModbusPlant,
 } from './gateways/index.ts';
 export type {

@@ -1,22 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Logger } from '../../infra/logging/index.ts';
 import { ensureTopics } from '../../schemas/index.ts';
 import {
   createBacnetGateway,
   createModbusGateway,
-  type ExecutorPoint,
+  discoverBacnetNetwork,
   type Gateway,
   type GatewayPointMap,
   loadBacnetPointMap,
   loadModbusPointMap,
   type PublishDeps,
-  runGateway,
-  startCommandExecutor,
 } from '../../sources/index.ts';
 import { connectPlatform, type Platform, resolveEndpoints, untilSignal } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
-import { type SimulateModbusFlags, simulateModbusCommand } from './gateway-simulate.ts';
+import {
+  type SimulateBacnetFlags,
+  type SimulateModbusFlags,
+  simulateBacnetCommand,
+  simulateModbusCommand,
+} from './gateway-simulate.ts';
+import { startGateway } from './gateway-start.ts';
 
 /** A protocol's way from a points file to its validated map and a (not yet connected) gateway. */
 export type OpenGateway = (file: string) => Promise<{ map: GatewayPointMap; gateway: Gateway }>;
@@ -47,22 +50,6 @@ export async function protocolOfFile(file: string): Promise<string> {
 
 const known = (): string => Object.keys(GATEWAY_PROTOCOLS).join(', ') || '(none built in)';
 
-/** The setpoints of a map, as the command executor needs them. */
-export function executorPointsOf(map: GatewayPointMap): ExecutorPoint[] {
-  return map.points.flatMap((p) =>
-    p.role === 'setpoint'
-      ? [
-          {
-            pointId: p.pointId,
-            buildingId: p.buildingId,
-            requiresApproval: p.requiresApproval,
-            approvalTimeoutSeconds: p.approvalTimeoutSeconds,
-          },
-        ]
-      : [],
-  );
-}
-
 export interface GatewayFlags {
   readonly points: string;
   readonly protocol: string;
@@ -90,34 +77,13 @@ export async function gatewayCommand(context: CommandContext, flags: GatewayFlag
       names: platform.names,
       logger,
     };
-    // A network that is down at start is not fatal: reads fail, points go stale, commands are refused.
-    await gateway.connect().catch((error: unknown) => {
-      logger.error({ err: error, gatewayId: map.gateway.id }, 'device network not reachable at start');
-    });
-    const runner = await runGateway({ publish }, map, gateway);
-    const executor = await startCommandExecutor({
-      publish,
-      kafka: platform.kafka,
-      gateway,
-      gatewayId: map.gateway.id,
-      mode: map.gateway.mode,
-      points: executorPointsOf(map),
-      isFresh: (pointId, now) => runner.isFresh(pointId, now),
-      tickMs: flags.tickMs,
-    });
+    const started = await startGateway({ publish, kafka: platform.kafka, logger }, map, gateway, flags);
     context.say(
       `Gateway ${map.gateway.id} (${protocol}, ${map.gateway.mode}) running ${map.points.length} point(s); stop with Ctrl+C.`,
     );
-    const health = setInterval(
-      () => logHealth(logger, map, gateway, runner, executor),
-      flags.healthSeconds * 1000,
-    );
     const signal = await untilSignal();
     logger.info({ signal }, 'gateway stopping');
-    clearInterval(health);
-    await executor.stop();
-    await runner.stop();
-    await gateway.close().catch((error: unknown) => logger.warn({ err: error }, 'gateway close failed'));
+    await started.stop();
   } finally {
     await platform.close();
   }
@@ -133,27 +99,6 @@ async function prepareTopics(platform: Platform): Promise<void> {
     await admin.disconnect();
   }
   await platform.codec.registerAll();
-}
-
-function logHealth(
-  logger: Logger,
-  map: GatewayPointMap,
-  gateway: Gateway,
-  runner: Awaited<ReturnType<typeof runGateway>>,
-  executor: Awaited<ReturnType<typeof startCommandExecutor>>,
-): void {
-  const now = new Date();
-  const stale = map.points.filter((p) => !runner.isFresh(p.pointId, now)).map((p) => p.pointId);
-  logger.info(
-    {
-      gatewayId: map.gateway.id,
-      device: gateway.health(),
-      stale,
-      runner: runner.totals(),
-      executor: executor.stats(),
-    },
-    'gateway health',
-  );
 }
 
 /** `eaio gateway`: the device side of the platform (Modbus TCP, BACnet/IP). */
@@ -190,6 +135,67 @@ export function addGatewayCommand(program: Command, context: CommandContext): vo
         gateway.error(`error: --mode must be read-only or read-write, not '${String(opts.mode)}'`);
       await simulateModbusCommand(context, opts);
     });
+  gateway
+    .command('simulate-bacnet')
+    .description(
+      'Run a simulated BACnet/IP device on loopback UDP (one zone: setpoints, zone temperature, lighting, dimming).',
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <n>', 'UDP port (0: any free one; not 47808 on loopback)', nonNegativePort, 47_809)
+    .option('--device-instance <n>', 'BACnet device instance', positive, 4_200)
+    .option('--write-points <file>', "write a points file for the device's objects")
+    .option('--gateway-id <id>', 'gateway id in the written points file', 'bacnet-gw:sim')
+    .option('--building-id <id>', 'building of the written points', 'sim-building')
+    .option('--mode <mode>', 'mode in the written points file (read-only | read-write)', 'read-only')
+    .option('--poll-seconds <n>', 'poll interval in the written points file', positive, 5)
+    .action(async (opts: SimulateBacnetFlags) => {
+      if (opts.mode !== 'read-only' && opts.mode !== 'read-write')
+        gateway.error(`error: --mode must be read-only or read-write, not '${String(opts.mode)}'`);
+      await simulateBacnetCommand(context, opts);
+    });
+  gateway
+    .command('discover')
+    .description(
+      'Who-Is on a BACnet/IP network, then a draft read-only points file per device that answered (reads only).',
+    )
+    .requiredOption('--building-id <id>', 'building of the drafted points')
+    .option('--out-dir <dir>', 'where the drafts are written (bacnet-<instance>.points.json)', '.')
+    .option('--target <host:port>', "one device's address instead of the local broadcast")
+    .option('--local-address <ip>', 'interface to bind (default every interface)')
+    .option(
+      '--local-port <n>',
+      'local UDP port (default 47808; 0 with --target when 47808 is taken)',
+      nonNegativePort,
+    )
+    .option('--window-ms <n>', 'how long I-Ams are collected', positive, 3000)
+    .action(async (opts: DiscoverFlags) => {
+      const result = await discoverBacnetNetwork({
+        buildingId: opts.buildingId,
+        outDir: opts.outDir,
+        windowMs: opts.windowMs,
+        ...(opts.target === undefined ? {} : { target: opts.target }),
+        ...(opts.localAddress === undefined ? {} : { localAddress: opts.localAddress }),
+        ...(opts.localPort === undefined ? {} : { localPort: opts.localPort }),
+        log: (line) => context.say(line),
+      });
+      // Non-zero when no device answered or a draft failed, so a script notices.
+      if (result.devices.length === 0 || result.failures.length > 0) process.exitCode = 1;
+    });
+}
+
+interface DiscoverFlags {
+  readonly buildingId: string;
+  readonly outDir: string;
+  readonly target?: string;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  readonly windowMs: number;
+}
+
+function nonNegativePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new InvalidArgumentError('a port 0-65535');
+  return n;
 }
 
 function positive(v: string): number {

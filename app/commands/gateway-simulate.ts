@@ -1,5 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { plantAddresses, startSimulatedModbusPlant } from '../../sources/index.ts';
+import {
+  plantAddresses,
+  simulatedZoneObjects,
+  simulatedZonePointMap,
+  startSimulatedBacnetDevice,
+  startSimulatedModbusPlant,
+} from '../../sources/index.ts';
 import { untilSignal } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
 
@@ -143,5 +149,49 @@ export async function simulateModbusCommand(
     await untilSignal();
   } finally {
     await plant.close();
+  }
+}
+
+export interface SimulateBacnetFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly deviceInstance: number;
+  readonly writePoints?: string;
+  readonly gatewayId: string;
+  readonly buildingId: string;
+  readonly mode: 'read-only' | 'read-write';
+  readonly pollSeconds: number;
+}
+
+/** `eaio gateway simulate-bacnet`: a one-zone BACnet/IP device on loopback until a signal, and optionally its points file. */
+export async function simulateBacnetCommand(
+  context: CommandContext,
+  flags: SimulateBacnetFlags,
+): Promise<void> {
+  const device = await startSimulatedBacnetDevice({
+    host: flags.host,
+    port: flags.port,
+    deviceInstance: flags.deviceInstance,
+    objects: simulatedZoneObjects(),
+  });
+  try {
+    if (flags.writePoints !== undefined) {
+      const points = simulatedZonePointMap({
+        deviceAddress: device.address,
+        deviceInstance: device.deviceInstance,
+        buildingId: flags.buildingId,
+        gatewayId: flags.gatewayId,
+        mode: flags.mode,
+        pollSeconds: flags.pollSeconds,
+      });
+      await writeFile(flags.writePoints, `${JSON.stringify(points, null, 2)}\n`);
+      context.say(`Wrote the device's points file to ${flags.writePoints}.`);
+    }
+    context.say(
+      `Simulated BACnet device ${device.deviceInstance} (one zone) on ${device.address} (UDP); stop with Ctrl+C.`,
+    );
+    await untilSignal();
+  } finally {
+    await device.close();
   }
 }

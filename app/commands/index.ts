@@ -22,17 +22,24 @@ export {
   proposalOf,
   statusLines,
 } from './control-command.ts';
+export type {
+  DemoControlPoint,
+  DemoDevice,
+  DemoDevicesSettings,
+  RunningDemoDevices,
+} from './demo-devices.ts';
+export { demoBacnetPointMap, demoDevicesHelp, startDemoDevices } from './demo-devices.ts';
 export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
 export type { GatewayFlags, OpenGateway } from './gateway-command.ts';
-export {
-  addGatewayCommand,
-  executorPointsOf,
-  GATEWAY_PROTOCOLS,
-  gatewayCommand,
-  protocolOfFile,
-} from './gateway-command.ts';
-export type { SimulatedPointsOptions, SimulateModbusFlags } from './gateway-simulate.ts';
-export { simulatedPlantPoints, simulateModbusCommand } from './gateway-simulate.ts';
+export { addGatewayCommand, GATEWAY_PROTOCOLS, gatewayCommand, protocolOfFile } from './gateway-command.ts';
+export type { SimulateBacnetFlags, SimulatedPointsOptions, SimulateModbusFlags } from './gateway-simulate.ts';
+export { simulateBacnetCommand, simulatedPlantPoints, simulateModbusCommand } from './gateway-simulate.ts';
+export type {
+  StartedGateway,
+  StartGatewayDeps,
+  StartGatewayOptions,
+} from './gateway-start.ts';
+export { executorPointsOf, startGateway } from './gateway-start.ts';
 export { addImportCommand, chooseFormat, importFile, summaryTable } from './import-command.ts';
 export { addMcpCommand } from './mcp-command.ts';
 export { addProcessCommand } from './process-command.ts';

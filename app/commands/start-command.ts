@@ -26,6 +26,7 @@ import {
   untilSignal,
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
+import { demoDevicesHelp, type RunningDemoDevices, startDemoDevices } from './demo-devices.ts';
 import { groundTruthFor, publishDepsOf, simulationSettingsOf } from './simulate-command.ts';
 
 /** What `eaio start` needs besides the config and the CLI logger. */
@@ -77,6 +78,7 @@ function connectionHelp(
   url: string,
   observabilityUrl: string | undefined,
   inspector: readonly string[],
+  devices: readonly string[],
 ): string {
   const desktop = JSON.stringify(
     { mcpServers: { eaio: { command: 'npx', args: ['eaio', 'mcp', '--stdio'], cwd: process.cwd() } } },
@@ -92,6 +94,7 @@ function connectionHelp(
     '',
     ...inspector,
     `  Try the tool:   ${TOOL_NAMES.getLatestReadings} { "buildingId": "Office_Cristina" }`,
+    ...devices,
     '  Desktop agent (stdio), add to its MCP config:',
     ...desktop.split('\n').map((line) => `    ${line}`),
     '',
@@ -121,6 +124,7 @@ async function startPlatformSimulation(config: EaioConfig, platform: Platform, l
     'simulator started',
   );
   return {
+    buildingIds: settings.fleet.buildings.map((b) => b.buildingId),
     groundTruth,
     // A failure was logged when it happened (above); stopping must not throw it a second time.
     stop: () => running.stop().catch(() => undefined),
@@ -128,9 +132,46 @@ async function startPlatformSimulation(config: EaioConfig, platform: Platform, l
 }
 
 /**
+ * The demo devices as `npm start` runs them (`simulator.devices`), in the simulated fleet's buildings.
+ * A failure is logged, not fatal: the platform keeps serving without them.
+ */
+async function startPlatformDemoDevices(
+  config: EaioConfig,
+  platform: Platform,
+  buildingIds: readonly string[],
+  logger: Logger,
+): Promise<RunningDemoDevices | undefined> {
+  try {
+    const devices = await startDemoDevices(
+      { publish: { ...(await publishDepsOf(platform)), logger }, kafka: platform.kafka, logger },
+      {
+        buildingIds,
+        modbusPort: config.simulator.devices.modbusPort,
+        bacnetPort: config.simulator.devices.bacnetPort,
+      },
+    );
+    logger.info(
+      {
+        devices: devices.devices.map((d) => ({
+          protocol: d.protocol,
+          address: d.address,
+          gatewayId: d.gatewayId,
+        })),
+      },
+      'demo devices started',
+    );
+    return devices;
+  } catch (error) {
+    logger.error({ err: error }, 'demo devices not started');
+    return undefined;
+  }
+}
+
+/**
  * `eaio start`: stack up, prepare, the projector, every processor and the dead-letter index, the
- * building simulator, the weather poller when `weather.poller.enabled`, the MCP HTTP server and the
- * metrics and health endpoints, until a signal.
+ * building simulator and (with `simulator.devices.enabled`) the demo devices and their gateways, the
+ * weather poller when `weather.poller.enabled`, the MCP HTTP server and the metrics and health
+ * endpoints, until a signal.
  */
 export async function startCommand(config: EaioConfig, logger: Logger, options: StartOptions): Promise<void> {
   const componentLogger = (component: string) => options.loggers.logger(component);
@@ -164,6 +205,11 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   const simulation = options.demo
     ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
     : undefined;
+  // In the simulator's buildings, so an agent's tenant check finds them registered.
+  const devices =
+    simulation !== undefined && config.simulator.devices.enabled
+      ? await startPlatformDemoDevices(config, platform, simulation.buildingIds, componentLogger('gateway'))
+      : undefined;
   const audit = createPlatformAuditTrail(platform, metrics);
   const subscriptions = platformResourceSubscriptions(platform);
   // Listening before serving, so a subscription taken at once misses no change; with Redis down
@@ -184,12 +230,21 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     logger: componentLogger('mcp'),
     bus: subscriptions.bus,
   });
-  process.stdout.write(connectionHelp(mcp.url, observability.url, await inspectorHelp(config, mcp)));
+  process.stdout.write(
+    connectionHelp(
+      mcp.url,
+      observability.url,
+      await inspectorHelp(config, mcp),
+      devices === undefined ? [] : demoDevicesHelp(devices.devices, TOOL_NAMES.proposeControlCommand),
+    ),
+  );
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await mcp.close();
   await subscriptions.close();
   await observability.close();
+  // While Kafka is still connected: an executor finishes the step in progress (and sends its outcome).
+  await devices?.stop();
   await simulation?.stop();
   await simulation?.groundTruth?.close();
   await weather?.poller.stop();
@@ -210,7 +265,10 @@ export function addStartCommand(
     .description(
       'Bring the stack up, then run the projector, the processors, the building simulator and the MCP HTTP server.',
     )
-    .option('--no-demo', 'do not run the building simulator (simulate with `eaio simulate` instead)')
+    .option(
+      '--no-demo',
+      'do not run the building simulator nor the demo devices (simulate with `eaio simulate` instead)',
+    )
     .action((opts: { demo: boolean }) =>
       startCommand(config, logger, { demo: opts.demo, env, loggers, resolved }),
     );

@@ -19,6 +19,12 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const port = () => z.number().int().min(0).max(65535);
 
+/** A loopback demo device's port: never its protocol's standard one, which a real device or tool may own. */
+const demoDevicePort = (standard: number) =>
+  port()
+    .refine((p) => p !== standard, `not ${standard}, the protocol's standard port: take 0 or another`)
+    .default(0);
+
 /**
  * The JWS algorithms a token may be signed with: asymmetric only, so a public key can never be used
  * as an HMAC secret (HS/RS confusion) and `none` is not among them.
@@ -430,6 +436,22 @@ export const configSchema = z.object({
         .min(1)
         .default('.stack/simulator-ground-truth.jsonl')
         .describe('JSONL file the simulator records every injected fault in (replaced on each run).'),
+      devices: z
+        .object({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              "Run `npm start`'s demo devices: a simulated Modbus plant and a simulated BACnet device on loopback, each one zone of a demo building, with their gateways read-write, so an agent can drive the control loop at once.",
+            ),
+          modbusPort: demoDevicePort(502).describe(
+            'TCP port of the demo Modbus plant on 127.0.0.1 (0: any free one; never 502).',
+          ),
+          bacnetPort: demoDevicePort(47_808).describe(
+            'UDP port of the demo BACnet device on 127.0.0.1 (0: any free one; never 47808, which other BACnet software on the host holds).',
+          ),
+        })
+        .prefault({}),
     })
     .prefault({}),
   tracing: z
