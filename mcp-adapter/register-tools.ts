@@ -203,6 +203,7 @@ export function registerTools<Q>(
           });
           if (audit !== undefined) {
             const provenance = provenanceOf(result);
+            const commandId = commandIdOf(result?.structuredContent) ?? commandIdOf(args);
             const record = audit.record({
               tool: tool.name,
               principal: context.principal,
@@ -213,6 +214,7 @@ export function registerTools<Q>(
               startedAt,
               ...(errorCode === undefined ? {} : { errorCode }),
               ...(provenance === undefined ? {} : { provenance }),
+              ...(commandId === undefined ? {} : { commandId }),
               traceContext,
             });
             if (readOnly || failed) void record.catch(() => undefined);
@@ -231,4 +233,10 @@ export function registerTools<Q>(
       readOnly: tool.annotations.readOnlyHint === true,
     }));
   refuseUnheldTools(server, unheld, context.principal, audit);
+}
+
+function commandIdOf(fields: unknown): string | undefined {
+  const id =
+    typeof fields === 'object' && fields !== null ? (fields as { commandId?: unknown }).commandId : undefined;
+  return typeof id === 'string' ? id : undefined;
 }

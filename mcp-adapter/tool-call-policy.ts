@@ -26,6 +26,11 @@ export interface FinishedToolCall extends ToolCall {
   readonly startedAt: number;
   /** The answer's provenance, when it has one: which read models and offsets it reflects. */
   readonly provenance?: AnswerMeta['provenance'];
+  /**
+   * The control command the call proposed or acted on (its answer's or its arguments' `commandId`), so
+   * the audit trail joins a command's proposal, approvals and cancels by the id its events carry.
+   */
+  readonly commandId?: string;
   /** The W3C trace context of the call's span; null or absent when tracing is off. */
   readonly traceContext?: TraceContextField | null;
 }

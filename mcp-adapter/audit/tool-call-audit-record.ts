@@ -43,7 +43,8 @@ export interface ToolCallAuditContext {
 /**
  * The `AuditRecord` of one finished tool call: the principal's subject as actor, `mcp.tool.call` on
  * the tool's name, the outcome, and in `details` the tenant, role, redacted arguments (JSON),
- * duration, error code and a provenance summary. Only the redacted arguments are ever stored.
+ * duration, error code, a provenance summary and the control command it concerns (`commandId`).
+ * Only the redacted arguments are ever stored.
  */
 export function toolCallAuditRecord(call: FinishedToolCall, context: ToolCallAuditContext = {}): AuditRecord {
   const details: Record<string, string> = {
@@ -55,6 +56,7 @@ export function toolCallAuditRecord(call: FinishedToolCall, context: ToolCallAud
     readOnly: String(call.readOnly),
   };
   if (call.errorCode !== undefined) details.errorCode = call.errorCode;
+  if (call.commandId !== undefined) details.commandId = call.commandId;
   const provenance = provenanceSummary(call.provenance);
   if (provenance !== '') details.provenance = provenance;
   const trace = call.traceContext ?? null;

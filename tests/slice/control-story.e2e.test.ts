@@ -555,6 +555,12 @@ describe('the control story: an agent proposes on a Modbus and a BACnet zone, a 
         `${MODBUS_POINT}=35`,
       ].sort(),
     );
+    // Each record names its command in details.commandId: the proposal's from the tool's answer (the id
+    // is made there), the approvals' from their arguments, so the trail joins every step by one id.
+    for (const id of ids) {
+      expect(found.proposals.filter((p) => p.details.commandId === id)).toHaveLength(1);
+      expect(found.approvals.filter((a) => a.details.commandId === id)).toHaveLength(1);
+    }
     // The proposer's own approval attempts are on record too, refused, naming the command.
     const { selfTries } = found;
     expect(selfTries.every((x) => x.outcome !== 'success')).toBe(true);
