@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { EaioError } from '../../infra/errors/index.ts';
 import { CONTROL_UNITS } from '../../schemas/index.ts';
+import { DEFAULT_CONTROL_SAFETY_POLICY } from '../control-safety/index.ts';
 
-/** The longest a command may run: overrides are meant to be temporary (a week). */
-export const MAX_COMMAND_MINUTES = 7 * 24 * 60;
+/**
+ * The longest a command may run, in minutes: the default safety policy's limit, so a proposal the
+ * decision would reject as expiry_missing is refused here with a message instead.
+ */
+export const MAX_COMMAND_MINUTES = DEFAULT_CONTROL_SAFETY_POLICY.maxCommandDurationMs / 60_000;
 
 /** Heartbeat bounds: often enough to notice a dead proposer, rare enough not to flood the topic. */
 export const MIN_HEARTBEAT_SECONDS = 5;
