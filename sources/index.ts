@@ -52,6 +52,7 @@ export {
   runGateway,
   simulatedZoneObjects,
   simulatedZonePointMap,
+  simulatedZonePoints,
   startCommandExecutor,
   startSimulatedBacnetDevice,
   startSimulatedModbusPlant,

@@ -64,3 +64,4 @@ export type { GatewayMode, GatewayPoint, MeterPoint, SensorPoint, SetpointPoint 
 export { GATEWAY_MODES, gatewayBase, PointMapError, parsePointMap, pointMapSchema } from './point-map.ts';
 export type { GatewayPointMap, PointStats, RunGatewayDeps, RunningGateway } from './runner/index.ts';
 export { runGateway } from './runner/index.ts';
+export { simulatedZonePoints } from './simulated-zone-points.ts';

@@ -13,6 +13,7 @@ import {
   PropertyIdentifier,
   Segmentation,
 } from '@bacnet-js/client';
+import { simulatedZonePoints } from '../simulated-zone-points.ts';
 import { type BacnetClient, openBacnetClient } from './bacnet-client.ts';
 import {
   type BacnetObjectType,
@@ -752,8 +753,7 @@ export interface SimulatedZonePointsOptions {
 export function simulatedZonePointMap(o: SimulatedZonePointsOptions): BacnetPointMapInput {
   const zone = `${o.buildingId}/zone-1`;
   const z = ZONE_OBJECTS;
-  const base = { buildingId: o.buildingId, pollSeconds: o.pollSeconds ?? 60 };
-  const setpoint = { ...base, role: 'setpoint', zoneId: zone } as const;
+  const p = simulatedZonePoints(zone, o.buildingId, o.pollSeconds ?? 60);
   return {
     gateway: {
       id: o.gatewayId ?? 'bacnet-gw:sim',
@@ -765,55 +765,19 @@ export function simulatedZonePointMap(o: SimulatedZonePointsOptions): BacnetPoin
     },
     points: [
       {
-        ...setpoint,
-        pointId: `${zone}/cooling-setpoint`,
-        pointKind: 'cooling_setpoint',
-        unit: 'degC',
-        minValue: 21,
-        maxValue: 28,
-        brickClass: 'Zone_Air_Cooling_Temperature_Setpoint',
+        ...p.coolingSetpoint,
         objectType: z.coolingSetpoint.objectType,
         objectInstance: z.coolingSetpoint.instance,
       },
       {
-        ...setpoint,
-        pointId: `${zone}/heating-setpoint`,
-        pointKind: 'heating_setpoint',
-        unit: 'degC',
-        minValue: 16,
-        maxValue: 23,
-        brickClass: 'Zone_Air_Heating_Temperature_Setpoint',
+        ...p.heatingSetpoint,
         objectType: z.heatingSetpoint.objectType,
         objectInstance: z.heatingSetpoint.instance,
       },
+      { ...p.lighting, objectType: z.lighting.objectType, objectInstance: z.lighting.instance },
+      { ...p.dimming, objectType: z.lightingLevel.objectType, objectInstance: z.lightingLevel.instance },
       {
-        ...setpoint,
-        pointId: `${zone}/lighting`,
-        pointKind: 'lighting_level',
-        unit: 'boolean',
-        minValue: 0,
-        maxValue: 1,
-        requiresApproval: true,
-        approvalTimeoutSeconds: 300,
-        objectType: z.lighting.objectType,
-        objectInstance: z.lighting.instance,
-      },
-      {
-        ...setpoint,
-        pointId: `${zone}/dimming`,
-        pointKind: 'lighting_level',
-        unit: 'percent',
-        minValue: 0,
-        maxValue: 100,
-        objectType: z.lightingLevel.objectType,
-        objectInstance: z.lightingLevel.instance,
-      },
-      {
-        ...base,
-        role: 'sensor',
-        pointId: `${zone}/temperature`,
-        unit: 'degC',
-        brickClass: 'Zone_Air_Temperature_Sensor',
+        ...p.temperature,
         objectType: z.zoneTemperature.objectType,
         objectInstance: z.zoneTemperature.instance,
       },
