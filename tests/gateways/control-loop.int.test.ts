@@ -51,6 +51,7 @@ const POINTS = [
   'p-heartbeat',
   'p-prio',
   'p-rejected',
+  'p-quiet',
 ] as const;
 /** The read-only gateway's point: the zone after the read-write gateway's. */
 const READ_ONLY_POINT = 'p-readonly';
@@ -504,6 +505,35 @@ describe('the control loop at the gateway (simulated Modbus plant, real Kafka)',
     const readings = await readingsOf();
     expect(readings.every((r) => r.value >= 0)).toBe(true);
     expect(readings.map((r) => r.value).filter((v) => v !== 0)).toEqual([10, 2]);
+  });
+
+  it('a device that stops answering: the command is never acknowledged, and once it answers again one is written', async () => {
+    const quiet = command('p-quiet');
+    plant.silence();
+    try {
+      await propose(quiet);
+      // Which of the gateway's checks meets the silence first depends on when the last poll ran: the
+      // write times out (failed), a poll timed out first (disconnected), or reads failed long enough
+      // for the point to go stale. Each is fail-safe; none may be an acknowledgement.
+      const [first] = await waitOutcomes(quiet.commandId, 1);
+      expect(['failed/device_error', 'refused/gateway_unavailable', 'refused/stale_value']).toContain(
+        `${first?.outcome}/${first?.cause}`,
+      );
+      expect(register('p-quiet')).toBe(PRIOR);
+    } finally {
+      plant.resume();
+    }
+    await waitFor('the device answering again and the point fresh', async () =>
+      device.health().connected && runner.isFresh('p-quiet', new Date()) ? true : undefined,
+    );
+    const again = command('p-quiet', { value: 25 });
+    await propose(again);
+    expect((await waitOutcomes(again.commandId, 1))[0]).toMatchObject({
+      outcome: 'acknowledged',
+      value: 25,
+      readBack: 25,
+    });
+    expect(register('p-quiet')).toBe(25);
   });
 
   it('outcome ids are deterministic and unique per step', async () => {
