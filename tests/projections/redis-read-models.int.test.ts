@@ -123,15 +123,18 @@ describe('building summary on Redis', () => {
   ]);
   const readingsOf = (events: readonly ProjectionEvent<BuildingSummaryTopic>[]) =>
     events.flatMap((e) => (e.topic === 'sensorReadings' ? [e.event] : []));
+  const todayOf = (kind: string, readings: readonly SensorReading[]) =>
+    readings.filter(
+      (r) =>
+        r.meterKind === kind &&
+        r.occurredAt.getTime() - 1 >= today.start &&
+        r.occurredAt.getTime() - 1 < today.end,
+    );
   const todayTotal = (kind: string, readings: readonly SensorReading[]) =>
-    readings
-      .filter(
-        (r) =>
-          r.meterKind === kind &&
-          r.occurredAt.getTime() - 1 >= today.start &&
-          r.occurredAt.getTime() - 1 < today.end,
-      )
-      .reduce((s, r) => s + r.value, 0);
+    todayOf(kind, readings).reduce((s, r) => s + r.value, 0);
+  // In the first hour of the local day no hourly reading has ended today yet: a kind is listed only
+  // once one has (the suite once failed between 00:00 and 01:00 in New York).
+  const hasToday = (kind: string) => todayOf(kind, readingsOf(log)).length > 0;
 
   it('answers demand, today so far per kind and the last positions, unchanged by re-applying', async () => {
     const half = Math.floor(log.length / 2);
@@ -151,18 +154,20 @@ describe('building summary on Redis', () => {
     expect(summary?.today.localDate).toBe(today.localDate);
     expect(summary?.today.timezoneAssumed).toBe(false);
     const readings = readingsOf(log);
-    expect(summary?.today.byKind).toEqual([
-      {
-        meterKind: 'chilled_water',
-        unit: 'ton_h',
-        total: expect.closeTo(todayTotal('chilled_water', readings), 6),
-      },
-      {
-        meterKind: 'electricity',
-        unit: 'kWh',
-        total: expect.closeTo(todayTotal('electricity', readings), 6),
-      },
-    ]);
+    expect(summary?.today.byKind).toEqual(
+      [
+        {
+          meterKind: 'chilled_water',
+          unit: 'ton_h',
+          total: expect.closeTo(todayTotal('chilled_water', readings), 6),
+        },
+        {
+          meterKind: 'electricity',
+          unit: 'kWh',
+          total: expect.closeTo(todayTotal('electricity', readings), 6),
+        },
+      ].filter((k) => hasToday(k.meterKind)),
+    );
     expect(summary?.lastApplied).toEqual([
       { topic: 'buildings', partition: 1, offset: '0' },
       { topic: 'sensorReadings', partition: 0, offset: String(last) },
@@ -194,7 +199,8 @@ describe('building summary on Redis', () => {
     await projection.apply(redis, keyspace, changesOf(projection, [correction, original]));
     const after = await readBuildingSummary(redis, keyspace, 'Ellie', { now: new Date(now) });
     const electricity = (s: typeof after) =>
-      s?.today.byKind.find((k) => k.meterKind === 'electricity')?.total ?? NaN;
+      s?.today.byKind.find((k) => k.meterKind === 'electricity')?.total ??
+      (hasToday('electricity') ? NaN : 0);
     expect(electricity(after) - electricity(before)).toBeCloseTo(lastHour - 1 >= today.start ? 50 : 0, 6);
     expect(after?.demand?.meters[0]?.kwh).toBe(original.event.value + 50);
 
