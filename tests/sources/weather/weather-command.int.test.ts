@@ -110,10 +110,16 @@ describe('eaio weather poll', () => {
       };
       await waitFor('the poller ready', async () => ((await ready()).status === 200 ? true : undefined));
       expect((await ready()).check).toMatchObject({ ok: true });
-      const metrics = await (await fetch(`${url}/metrics`)).text();
-      expect(metrics).toMatch(
-        /eaio_events_produced_total\{component="weather-poller",topic="[^"]*weather-forecasts"\} 155/,
-      );
+      // Readiness holds from start-up (no failed poll yet), so the first poll's forecasts may still
+      // be in flight when it first answers: wait for the counter rather than read it once.
+      const forecastsProduced =
+        /eaio_events_produced_total\{component="weather-poller",topic="[^"]*weather-forecasts"\} (\d+)/;
+      const produced = await waitFor('the first poll\'s forecasts counted in /metrics', async () => {
+        const metrics = await (await fetch(`${url}/metrics`)).text();
+        const count = Number(forecastsProduced.exec(metrics)?.[1] ?? 0);
+        return count >= 155 ? count : undefined;
+      });
+      expect(produced).toBe(155);
 
       down = true;
       const failing = await waitFor('readiness to name the failing station', async () => {
