@@ -30,7 +30,7 @@ const BENCHMARKS = {
   e2e: {
     usesStack: true,
     knobs:
-      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --clean-up ID',
+      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --sink-slowdown N --rss-every-seconds N --clean-up ID',
     run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
