@@ -47,7 +47,8 @@ const BENCHMARKS = {
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
   profile: {
     usesStack: true,
-    knobs: '--readings N --buildings N --stages a,b --out DIR --interval-us N --top N --timeout-s N',
+    knobs:
+      '--readings N --buildings N --stages a,b --out DIR --interval-us N --top N --timeout-s N --processes a,b',
     run: profileBenchmark,
   },
   queries: {
