@@ -141,7 +141,8 @@ export async function profileBenchmark(
         }
         const raw = await rawConsume(
           platform,
-          `${platform.names.prefix}raw.${stage.name}`,
+          // A fresh group for each point of a curve: the last one's has read to the end.
+          `${platform.names.prefix}raw.${stage.name}${variant === 0 ? '' : `.x${processes}`}`,
           ends,
           transactional,
           timeoutMs,
