@@ -10,10 +10,13 @@ import { TOPICS, type TopicKey } from '../schemas/index.ts';
 import { publishReadings } from '../sources/index.ts';
 import { connectBenchPlatform } from './bench-platform.ts';
 import { cleanUpRun } from './e2e/clean-up.ts';
+import { startDelayProxy } from './e2e/delay-proxy.ts';
 import { type MarkedReading, startLatencyPoller } from './e2e/latency-poller.ts';
 import type { StageInput } from './e2e/partition-lag.ts';
 import { nextRateToTry, type RateOutcome } from './e2e/rate-search.ts';
 import { rawConsumeRate, rawProduceRate } from './e2e/raw-kafka.ts';
+import { formatRssTable, type RssSample, rssTrends } from './e2e/rss-trend.ts';
+import { PROBE_ROUND_TRIPS, probeSinkMs, throughProxy } from './e2e/sink-probe.ts';
 import {
   drained,
   drainedAt,
@@ -90,6 +93,10 @@ async function until(
   return true;
 }
 
+/** The stages' RSS samples in seconds since `runStarted` (performance.now ms). */
+const rssSamplesOf = (stages: StageProcesses, runStarted: number): RssSample[] =>
+  stages.rssSamples().map((s) => ({ atS: (s.atMs - runStarted) / 1000, stage: s.stage, bytes: s.bytes }));
+
 async function groupsStable(admin: Admin, groupIds: readonly string[]): Promise<number> {
   const { groups } = await admin.describeGroups([...groupIds]);
   return groups.filter((g) => g.state === 'Stable').length;
@@ -116,6 +123,8 @@ export async function e2eBenchmark(
       'timeout-seconds': { type: 'string', default: '420' },
       buildings: { type: 'string', default: '50' },
       'search-steps': { type: 'string', default: '2' },
+      'sink-slowdown': { type: 'string', default: '1' },
+      'rss-every-seconds': { type: 'string', default: '30' },
       'clean-up': { type: 'string' },
     },
   });
@@ -133,10 +142,12 @@ export async function e2eBenchmark(
   const platform = connectBenchPlatform(config, endpoints, id);
   const admin = platform.kafka.admin();
   let stages: StageProcesses | undefined;
+  let sinkProxy: Awaited<ReturnType<typeof startDelayProxy>> | undefined;
   const onSignal = () => {
     progress(`interrupted; cleaning up run ${id}`);
     void (async () => {
       await stages?.stop(2_000).catch(() => undefined);
+      await sinkProxy?.close().catch(() => undefined);
       await cleanUpRun(endpoints, id).catch(() => undefined);
       process.exit(130);
     })();
@@ -216,6 +227,27 @@ export async function e2eBenchmark(
       EAIO_REDIS_KEY_PREFIX: platform.config.redis.keyPrefix,
       EAIO_LOG_LEVEL: 'warn',
     };
+    // A slowed sink: the projector reaches Postgres through a loopback proxy that delays every chunk
+    // both ways, calibrated so a transaction shaped like a projector batch takes `--sink-slowdown`
+    // times as long as directly; the latency pollers still read Postgres directly.
+    const slowdown = Number(values['sink-slowdown']);
+    let projectorEnv: Record<string, string> = {};
+    if (slowdown > 1) {
+      const directMs = await probeSinkMs(endpoints.postgresUrl);
+      const delayMs = Math.max(1, Math.round(((slowdown - 1) * directMs) / (2 * PROBE_ROUND_TRIPS)));
+      const pgUrl = new URL(endpoints.postgresUrl);
+      sinkProxy = await startDelayProxy({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) }, delayMs);
+      const proxiedUrl = throughProxy(endpoints.postgresUrl, sinkProxy);
+      const proxiedMs = await probeSinkMs(proxiedUrl);
+      figures.sinkProbeDirectMs = round(directMs, 1);
+      figures.sinkDelayMs = delayMs;
+      figures.sinkProbeProxiedMs = round(proxiedMs, 1);
+      figures.sinkSlowdown = round(proxiedMs / directMs, 1);
+      projectorEnv = { EAIO_POSTGRES_URL: proxiedUrl };
+      progress(
+        `sink slowed: ${delayMs} ms each way; probe transaction ${figures.sinkProbeDirectMs} ms direct, ${figures.sinkProbeProxiedMs} ms through the proxy (x${figures.sinkSlowdown})`,
+      );
+    }
     const runStarted = performance.now();
     const sampler = startStageLagSampler(admin, lag, { startedAt: runStarted });
     sampler.phase = 'backlog';
@@ -224,7 +256,7 @@ export async function e2eBenchmark(
       id,
       [
         ...READING_PROCESSORS.map((name) => ({ name, args: ['process', name] })),
-        { name: 'projector', args: ['project'] },
+        { name: 'projector', args: ['project'], env: projectorEnv },
       ],
       env,
     );
@@ -305,6 +337,19 @@ export async function e2eBenchmark(
           if (wait > 0) await delay(wait);
         }
         const produceEnd = performance.now();
+        // RSS per process over a long phase: start, peak, end and slope, while the load was on.
+        if (seconds >= 60) {
+          const fromS = (liveStart - runStarted) / 1000;
+          for (const [stage, t] of Object.entries(
+            rssTrends(rssSamplesOf(running, runStarted), fromS, (produceEnd - runStarted) / 1000),
+          )) {
+            figures[`${phase}RssStartMiB_${stage}`] = t.startMiB;
+            figures[`${phase}RssPeakMiB_${stage}`] = t.peakMiB;
+            figures[`${phase}RssEndMiB_${stage}`] = t.endMiB;
+            figures[`${phase}RssSlopeMiBPerMin_${stage}`] = t.slopeMiBPerMin;
+            figures[`${phase}RssLateSlopeMiBPerMin_${stage}`] = t.lateSlopeMiBPerMin;
+          }
+        }
         const producedPerS = produced / ((produceEnd - liveStart) / 1000);
         const endAtS = (produceEnd - runStarted) / 1000;
         // Held: the rate went out, and every stage was back at the end of its input soon after the
@@ -362,6 +407,16 @@ export async function e2eBenchmark(
       )}\n\n`,
     );
 
+    process.stderr.write(`RSS per stage over time (MiB; the largest process of each stage's tree)\n`);
+    process.stderr.write(
+      `${formatRssTable(
+        rssSamplesOf(running, runStarted),
+        lag.map((s) => s.name),
+        0,
+        (performance.now() - runStarted) / 1000,
+        Number(values['rss-every-seconds']),
+      )}\n\n`,
+    );
     await running.stop();
     stages = undefined;
     for (const [stage, bytes] of Object.entries(running.peakRss()))
@@ -372,6 +427,7 @@ export async function e2eBenchmark(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stages?.stop(5_000).catch(() => undefined);
+    await sinkProxy?.close().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
     await platform.close().catch(() => undefined);
     const report = await cleanUpRun(endpoints, id).catch((error: unknown) => {

@@ -30,7 +30,7 @@ const BENCHMARKS = {
   e2e: {
     usesStack: true,
     knobs:
-      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --clean-up ID',
+      '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --sink-slowdown N --rss-every-seconds N --clean-up ID',
     run: e2eBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
@@ -47,7 +47,8 @@ const BENCHMARKS = {
   pipeline: { usesStack: true, knobs: '--readings N --rate N --seconds N', run: pipelineBenchmark },
   profile: {
     usesStack: true,
-    knobs: '--readings N --buildings N --stages a,b --out DIR --interval-us N --top N --timeout-s N',
+    knobs:
+      '--readings N --buildings N --stages a,b --out DIR --interval-us N --top N --timeout-s N --processes a,b',
     run: profileBenchmark,
   },
   queries: {

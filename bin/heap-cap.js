@@ -3,11 +3,20 @@
 // collection; the processors' live data is far smaller (see README, "Heap cap of the stream processes").
 import { spawn } from 'node:child_process';
 
-/** The commands that run until stopped and hold stream state: each gets the cap. */
-const CAPPED_COMMANDS = new Set(['process', 'project']);
+/**
+ * The commands that hold stream state while they run, and each one's default old-space cap in MiB.
+ * `replay --run` folds the log in the projector's code, so it gets the projector's cap (uncapped it
+ * reached 1.4 GiB RSS on a 3-day BDG2 fleet); `start` runs the projector, every processor, the
+ * dead-letter index and the MCP server in one process, so it gets room for all of them.
+ */
+const CAPPED_COMMANDS = new Map([
+  ['process', 256],
+  ['project', 256],
+  ['replay', 256],
+  ['start', 512],
+]);
 /** Global options that take a value, so the command is the first other word. */
 const OPTIONS_WITH_VALUE = new Set(['--config', '--set']);
-const DEFAULT_MAX_OLD_SPACE_MB = 256;
 /** Set in the child, so it neither re-executes itself nor outlives its parent. */
 const CHILD_MARK = 'EAIO_HEAP_CAPPED_CHILD';
 
@@ -21,14 +30,15 @@ function commandOf(args) {
 }
 
 /** The old-space cap in MiB, or undefined when this process should run as it is. */
-function capFor(argv, env, execArgv) {
+export function capFor(argv, env, execArgv) {
   if (env[CHILD_MARK] === '1') return undefined;
-  if (!CAPPED_COMMANDS.has(commandOf(argv.slice(2)) ?? '')) return undefined;
+  const defaultMb = CAPPED_COMMANDS.get(commandOf(argv.slice(2)) ?? '');
+  if (defaultMb === undefined) return undefined;
   // Whoever set a heap size already (NODE_OPTIONS or node's own flags) has the last word.
   const flags = `${env.NODE_OPTIONS ?? ''} ${execArgv.join(' ')}`;
   if (flags.includes('--max-old-space-size')) return undefined;
   const configured = env.EAIO_MAX_OLD_SPACE_MB;
-  if (configured === undefined || configured === '') return DEFAULT_MAX_OLD_SPACE_MB;
+  if (configured === undefined || configured === '') return defaultMb;
   const mb = Number(configured);
   if (!Number.isInteger(mb) || mb < 0)
     throw new Error(`EAIO_MAX_OLD_SPACE_MB must be a whole number of MiB, not '${configured}'`);

@@ -13,6 +13,15 @@ const BIN = fileURLToPath(new URL('../../bin/eaio.js', import.meta.url));
 export interface StageCommand {
   readonly name: string;
   readonly args: readonly string[];
+  /** Variables this stage alone gets on top of the common environment. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A stage's resident set at one moment (performance.now() ms): the largest process of its tree. */
+export interface StageRssSample {
+  readonly atMs: number;
+  readonly stage: string;
+  readonly bytes: number;
 }
 
 /** Resident and peak resident set of a process, in bytes, from /proc/<pid>/status. */
@@ -45,6 +54,8 @@ export interface StageProcesses {
   readonly pids: Readonly<Record<string, number>>;
   /** Peak RSS (VmHWM, bytes) per stage, as last sampled. */
   peakRss(): Record<string, number>;
+  /** Every RSS sample taken so far, oldest first. */
+  rssSamples(): readonly StageRssSample[];
   /** The first stage that exited on its own, with the tail of its stderr. */
   failure(): string | undefined;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once every process has exited. */
@@ -70,7 +81,7 @@ export async function startStageProcesses(
   let stopping = false;
   for (const stage of stages) {
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', BIN, ...stage.args], {
-      env,
+      env: { ...env, ...stage.env },
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -88,16 +99,22 @@ export async function startStageProcesses(
   await writeFile(pidFileOf(id), JSON.stringify(pids));
 
   const peak: Record<string, number> = {};
+  const series: StageRssSample[] = [];
   const sample = async () => {
     for (const [name, { child }] of children) {
       if (child.pid === undefined) continue;
       // `eaio process`/`project` re-exec themselves under a heap cap: the work, and the memory, is
       // in the child of the process spawned here, so the stage's figure is the largest of its tree.
+      let rss = 0;
+      const atMs = performance.now();
       for (const pid of await processTree(child.pid)) {
         const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
         const memory = parseProcStatus(status);
-        if (memory !== undefined) peak[name] = Math.max(peak[name] ?? 0, memory.hwm, memory.rss);
+        if (memory === undefined) continue;
+        peak[name] = Math.max(peak[name] ?? 0, memory.hwm, memory.rss);
+        rss = Math.max(rss, memory.rss);
       }
+      if (rss > 0 && !stopping) series.push({ atMs, stage: name, bytes: rss });
     }
   };
   const timer = setInterval(() => void sample(), sampleMs);
@@ -105,6 +122,7 @@ export async function startStageProcesses(
   return {
     pids,
     peakRss: () => ({ ...peak }),
+    rssSamples: () => series,
     failure: () => failed,
     async stop(graceMs = 15_000) {
       stopping = true;

@@ -16,8 +16,10 @@ export interface StageRun {
    */
   readonly steadyPerS: number;
   readonly caughtUp: boolean;
+  /** The largest peak RSS of the stage's processes. */
   readonly peakRssBytes: number;
   readonly projected: number;
+  /** The first process's profile (each process writes its own). */
   readonly profile: string;
   /** The stage's run in the profile's clock, from starting it to being told to stop. */
   readonly window: ProfileWindow;
@@ -39,7 +41,13 @@ export interface StageRunOptions {
   readonly timeoutMs: number;
   /** Whether the stage's consumer group has reached the end of its backlog. */
   readonly atEnd: (groupId: string) => Promise<StagePosition>;
+  /** Processes of the stage in its one consumer group (1 unless told). */
+  readonly processes?: number;
 }
+
+/** The profile file of process `index` (0-based) of a stage run with `processes` processes. */
+export const profileNameOf = (stage: string, processes: number, index: number): string =>
+  processes === 1 ? `${stage}.cpuprofile` : `${stage}.x${processes}.${index + 1}.cpuprofile`;
 
 const CHILD = fileURLToPath(new URL('./stage-child.ts', import.meta.url));
 const POLL_MS = 250;
@@ -68,26 +76,32 @@ function next(child: ChildProcess, type: FromStage['type'], timeoutMs: number): 
 }
 
 /**
- * Runs one stage in a child under `node --cpu-prof` until its group reaches the end of the backlog
- * (or the timeout), then stops it so it exits normally and writes `<outDir>/<stage>.cpuprofile`.
+ * Runs one stage in `processes` children (one by default) under `node --cpu-prof`, all in the stage's
+ * one consumer group, until the group reaches the end of the backlog (or the timeout), then stops
+ * them so they exit normally and write their profiles (see {@link profileNameOf}).
  */
 export async function runStageProfiled(options: StageRunOptions): Promise<StageRun> {
-  const profile = `${options.stage}.cpuprofile`;
-  const child = fork(CHILD, [], {
-    execArgv: [
-      '--import',
-      'tsx',
-      '--cpu-prof',
-      `--cpu-prof-dir=${options.outDir}`,
-      `--cpu-prof-name=${profile}`,
-      `--cpu-prof-interval=${options.intervalUs}`,
-    ],
-    serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const count = options.processes ?? 1;
+  const profiles = Array.from({ length: count }, (_, i) => profileNameOf(options.stage, count, i));
+  const children = profiles.map((profile) =>
+    fork(CHILD, [], {
+      execArgv: [
+        '--import',
+        'tsx',
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.outDir}`,
+        `--cpu-prof-name=${profile}`,
+        `--cpu-prof-interval=${options.intervalUs}`,
+      ],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
+  const exited = Promise.all(
+    children.map((child) => new Promise<void>((resolve) => child.once('exit', () => resolve()))),
+  );
   try {
-    const connecting = next(child, 'connecting', 60_000);
+    const connecting = children.map((child) => next(child, 'connecting', 60_000));
     const run: ToStage = {
       type: 'run',
       id: options.id,
@@ -95,10 +109,13 @@ export async function runStageProfiled(options: StageRunOptions): Promise<StageR
       config: options.config,
       endpoints: options.endpoints,
     };
-    child.send(run);
-    const { atUs } = (await connecting) as Extract<FromStage, { type: 'connecting' }>;
+    for (const child of children) child.send(run);
+    // The window is the first process's: its profile is the one summarised.
+    const { atUs } = (await connecting[0]) as Extract<FromStage, { type: 'connecting' }>;
+    await Promise.all(connecting);
     const started = performance.now();
-    const running = (await next(child, 'running', 60_000)) as Extract<FromStage, { type: 'running' }>;
+    const runningAll = await Promise.all(children.map((child) => next(child, 'running', 60_000)));
+    const running = runningAll[0] as Extract<FromStage, { type: 'running' }>;
     let caughtUp = false;
     let first: { at: number; position: bigint } | undefined;
     let last: { at: number; position: bigint } | undefined;
@@ -118,21 +135,22 @@ export async function runStageProfiled(options: StageRunOptions): Promise<StageR
       first !== undefined && last !== undefined && last.at > first.at
         ? Number(last.position - first.position) / ((last.at - first.at) / 1000)
         : Number.NaN;
-    const stopped = next(child, 'stopped', 60_000);
-    child.send({ type: 'stop' } satisfies ToStage);
-    const figures = (await stopped) as Extract<FromStage, { type: 'stopped' }>;
+    const stopped = children.map((child) => next(child, 'stopped', 60_000));
+    for (const child of children) child.send({ type: 'stop' } satisfies ToStage);
+    const figures = (await Promise.all(stopped)) as Extract<FromStage, { type: 'stopped' }>[];
     await exited;
     return {
       ms,
       steadyPerS,
       caughtUp,
-      peakRssBytes: figures.maxRssBytes,
-      projected: figures.projected,
-      profile,
-      window: { fromUs: atUs, toUs: figures.stopAtUs },
+      peakRssBytes: Math.max(...figures.map((f) => f.maxRssBytes)),
+      projected: figures.reduce((n, f) => n + f.projected, 0),
+      profile: profiles[0] as string,
+      window: { fromUs: atUs, toUs: (figures[0] as Extract<FromStage, { type: 'stopped' }>).stopAtUs },
     };
   } finally {
-    // Only on failure is it still running: the child is ours, stopped by its own handle.
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    // Only on failure is one still running: the children are ours, stopped by their own handles.
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 }

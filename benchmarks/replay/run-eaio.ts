@@ -26,6 +26,24 @@ export interface EaioRunOptions {
 }
 
 /**
+ * The largest peak RSS line in a run's stderr and the rest of what it said. `eaio replay` re-executes
+ * itself under the heap cap with the same node flags, so the preload reports in both processes: the
+ * child doing the work, then the small parent waiting for it.
+ */
+export function peakRssOf(stderr: string): { peakKb: number; said: string } {
+  let peakKb = Number.NaN;
+  const lines: string[] = [];
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith(PEAK_RSS_MARK)) lines.push(line);
+    else {
+      const kb = Number.parseInt(line.slice(PEAK_RSS_MARK.length), 10);
+      peakKb = Number.isNaN(peakKb) ? kb : Math.max(peakKb, kb);
+    }
+  }
+  return { peakKb, said: lines.join('\n').trim() };
+}
+
+/**
  * Runs `node bin/eaio.js <args>` (what `npx eaio <args>` runs) and times it from spawn to exit, start-up
  * included; fails with the command's last words when it exits with an error.
  */
@@ -48,9 +66,7 @@ export async function runEaio(args: readonly string[], options: EaioRunOptions):
   });
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   const seconds = (performance.now() - started) / 1000;
-  const mark = stderr.lastIndexOf(PEAK_RSS_MARK);
-  const peakKb = mark < 0 ? Number.NaN : Number.parseInt(stderr.slice(mark + PEAK_RSS_MARK.length), 10);
-  const said = (mark < 0 ? stderr : stderr.slice(0, mark)).trim();
+  const { peakKb, said } = peakRssOf(stderr);
   if (code !== 0) {
     throw new Error(`eaio ${args.join(' ')} exited with ${code ?? signal}: ${said.slice(-2_000)}`);
   }
