@@ -181,6 +181,14 @@ export async function querySavings(
   const now = query.now ?? new Date();
   const { baseline, reporting } = periodsOf(query, now);
   const minWeeks = query.minBaselineWeeks ?? DEFAULT_MIN_BASELINE_WEEKS;
+  if (!(Number.isInteger(minWeeks) && minWeeks >= 1))
+    throw invalid(`minBaselineWeeks must be a whole number of weeks, at least 1, got ${minWeeks}`, {
+      minBaselineWeeks: minWeeks,
+    });
+  if (query.confidence !== undefined && !(query.confidence > 0 && query.confidence < 1))
+    throw invalid(`the confidence level must be between 0 and 1 (0.9 is 90 %), got ${query.confidence}`, {
+      confidence: query.confidence,
+    });
   const meterKind = query.meterKind ?? 'electricity';
   const unit = query.unit ?? 'kWh';
   const building = await db.query<{ weather_station_id: string | null; timezone: string }>(

@@ -297,6 +297,15 @@ describe('estimate_savings end to end: Kafka -> processors -> projector -> query
     });
     expect(withBlackout.data?.baseline.hours).toBe(6 * 168 - 48 - 6);
     expect(withBlackout.data?.blackout).toEqual(blackout);
+    // As of a week after the change: only the hours that had ended by then.
+    const weekAfter = await queries.savings({
+      buildingId: 'Retrofit_A',
+      changeDate: new Date(CHANGE),
+      asOf: new Date(CHANGE + WEEK),
+    });
+    expect(weekAfter.data?.reporting).toMatchObject({ to: new Date(CHANGE + WEEK), hours: 168 - 3 });
+    expect(weekAfter.asOf).toEqual(new Date(CHANGE + WEEK));
+    expect(weekAfter.dataUntil).toEqual(new Date(CHANGE + WEEK));
   });
 
   it('refuses a change date still to come, a baseline too short and a noise baseline, each saying why', async () => {
@@ -304,6 +313,12 @@ describe('estimate_savings end to end: Kafka -> processors -> projector -> query
     await expect(
       queries.savings({ buildingId: 'Retrofit_A', changeDate: new Date(END + 200 * HOUR), now }),
     ).rejects.toThrow(/is not in the past .*there is no reporting period/);
+    await expect(
+      queries.savings({ buildingId: 'Retrofit_A', changeDate: new Date(CHANGE), asOf: new Date(CHANGE) }),
+    ).rejects.toThrow(/not in the past \(asOf is/);
+    await expect(
+      queries.savings({ buildingId: 'Retrofit_A', changeDate: new Date(CHANGE), confidence: 90 }),
+    ).rejects.toThrow(/between 0 and 1/);
     await expect(
       queries.savings({ buildingId: 'Retrofit_A', changeDate: new Date(START + 2 * WEEK) }),
     ).rejects.toThrow(/has only 2\.0 weeks of electricity data .* at least 4 weeks are needed/);

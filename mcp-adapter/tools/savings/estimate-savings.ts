@@ -147,7 +147,6 @@ export const estimateSavings = defineTool({
       ...(args.confidence === undefined ? {} : { confidence: args.confidence }),
       ...(args.minBaselineWeeks === undefined ? {} : { minBaselineWeeks: args.minBaselineWeeks }),
       ...asOfField(args.asOf),
-      now: new Date(now()),
     });
     const s = answer.data;
     if (s === undefined) throw unknownBuilding(args.buildingId);
