@@ -5,6 +5,7 @@ import { anomaliesBenchmark } from './anomalies.ts';
 import { codecBenchmark } from './codec.ts';
 import { detectionBenchmark } from './detection.ts';
 import { e2eBenchmark } from './e2e.ts';
+import { forecastBenchmark } from './forecast.ts';
 import { type BenchmarkEntry, runBenchmarks } from './harness/index.ts';
 import { importBenchmark } from './import.ts';
 import { kafkaClientsBenchmark } from './kafka-clients.ts';
@@ -32,6 +33,12 @@ const BENCHMARKS = {
     knobs:
       '--readings N --rates a,b --seconds N --search-steps N --timeout-seconds N --buildings N --sink-slowdown N --rss-every-seconds N --clean-up ID',
     run: e2eBenchmark,
+  },
+  forecast: {
+    usesStack: false,
+    knobs:
+      '--buildings N --seed N --start YYYY-MM-DD --faults kind=rate,... --file PATH --metadata FILE --weather FILE,... --meter-kind KIND --per-meter FILE',
+    run: forecastBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },
   'kafka-clients': {
@@ -71,6 +78,7 @@ const SMALL_DEFAULTS: Partial<Record<keyof typeof BENCHMARKS, string>> = {
   codec: '--events 50000',
   e2e: '--readings 5000 --rates 1000 --seconds 5 --search-steps 0 --warmup 0',
   detection: '--buildings 5 --weeks 5 --settle-seconds 5 --warmup 0',
+  forecast: '--buildings 5 --warmup 0',
   'kafka-clients': '--events 20000 --repetitions 1 --warmup 0',
   import: '--values 100000 --buildings 100',
   mcp: '--buildings 10 --meters 15 --days 1 --calls 30 --clients 2 --rate 200 --warmup 0',

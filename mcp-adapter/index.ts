@@ -129,6 +129,7 @@ export {
   cancelControlCommand,
   compareToPeers,
   dataQualityReport,
+  estimateSavings,
   getBuilding,
   getCommandStatus,
   getCurrentWeather,

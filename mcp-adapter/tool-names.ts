@@ -4,6 +4,7 @@ export const TOOL_NAMES = {
   queryConsumption: 'query_consumption',
   compareToPeers: 'compare_to_peers',
   weatherImpact: 'weather_impact',
+  estimateSavings: 'estimate_savings',
   listAnomalies: 'list_anomalies',
   dataQualityReport: 'data_quality_report',
   getCommandStatus: 'get_command_status',

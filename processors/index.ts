@@ -108,15 +108,33 @@ export {
 } from './data-quality/index.ts';
 export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './dead-letter-tools/index.ts';
 export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './dead-letter-tools/index.ts';
-export type { FitScores, HourlyObservation, TowtFitOptions, TowtModel } from './forecasting/index.ts';
+// Measurement and verification (ASHRAE Guideline 14 savings and their uncertainty).
+export type {
+  FitScores,
+  HourlyObservation,
+  HoursLeftOut,
+  MeasureSavingsInput,
+  SavingsMeasurement,
+  SavingsUncertainty,
+  SavingsUncertaintyInput,
+  TimedResidual,
+  TowtFitOptions,
+  TowtModel,
+} from './forecasting/index.ts';
 export {
+  BaselineNotQualifiedError,
   DEFAULT_KNOTS_C,
+  DEFAULT_SAVINGS_CONFIDENCE,
   fitTowt,
   GUIDELINE_14_HOURLY,
+  GUIDELINE_14_HOURLY_FSU_FACTOR,
+  lag1Autocorrelation,
   MIN_TOWT_SAMPLES,
+  measureSavings,
   meetsGuideline14Hourly,
   modelContentHash,
   predictTowt,
+  savingsUncertainty,
   scoreForecast,
   seasonalNaiveForecast,
   temperatureSegments,

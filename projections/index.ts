@@ -170,6 +170,8 @@ export type {
   WeatherNormalisedQuery,
 } from './rollups/index.ts';
 export { queryConsumption, queryWeatherNormalised } from './rollups/index.ts';
+export type { SavingsEstimate, SavingsPeriod, SavingsQuery } from './savings/index.ts';
+export { DEFAULT_BASELINE_DAYS, DEFAULT_MIN_BASELINE_WEEKS, querySavings } from './savings/index.ts';
 export type { AppliedMigrations } from './schema/index.ts';
 export { ensureMonthlyPartitions, monthlyPartitionName, monthsOf, runMigrations } from './schema/index.ts';
 export { DEFAULT_TENANT } from './tenants.ts';

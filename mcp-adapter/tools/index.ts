@@ -17,6 +17,7 @@ import { dataQualityReport } from './data-quality/index.ts';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
 import { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 import { getLatestReadings } from './readings/index.ts';
+import { estimateSavings } from './savings/index.ts';
 import { getCurrentWeather } from './weather/index.ts';
 
 /**
@@ -32,6 +33,7 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   queryConsumptionTool,
   compareToPeers,
   weatherImpact,
+  estimateSavings,
   listAnomalies,
   dataQualityReport,
   getCommandStatus,
@@ -66,4 +68,5 @@ export { dataQualityReport } from './data-quality/index.ts';
 export { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
 export { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './readings/index.ts';
+export { estimateSavings, estimateSavingsInput, estimateSavingsOutput } from './savings/index.ts';
 export { getCurrentWeather } from './weather/index.ts';

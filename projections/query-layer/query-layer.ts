@@ -67,6 +67,7 @@ import {
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from '../rollups/index.ts';
+import { querySavings, type SavingsEstimate, type SavingsQuery } from '../savings/index.ts';
 import { buildingInfoTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
 import { createLookups, type Lookups } from './lookups.ts';
@@ -86,6 +87,11 @@ export interface QueryLayer extends Lookups {
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
+  /**
+   * Avoided energy since a change date against a Guideline 14 TOWT baseline, with its uncertainty;
+   * data undefined for an unknown building, a typed error when the baseline does not qualify.
+   */
+  savings(query: SavingsQuery): Promise<Answer<SavingsEstimate | undefined>>;
   /**
    * The tenant of a building, undefined when unknown: the check every tenant-bound call makes. Through
    * the breaker, and kept like an answer, so a tenant's agent still gets stale answers in an outage.
@@ -435,6 +441,15 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['rollups', 'weather', 'buildings'],
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
+        query.asOf,
+      ),
+    savings: (query) =>
+      answer(
+        'savings',
+        query,
+        ['rollups', 'weather', 'buildings'],
+        (c) => querySavings(c, query),
+        (result) => result?.dataUntil ?? null,
         query.asOf,
       ),
     deadLetters: (query) =>

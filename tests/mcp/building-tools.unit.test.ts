@@ -58,6 +58,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
     dataQuality: unexpected('dataQuality'),
     commandStatus: unexpected('commandStatus'),
     weatherNormalised: unexpected('weatherNormalised'),
+    savings: unexpected('savings'),
     buildings: unexpected('buildings'),
     buildingDetail: unexpected('buildingDetail'),
     consumptionTotals: unexpected('consumptionTotals'),

@@ -53,6 +53,7 @@ function reads(overrides: Partial<McpReads>): McpReads {
     dataQuality: unexpected('dataQuality'),
     commandStatus: unexpected('commandStatus'),
     weatherNormalised: unexpected('weatherNormalised'),
+    savings: unexpected('savings'),
     buildingTenant: unexpected('buildingTenant'),
     buildings: unexpected('buildings'),
     buildingDetail: unexpected('buildingDetail'),

@@ -1,0 +1,1 @@
+export { estimateSavings, estimateSavingsInput, estimateSavingsOutput } from './estimate-savings.ts';
