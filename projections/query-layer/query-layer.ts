@@ -45,6 +45,15 @@ import {
   queryDeadLetters,
 } from '../dead-letters/index.ts';
 import {
+  type BuildingForecastView,
+  type ForecastQuery,
+  type LiveAccuracyQuery,
+  queryForecast,
+  queryLiveAccuracy,
+  type VersionAccuracy,
+} from '../forecasts/index.ts';
+import { type ModelView, queryModels } from '../models/index.ts';
+import {
   type OperationSummary,
   type OperationSummaryQuery,
   queryOperationSummary,
@@ -86,6 +95,12 @@ export interface QueryLayer extends Lookups {
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
+  /** A building's (or meter's) stored forecast for the next local day or week, with the models behind it. */
+  forecast(query: ForecastQuery): Promise<Answer<BuildingForecastView | undefined>>;
+  /** Live accuracy of model versions on the same meters and hours: stored forecasts against actual rollups. */
+  liveAccuracy(query: LiveAccuracyQuery): Promise<Answer<VersionAccuracy[]>>;
+  /** Trained models of a building or meter, newest training first. */
+  models(query: { buildingId?: string; meterId?: string; version?: string }): Promise<Answer<ModelView[]>>;
   /**
    * The tenant of a building, undefined when unknown: the check every tenant-bound call makes. Through
    * the breaker, and kept like an answer, so a tenant's agent still gets stale answers in an outage.
@@ -436,6 +451,30 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         (c) => queryWeatherNormalised(c, query),
         (result) => latest(result?.samples.map((s) => s.start) ?? []),
         query.asOf,
+      ),
+    forecast: (query) =>
+      answer(
+        'forecast',
+        query,
+        ['forecasts', 'models', 'meters', 'buildings'],
+        (c) => queryForecast(c, query),
+        (view) => latest(view?.meters.map((m) => m.issuedAt) ?? []),
+      ),
+    liveAccuracy: (query) =>
+      answer(
+        'liveAccuracy',
+        query,
+        ['forecasts', 'rollups'],
+        (c) => queryLiveAccuracy(c, query),
+        (rows) => latest(rows.map((r) => r.lastHour)),
+      ),
+    models: (query) =>
+      answer(
+        'models',
+        query,
+        ['models'],
+        (c) => queryModels(c, query),
+        (rows) => latest(rows.map((r) => r.trainedAt)),
       ),
     deadLetters: (query) =>
       answer(
