@@ -1,3 +1,5 @@
+export type { PromotionRequest } from './model-promotion.ts';
+export { buildModelPromoted, promotionTopicKey } from './model-promotion.ts';
 export type {
   ForecastMeter,
   TrainingSkipped,
