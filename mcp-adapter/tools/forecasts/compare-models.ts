@@ -10,7 +10,7 @@ import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { tenantField, visibleBuilding } from '../../tenancy.ts';
-import { buildingIdInput } from '../../tool-inputs.ts';
+import { buildingIdInput, instantInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 import { horizonInput, modelVersionInput } from './forecast-consumption.ts';
 
@@ -34,6 +34,7 @@ export const compareModelsInput = z.object({
     .optional()
     .describe('Rolling window of hours ending now, in days; default 14.'),
   horizon: horizonInput.optional().describe("Which stored forecasts to score; default 'day-ahead'."),
+  to: instantInput('End of the window (exclusive); default now').optional(),
 });
 
 const accuracyOutput = z.object({
@@ -95,7 +96,8 @@ export const compareModels = defineTool({
     }
     if (args.buildingId !== undefined) await visibleBuilding(context, args.buildingId);
     const horizon = args.horizon ?? 'day-ahead';
-    const to = new Date(Math.floor(now() / 3_600_000) * 3_600_000);
+    const end = args.to === undefined ? now() : Date.parse(args.to);
+    const to = new Date(Math.floor(end / 3_600_000) * 3_600_000);
     const from = new Date(to.getTime() - (args.days ?? 14) * DAY_MS);
     const answer = await queries.liveAccuracy({
       versions: [args.versionA, args.versionB],

@@ -11,7 +11,7 @@ import { answerMeta, answerMetaOutput, answerMetaText, round } from '../../answe
 import { defineTool, READ_ONLY_TOOL, type ToolContext, ToolRefusal } from '../../define-tool.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
-import { buildingIdInput } from '../../tool-inputs.ts';
+import { buildingIdInput, instantInput } from '../../tool-inputs.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 
 export const horizonInput = z
@@ -37,6 +37,9 @@ export const forecastConsumptionInput = z.object({
   version: modelVersionInput
     .optional()
     .describe('Use this version instead of the promoted one (for A/B checks).'),
+  asOf: instantInput(
+    'Read the forecast for the day (or week) after this instant instead of after now, e.g. what was forecast for a past day',
+  ).optional(),
 });
 
 const scoresOutput = z.object({
@@ -125,7 +128,7 @@ export const forecastConsumption = defineTool({
       ...(args.meterId === undefined ? {} : { meterId: args.meterId }),
       horizon: horizon === 'day-ahead' ? 'day_ahead' : 'week_ahead',
       ...(args.version === undefined ? {} : { version: args.version }),
-      now: new Date(now()),
+      now: args.asOf === undefined ? new Date(now()) : new Date(args.asOf),
     });
     const view = answer.data;
     if (view === undefined) throw unknownBuilding(args.buildingId);
