@@ -12,6 +12,7 @@ import {
   readHourlyObservations,
   readLatestModel,
   readRecentConsumption,
+  type StoredModel,
   type TrainingSkipped,
   trainingWindows,
   trainModel,
@@ -121,6 +122,11 @@ export interface ForecastOptions {
   readonly asOf: Date;
   readonly meterIds?: readonly string[];
   readonly dryRun?: boolean;
+  /**
+   * Models just trained and published, which the models read model may not have folded yet: the
+   * periodic job forecasts from them in the same run rather than an interval later.
+   */
+  readonly freshModels?: readonly ModelTrained[];
 }
 
 export interface ForecastSkipped {
@@ -135,14 +141,34 @@ export interface ForecastReport {
   readonly skipped: readonly ForecastSkipped[];
 }
 
+/** A just-trained model as the forecaster reads stored ones. */
+const storedModelOf = (m: ModelTrained): StoredModel => ({
+  modelId: m.modelId,
+  version: m.version,
+  modelKind: m.modelKind,
+  timeZone: m.timeZone,
+  knotsC: m.knotsC,
+  coefficients: m.coefficients,
+  trainingSamples: m.trainingSamples,
+  heldBackTo: m.heldBackTo,
+});
+
 async function forecastOne(
   deps: ModelJobDeps,
   meter: ForecastMeter,
   version: string,
   horizon: ForecastHorizon,
   issuedAt: Date,
+  freshModels: readonly ModelTrained[],
 ): Promise<ForecastIssued | string> {
-  const model = await readLatestModel(deps.pool, meter.meterId, version, issuedAt);
+  const stored = await readLatestModel(deps.pool, meter.meterId, version, issuedAt);
+  const fresh = freshModels
+    .filter((m) => m.meterId === meter.meterId && m.version === version && m.heldBackTo <= issuedAt)
+    .sort((a, b) => b.heldBackTo.getTime() - a.heldBackTo.getTime())[0];
+  const model =
+    fresh !== undefined && (stored === undefined || fresh.heldBackTo > stored.heldBackTo)
+      ? storedModelOf(fresh)
+      : stored;
   if (model === undefined)
     return `no ${version} model trained by ${issuedAt.toISOString()} (run eaio models train)`;
   const hours = forecastHoursOf(issuedAt, meter.timeZone, horizon);
@@ -174,7 +200,7 @@ export async function issueForecasts(deps: ModelJobDeps, options: ForecastOption
   for (const meter of meters) {
     for (const version of options.versions) {
       for (const horizon of options.horizons) {
-        const result = await forecastOne(deps, meter, version, horizon, issuedAt);
+        const result = await forecastOne(deps, meter, version, horizon, issuedAt, options.freshModels ?? []);
         if (typeof result === 'string')
           skipped.push({ meterId: meter.meterId, version, horizon, reason: result });
         else issued.push(result);
@@ -223,6 +249,7 @@ export function startModelJob(
         versions: settings.versions,
         horizons: ['day_ahead', 'week_ahead'],
         asOf,
+        freshModels: training.trained,
       });
       settings.logger.info(
         {

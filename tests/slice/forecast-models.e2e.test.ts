@@ -7,6 +7,7 @@ import {
   type ModelJobDeps,
   rebuildNamedProjection,
   runProjector,
+  startModelJob,
   trainModels,
 } from '../../app/index.ts';
 import {
@@ -36,6 +37,7 @@ import { weatherProjection } from '../../projections/weather/index.ts';
 import type { SensorReading, WeatherForecast, WeatherObservation } from '../../schemas/index.ts';
 import { publishReadings } from '../../sources/index.ts';
 import { produce } from '../support/query-data-set.ts';
+import { spawnEaio } from '../support/spawn-eaio.ts';
 import { connectWithToken, testAuth } from '../support/test-auth.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -383,6 +385,37 @@ describe('forecast models end to end: readings -> rollups -> trainer -> ModelTra
     });
   });
 
+  it('eaio models train --dry-run and eaio models list print the same models from the command line', async () => {
+    const train = spawnEaio(
+      ['models', 'train', '--version', 'towt-v1', '--as-of', AS_OF.toISOString(), '--force', '--dry-run'],
+      platform.childEnv,
+    );
+    expect(await train.exited(), train.stderr()).toBe(0);
+    const [trained] = train
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(trained).toMatchObject({
+      modelId: `towt-v1:${METER}:${iso(START)}:${iso(START + 63 * DAY)}`,
+      version: 'towt-v1',
+    });
+    const list = spawnEaio(
+      ['models', 'list', '--building', 'Fc_A', '--version', 'towt-v1'],
+      platform.childEnv,
+    );
+    expect(await list.exited(), list.stderr()).toBe(0);
+    const [listed] = list
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(listed).toMatchObject({ modelId: trained?.modelId, contentHash: trained?.contentHash });
+    const bad = spawnEaio(['models', 'forecast', '--horizon', 'month-ahead'], platform.childEnv);
+    expect(await bad.exited()).not.toBe(0);
+    expect(bad.stderr()).toContain('use day-ahead or week-ahead');
+  }, 120_000);
+
   it('refuses unknown buildings, unknown meters, unknown versions and bad arguments', async () => {
     const unknown = await call(TOOL_NAMES.forecastConsumption, { buildingId: 'Nowhere' });
     expect(unknown.isError).toBe(true);
@@ -413,4 +446,25 @@ describe('forecast models end to end: readings -> rollups -> trainer -> ModelTra
     });
     expect(unconfirmed.isError).toBe(true);
   });
+
+  it('the periodic job of eaio start trains the next window and forecasts from it in the same run, then stops', async () => {
+    const job = startModelJob(deps, {
+      intervalMs: 3_600_000,
+      versions: ['towt-v1'],
+      logger: platform.logger,
+      now: () => new Date(START + 66 * DAY + 5 * HOUR),
+    });
+    try {
+      await waitFor("the job's model and its forecasts projected", async () => {
+        const { rows } = await platform.pool.query<{ n: string }>(
+          `SELECT count(*) AS n FROM forecast_hours h JOIN forecast_models m USING (model_id)
+            WHERE m.held_back_to = $1 AND h.horizon = 'week_ahead'`,
+          [new Date(START + 66 * DAY)],
+        );
+        return Number(rows[0]?.n) > 0 ? true : undefined;
+      });
+    } finally {
+      await job.stop();
+    }
+  }, 120_000);
 });
