@@ -6,7 +6,13 @@ import {
   promotionTopicKey,
   queryModels,
 } from '../../projections/index.ts';
-import { type ForecastHorizon, PROMOTION_SCOPES, type PromotionScope } from '../../schemas/index.ts';
+import {
+  type AuditRecord,
+  derivedEventId,
+  type ForecastHorizon,
+  PROMOTION_SCOPES,
+  type PromotionScope,
+} from '../../schemas/index.ts';
 import { issueForecasts, type ModelJobDeps, trainModels } from '../models/index.ts';
 import type { Platform } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
@@ -184,6 +190,23 @@ export function addModelsCommand(program: Command, context: CommandContext): voi
             topic: platform.names.topic('modelPromotions'),
             acks: -1,
             messages: [{ key: promotionTopicKey(event), value }],
+          });
+          // Audited as `eaio dlq redrive` is: an AuditRecord naming the actor (MCP calls are audited by the adapter).
+          const audit: AuditRecord = {
+            eventId: derivedEventId('promote-model', event.eventId),
+            occurredAt: event.occurredAt,
+            source: CLI_MODELS_SOURCE,
+            actor: event.promotedBy,
+            action: 'promote-model',
+            target: promotionTopicKey(event),
+            outcome: 'success',
+            details: { version: event.version, reason: event.reason, promotionEventId: event.eventId },
+            traceContext: null,
+          };
+          await (await platform.producer()).send({
+            topic: platform.names.topic('auditLog'),
+            acks: -1,
+            messages: [{ key: audit.actor, value: await platform.codec.encode('auditLog', audit) }],
           });
         });
         context.out(`${JSON.stringify({ promoted: event })}\n`);

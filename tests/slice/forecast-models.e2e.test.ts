@@ -414,6 +414,33 @@ describe('forecast models end to end: readings -> rollups -> trainer -> ModelTra
     const bad = spawnEaio(['models', 'forecast', '--horizon', 'month-ahead'], platform.childEnv);
     expect(await bad.exited()).not.toBe(0);
     expect(bad.stderr()).toContain('use day-ahead or week-ahead');
+    const promote = spawnEaio(
+      [
+        'models',
+        'promote',
+        '--version',
+        'towt-v2',
+        '--scope',
+        'meter',
+        '--id',
+        METER,
+        '--building',
+        'Fc_A',
+        '--reason',
+        'cli test',
+        '--as',
+        'user:tester',
+      ],
+      platform.childEnv,
+    );
+    expect(await promote.exited(), promote.stderr()).toBe(0);
+    await waitFor('the CLI promotion projected', async () => {
+      const { rows } = await platform.pool.query<{ version: string; promoted_by: string }>(
+        "SELECT version, promoted_by FROM model_promotions WHERE scope = 'meter' AND scope_id = $1",
+        [METER],
+      );
+      return rows[0]?.version === 'towt-v2' && rows[0].promoted_by === 'user:tester' ? true : undefined;
+    });
   }, 120_000);
 
   it('refuses unknown buildings, unknown meters, unknown versions and bad arguments', async () => {
