@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   buildingTag,
   meterTag,
+  modelVersionNamed,
   PORTFOLIO_TAG,
   type QueryLayer,
   type VersionAccuracy,
@@ -91,6 +92,8 @@ export const compareModels = defineTool({
   async handle(args, context: ToolContext<Pick<QueryLayer, 'liveAccuracy' | 'buildingTenant'>>) {
     const { queries, principal, now } = context;
     if (args.versionA === args.versionB) throw new ToolRefusal('Give two different versions to compare.');
+    modelVersionNamed(args.versionA);
+    modelVersionNamed(args.versionB);
     if (args.meterId !== undefined && args.buildingId === undefined) {
       throw new ToolRefusal('Give the buildingId of the meter too.');
     }

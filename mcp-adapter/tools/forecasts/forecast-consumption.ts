@@ -101,7 +101,7 @@ const chosenBy = (m: MeterForecastView): string =>
 function missingOf(m: MeterForecastView): string | null {
   if (m.hours.length > 0) return null;
   if (!m.hasModel) return `no ${m.choice.version} model trained for ${m.meterId} yet`;
-  return `no ${m.choice.version} forecast issued for these hours yet`;
+  return `no ${m.choice.version} forecast issued for these hours yet (the job of npm start issues them hourly; eaio models forecast does now)`;
 }
 
 /** `forecast_consumption`: a building's stored forecast with the model version and scores behind it. */
