@@ -56,7 +56,6 @@ export type {
   ForecastHour,
   ForecastIssued,
   ForecastModelKind,
-  HeldBackScores,
   MeterKind,
   MeterRegistered,
   ModelPromoted,

@@ -96,7 +96,7 @@ export function addModelsCommand(program: Command, context: CommandContext): voi
         );
         for (const m of report.trained) {
           context.out(
-            `${JSON.stringify({ modelId: m.modelId, meterId: m.meterId, version: m.version, heldBack: m.heldBack, contentHash: m.contentHash })}\n`,
+            `${JSON.stringify({ modelId: m.modelId, meterId: m.meterId, version: m.version, heldBack: { n: m.heldBackN, cvRmse: m.heldBackCvRmse, nmbe: m.heldBackNmbe, r2: m.heldBackR2 }, contentHash: m.contentHash })}\n`,
           );
         }
         for (const s of report.skipped) context.out(`${JSON.stringify({ skipped: s })}\n`);

@@ -201,13 +201,11 @@ export function trainModel(args: {
     ...w,
     timeZone: meter.timeZone,
     ...body,
-    heldBack: {
-      n: scores.n,
-      meanActual: scores.meanActual,
-      cvRmse: scores.cvRmse,
-      nmbe: scores.nmbe,
-      r2: scores.r2,
-    },
+    heldBackN: scores.n,
+    heldBackMeanActual: scores.meanActual,
+    heldBackCvRmse: scores.cvRmse,
+    heldBackNmbe: scores.nmbe,
+    heldBackR2: scores.r2,
     traceContext: null,
   };
 }

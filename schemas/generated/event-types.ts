@@ -722,25 +722,6 @@ export interface ModelPromoted {
 }
 
 /**
- * ASHRAE Guideline 14 scores of a model's predictions against actual hourly consumption it was not fitted on.
- */
-export interface HeldBackScores {
-  /** Hours scored. */
-  readonly n: number;
-  /** Mean actual hourly consumption over the scored hours, in unit. */
-  readonly meanActual: number;
-  /** Coefficient of variation of the RMSE, a fraction (0.25 = 25 %); NaN when no hour was scored. */
-  readonly cvRmse: number;
-  /**
-   * Normalised mean bias error, a fraction; positive when the model under-predicts (Guideline 14's sign); NaN
-   * when no hour was scored.
-   */
-  readonly nmbe: number;
-  /** Coefficient of determination of the predictions; NaN when no hour was scored. */
-  readonly r2: number;
-}
-
-/**
  * A forecast model fitted for one meter on a training window and scored out of sample on the held-back window
  * after it. Keyed by meterId on the models topic. A pure function of the read models it was fitted on:
  * re-training the same window yields the same modelId, coefficients, content hash and eventId.
@@ -806,8 +787,22 @@ export interface ModelTrained {
   readonly contentHash: string;
   /** Hours fitted (hours of the training window with both consumption and a temperature). */
   readonly trainingSamples: number;
-  /** Scores on the held-back window, out of sample. */
-  readonly heldBack: HeldBackScores;
+  /** Held-back hours scored (hours with consumption, and a temperature for towt). */
+  readonly heldBackN: number;
+  /** Mean actual hourly consumption over the scored hours, in unit. */
+  readonly heldBackMeanActual: number;
+  /**
+   * ASHRAE Guideline 14 CV(RMSE) of the predictions on the held-back window, out of sample, a fraction (0.25
+   * = 25 %); NaN when the mean actual is 0.
+   */
+  readonly heldBackCvRmse: number;
+  /**
+   * Guideline 14 NMBE on the held-back window, a fraction; positive when the model under-predicts; NaN when
+   * the mean actual is 0.
+   */
+  readonly heldBackNmbe: number;
+  /** Coefficient of determination of the held-back predictions; NaN when the actuals do not vary. */
+  readonly heldBackR2: number;
   /** Trace context of the operation that produced the model; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }

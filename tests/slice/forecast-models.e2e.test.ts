@@ -260,9 +260,9 @@ describe('forecast models end to end: readings -> rollups -> trainer -> ModelTra
     towt?.coefficients.forEach((c, i) => {
       expect(c, towt.features[i]).toBeCloseTo(expected[i] ?? Number.NaN, 6);
     });
-    expect(towt?.heldBack.n).toBe(7 * 24);
-    expect(towt?.heldBack.cvRmse).toBeLessThan(1e-6);
-    expect(first.trained[1]?.heldBack.cvRmse).toBeGreaterThan(0.05);
+    expect(towt?.heldBackN).toBe(7 * 24);
+    expect(towt?.heldBackCvRmse).toBeLessThan(1e-6);
+    expect(first.trained[1]?.heldBackCvRmse).toBeGreaterThan(0.05);
   });
 
   it('publishes the models; a re-run only skips them; a rebuild of the models read model by replay gives the same rows', async () => {
