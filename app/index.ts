@@ -1,6 +1,9 @@
 // The composition root's public surface: the `eaio` entry point and the wiring that builds a
 // running platform from config, for tests and benchmarks that drive the platform in-process.
 export { main } from './cli/main.ts';
+// Forecast models (issue 15): the trainer and forecaster `eaio models` and `eaio start` run.
+export type { ForecastReport, ModelJobDeps, TrainReport } from './models/index.ts';
+export { issueForecasts, startModelJob, trainModels } from './models/index.ts';
 export type {
   ConsumedPosition,
   ObservePlatformOptions,

@@ -22,6 +22,10 @@ export const TOOL_NAMES = {
   listDeadLetters: 'list_dead_letters',
   showDeadLetter: 'show_dead_letter',
   redriveDeadLetters: 'redrive_dead_letters',
+  // Forecast models (issue 15).
+  forecastConsumption: 'forecast_consumption',
+  compareModels: 'compare_models',
+  promoteModel: 'promote_model',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

@@ -6,7 +6,9 @@ import { buildingsProjection } from './buildings/index.ts';
 import { controlCommandsProjection } from './control-commands/index.ts';
 import { currentWeatherProjection } from './current-weather/index.ts';
 import { dataQualityIssuesProjection } from './data-quality-issues/index.ts';
+import { forecastsProjection, weatherForecastsProjection } from './forecasts/index.ts';
 import { metersProjection } from './meters/index.ts';
+import { modelsProjection } from './models/index.ts';
 import { operationStatsProjection } from './operation-stats/index.ts';
 import type { AnyProjection } from './projection.ts';
 import { latestReadingsProjection, readingsProjection } from './readings/index.ts';
@@ -32,6 +34,10 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   weatherProjection,
   operationStatsProjection,
   auditLogProjection,
+  // Forecast models, forecasts and the weather forecasts they read (issue 15).
+  modelsProjection,
+  forecastsProjection,
+  weatherForecastsProjection,
 ];
 
 /** The catalogue entry called `name`, or undefined. */

@@ -81,12 +81,57 @@ export {
   queryDeadLetters,
   startDeadLetterIndex,
 } from './dead-letters/index.ts';
+// Forecast models and forecasts (issue 15).
+export type {
+  BuildingForecastView,
+  ForecastHourView,
+  ForecastQuery,
+  HourTemperature,
+  LiveAccuracyQuery,
+  MeterForecastView,
+  StoredModel,
+  VersionAccuracy,
+} from './forecasts/index.ts';
+export {
+  forecastHoursOf,
+  forecastsProjection,
+  issueForecast,
+  queryForecast,
+  queryLiveAccuracy,
+  readForecastTemperatures,
+  readLatestModel,
+  readRecentConsumption,
+  weatherForecastsProjection,
+} from './forecasts/index.ts';
 export {
   activeGenerationKey,
   generationSchema,
   redisGenerationPrefix,
   redisKeyspace,
 } from './generation-names.ts';
+export type {
+  ForecastMeter,
+  ModelVersion,
+  ModelView,
+  PromotionRequest,
+  TrainingSkipped,
+  VersionChoice,
+} from './models/index.ts';
+export {
+  buildModelPromoted,
+  DEFAULT_MODEL_VERSION,
+  isModelTrained,
+  listForecastMeters,
+  MODEL_VERSIONS,
+  modelsProjection,
+  modelVersionNamed,
+  promotionTopicKey,
+  queryModels,
+  queryVersionChoice,
+  readHourlyObservations,
+  trainingWindows,
+  trainModel,
+} from './models/index.ts';
 export type {
   OperationMinute,
   OperationRow,

@@ -242,6 +242,40 @@ export const TOPICS = {
     deadLetterTopic: 'telemetry.dlq',
     doc: 'What the platform itself did: one OperationRecorded per MCP tool call and per processor batch.',
   },
+  // Forecast models (issue 15): models and promotions are small and kept forever, so a replay
+  // re-derives every model version, and the promotions are the audited record of which one answers use.
+  models: {
+    name: 'models',
+    valueType: 'ModelTrained',
+    key: 'meterId: the models of one meter keep their training order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'models.dlq',
+    doc: 'Every forecast model fitted, one ModelTrained per meter, version and training window, with its held-back scores (model trainer).',
+  },
+  modelPromotions: {
+    name: 'model-promotions',
+    valueType: 'ModelPromoted',
+    key: 'scope/scopeId: the promotions of one meter, building or all keep their order',
+    // One partition: a handful of admin actions, and a reader folds them all to resolve a meter's version.
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    retentionMs: FOREVER,
+    deadLetterTopic: 'model-promotions.dlq',
+    doc: 'Which model version answers use by default, per meter, building or all: audited admin actions (promote_model, eaio models promote).',
+  },
+  forecasts: {
+    name: 'forecasts',
+    valueType: 'ForecastIssued',
+    key: 'meterId: the forecasts of one meter keep their issue order',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    // Kept forever: live accuracy joins stored forecasts with actuals, and a rebuild must see them all.
+    retentionMs: FOREVER,
+    deadLetterTopic: 'forecasts.dlq',
+    doc: 'Hourly day-ahead and week-ahead forecasts per meter and model version (model forecaster).',
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

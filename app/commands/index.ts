@@ -42,6 +42,7 @@ export type {
 export { executorPointsOf, startGateway } from './gateway-start.ts';
 export { addImportCommand, chooseFormat, importFile, summaryTable } from './import-command.ts';
 export { addMcpCommand } from './mcp-command.ts';
+export { addModelsCommand, CLI_MODELS_SOURCE, horizonsOf, instantOf } from './models-command.ts';
 export { addProcessCommand } from './process-command.ts';
 export { addProjectCommand } from './project-command.ts';
 export { addProjectionsCommand, projectionsList, projectionsRebuild } from './projections-command.ts';

@@ -4,6 +4,7 @@ import type { Logger, LoggerRegistry } from '../../infra/logging/index.ts';
 import { stackUp } from '../../infra/stack/index.ts';
 import { type RunningMcpHttpServer, startMcpHttpServer, TOOL_NAMES } from '../../mcp-adapter/index.ts';
 import { startSimulation } from '../../sources/index.ts';
+import { startModelJob } from '../models/index.ts';
 import {
   connectPlatform,
   createPlatformAuditTrail,
@@ -202,6 +203,22 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     readiness: weather ? [weather.readiness] : [],
   });
   weather?.poller.start();
+  // Forecast models (issue 15): trains once per UTC day per window and forecasts every run.
+  const modelJob = config.models.job.enabled
+    ? startModelJob(
+        {
+          pool: platform.pool,
+          producer: () => platform.producer(),
+          codec: platform.codec,
+          names: platform.names,
+        },
+        {
+          intervalMs: config.models.job.intervalSeconds * 1000,
+          versions: config.models.job.versions,
+          logger: componentLogger('models'),
+        },
+      )
+    : undefined;
   const simulation = options.demo
     ? await startPlatformSimulation(config, platform, componentLogger('simulator'))
     : undefined;
@@ -248,6 +265,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   await simulation?.stop();
   await simulation?.groundTruth?.close();
   await weather?.poller.stop();
+  await modelJob?.stop();
   await Promise.all([projector.stop(), processors.stop(), deadLetterIndex.stop()]);
   await audit.close();
   await runtime.close();

@@ -14,7 +14,7 @@ import {
   type RunningToolAuditTrail,
 } from '../../mcp-adapter/index.ts';
 import { createControlEventSink } from '../../processors/index.ts';
-import { createQueryLayer, type ToolResultCache } from '../../projections/index.ts';
+import { createQueryLayer, promotionTopicKey, type ToolResultCache } from '../../projections/index.ts';
 import type { Platform } from './connect-platform.ts';
 import { createPlatformPipelineAdmin } from './pipeline-admin.ts';
 
@@ -89,6 +89,16 @@ export function platformMcpServerFactory(
         codec: platform.codec,
         names: platform.names,
       }),
+      promotions: {
+        async send(event) {
+          const value = await platform.codec.encode('modelPromotions', event);
+          await (await platform.producer()).send({
+            topic: platform.names.topic('modelPromotions'),
+            acks: -1,
+            messages: [{ key: promotionTopicKey(event), value }],
+          });
+        },
+      },
     },
     { names: platform.names, registry: platform.registry, ...options, cache, limiter },
   );

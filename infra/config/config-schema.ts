@@ -483,6 +483,33 @@ export const configSchema = z.object({
         .describe('Per-component log levels over `log.level`, e.g. `projector=debug,mcp=warn`.'),
     })
     .prefault({}),
+  // Forecast models (issue 15): the periodic trainer and forecaster of `eaio start`.
+  models: z
+    .object({
+      job: z
+        .object({
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe(
+              'Train and forecast periodically under `npm start`; `eaio models train` / `eaio models forecast` run it regardless.',
+            ),
+          intervalSeconds: z
+            .number()
+            .int()
+            .min(60)
+            .default(3600)
+            .describe(
+              "Time between two runs. Training windows are whole UTC days, so a day's runs re-derive the same models (duplicates the read model ignores); forecasts are issued on the hour.",
+            ),
+          versions: z
+            .array(z.string().min(1))
+            .default(['towt-v1', 'towt-v2', 'seasonal-naive-v1'])
+            .describe('Model versions trained and forecast side by side, e.g. `towt-v1,seasonal-naive-v1`.'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   weather: z
     .object({
       poller: z

@@ -15,6 +15,7 @@ import {
 import { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 import { dataQualityReport } from './data-quality/index.ts';
 import { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
+import { compareModels, type ForecastWrites, forecastConsumption, promoteModel } from './forecasts/index.ts';
 import { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 import { getLatestReadings } from './readings/index.ts';
 import { estimateSavings } from './savings/index.ts';
@@ -25,7 +26,7 @@ import { getCurrentWeather } from './weather/index.ts';
  * offsets, group lag, dead-letter records, re-drive), and for the control tools the control port
  * (proposals and actions onto Kafka); a server without a port refuses the tools that need it.
  */
-export type McpReads = QueryLayer & PipelineReads & ControlReads;
+export type McpReads = QueryLayer & PipelineReads & ControlReads & ForecastWrites;
 
 /** Every tool the server offers, in the order `tools/list` shows them. */
 export const TOOLS: readonly AnyTool<McpReads>[] = [
@@ -51,6 +52,10 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   listDeadLetters,
   showDeadLetter,
   redriveDeadLetters,
+  // Forecast models (issue 15).
+  forecastConsumption,
+  compareModels,
+  promoteModel,
 ];
 
 export { listAnomalies } from './anomalies/index.ts';
@@ -66,6 +71,8 @@ export {
 export { compareToPeers, queryConsumptionTool, weatherImpact } from './consumption/index.ts';
 export { dataQualityReport } from './data-quality/index.ts';
 export { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
+export type { ForecastWrites, ModelPromotionSink } from './forecasts/index.ts';
+export { compareModels, forecastConsumption, promoteModel } from './forecasts/index.ts';
 export { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
 export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './readings/index.ts';
 export { estimateSavings, estimateSavingsInput, estimateSavingsOutput } from './savings/index.ts';

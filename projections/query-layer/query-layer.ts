@@ -45,6 +45,15 @@ import {
   queryDeadLetters,
 } from '../dead-letters/index.ts';
 import {
+  type BuildingForecastView,
+  type ForecastQuery,
+  type LiveAccuracyQuery,
+  queryForecast,
+  queryLiveAccuracy,
+  type VersionAccuracy,
+} from '../forecasts/index.ts';
+import { type ModelView, queryModels } from '../models/index.ts';
+import {
   type OperationSummary,
   type OperationSummaryQuery,
   queryOperationSummary,
@@ -87,6 +96,12 @@ export interface QueryLayer extends Lookups {
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
+  /** A building's (or meter's) stored forecast for the next local day or week, with the models behind it. */
+  forecast(query: ForecastQuery): Promise<Answer<BuildingForecastView | undefined>>;
+  /** Live accuracy of model versions on the same meters and hours: stored forecasts against actual rollups. */
+  liveAccuracy(query: LiveAccuracyQuery): Promise<Answer<VersionAccuracy[]>>;
+  /** Trained models of a building or meter, newest training first. */
+  models(query: { buildingId?: string; meterId?: string; version?: string }): Promise<Answer<ModelView[]>>;
   /**
    * Avoided energy since a change date against a Guideline 14 TOWT baseline, with its uncertainty;
    * data undefined for an unknown building, a typed error when the baseline does not qualify.
@@ -451,6 +466,30 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         (c) => querySavings(c, query),
         (result) => result?.dataUntil ?? null,
         query.asOf,
+      ),
+    forecast: (query) =>
+      answer(
+        'forecast',
+        query,
+        ['forecasts', 'models', 'meters', 'buildings'],
+        (c) => queryForecast(c, query),
+        (view) => latest(view?.meters.map((m) => m.issuedAt) ?? []),
+      ),
+    liveAccuracy: (query) =>
+      answer(
+        'liveAccuracy',
+        query,
+        ['forecasts', 'rollups'],
+        (c) => queryLiveAccuracy(c, query),
+        (rows) => latest(rows.map((r) => r.lastHour)),
+      ),
+    models: (query) =>
+      answer(
+        'models',
+        query,
+        ['models'],
+        (c) => queryModels(c, query),
+        (rows) => latest(rows.map((r) => r.trainedAt)),
       ),
     deadLetters: (query) =>
       answer(

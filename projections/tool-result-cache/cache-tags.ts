@@ -61,6 +61,17 @@ function tagsOf(topic: TopicKey, e: AnyEvent): readonly string[] {
     case 'WeatherForecast':
     case 'WeatherAlert':
       return [stationTag((e as EventTypes[typeof type]).stationId)];
+    // Forecast models and forecasts answer about a meter and its building; a promotion for all
+    // meters reaches every building's answers through the portfolio tag.
+    case 'ModelTrained':
+    case 'ForecastIssued': {
+      const { buildingId, meterId } = e as EventTypes[typeof type];
+      return [buildingTag(buildingId), meterTag(meterId)];
+    }
+    case 'ModelPromoted': {
+      const { buildingId } = e as EventTypes[typeof type];
+      return buildingId ? [buildingTag(buildingId)] : [PORTFOLIO_TAG];
+    }
     case 'ControlPointRegistered':
     case 'ControlCommandRequested':
     case 'ControlDecision':

@@ -526,6 +526,83 @@ export interface DeadLetterEnvelope {
   readonly traceContext?: TraceContext | null;
 }
 
+/** The symbols of {@link ForecastModelKind}, in schema order (for zod enums and exhaustive checks). */
+export const FORECAST_MODEL_KINDS = ['towt', 'seasonal_naive'] as const;
+/**
+ * Family of a forecast model: 'towt' is the time-of-week-and-temperature regression (hour-of-week indicators
+ * plus piecewise-linear temperature terms), 'seasonal_naive' the value of the same hour one week earlier.
+ */
+export type ForecastModelKind = (typeof FORECAST_MODEL_KINDS)[number];
+
+/** The symbols of {@link ForecastHorizon}, in schema order (for zod enums and exhaustive checks). */
+export const FORECAST_HORIZONS = ['day_ahead', 'week_ahead'] as const;
+/** How far ahead a forecast reaches: the next local day, or the next seven local days. */
+export type ForecastHorizon = (typeof FORECAST_HORIZONS)[number];
+
+/** The symbols of {@link TemperatureSource}, in schema order (for zod enums and exhaustive checks). */
+export const TEMPERATURE_SOURCES = ['forecast', 'observed', 'climatology'] as const;
+/**
+ * Where a forecast hour's temperature came from: the station's weather forecast, an observation already made,
+ * or the climatology (mean of the same hour of day over the days before the issue).
+ */
+export type TemperatureSource = (typeof TEMPERATURE_SOURCES)[number];
+
+/** One forecast hour. */
+export interface ForecastHour {
+  /** Start of the UTC hour. */
+  readonly hourStart: Date;
+  /** Forecast consumption of the hour, in unit. */
+  readonly value: number;
+  /** Outdoor temperature the value was computed with; null for seasonal_naive. */
+  readonly temperatureC?: number | null;
+  /** Where temperatureC came from; null for seasonal_naive. */
+  readonly temperatureSource?: TemperatureSource | null;
+}
+
+/**
+ * One model's hourly forecast of one meter, issued at one time for a day or a week ahead. Keyed by meterId on
+ * the forecasts topic. One event per issue rather than per hour: an issue is one act of one model with one
+ * set of temperatures, readers never see half of it, and a week is 168 small values.
+ */
+export interface ForecastIssued {
+  /**
+   * Derived from modelId, horizon and issuedAt (UUID v5), so a re-run produces a duplicate the read models
+   * ignore.
+   */
+  readonly eventId: string;
+  /** When the forecast was issued, equal to issuedAt (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'model-forecaster'. */
+  readonly source: string;
+  /** Model that produced the values (a ModelTrained's modelId). */
+  readonly modelId: string;
+  /** Family of the model. */
+  readonly modelKind: ForecastModelKind;
+  /** Version of the model, e.g. 'towt-v1'. */
+  readonly version: string;
+  /** Meter forecast; the topic key. */
+  readonly meterId: string;
+  /** Building the meter belongs to. */
+  readonly buildingId: string;
+  /** Kind of the meter. */
+  readonly meterKind: MeterKind;
+  /** Unit of the forecast values (hourly consumption). */
+  readonly unit: ReadingUnit;
+  /** The as-of of the forecast: only data before it was used (UTC, on the hour). */
+  readonly issuedAt: Date;
+  /** Day-ahead (the building's next local day) or week-ahead (the next seven local days). */
+  readonly horizon: ForecastHorizon;
+  /** Weather station whose temperatures were used; null when none was needed or available. */
+  readonly stationId?: string | null;
+  /**
+   * The forecast hours in time order; hours a model cannot forecast (no value a week earlier, no temperature)
+   * are left out.
+   */
+  readonly hours: readonly ForecastHour[];
+  /** Trace context of the operation that produced the forecast; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
 /**
  * How far an import of one source file has got, written in the same Kafka transaction as the events of the
  * rows it counts. Keyed by sourceId on the compacted import-checkpoints topic: the latest checkpoint per file
@@ -608,6 +685,125 @@ export interface MeterRegistered {
   /** Brick Schema class of the meter's point, e.g. 'Electrical_Energy_Sensor', when mapped. */
   readonly brickClass?: string | null;
   /** Trace context of the operation that produced the description; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/** The symbols of {@link PromotionScope}, in schema order (for zod enums and exhaustive checks). */
+export const PROMOTION_SCOPES = ['meter', 'building', 'all'] as const;
+/** What a promotion applies to. */
+export type PromotionScope = (typeof PROMOTION_SCOPES)[number];
+
+/**
+ * An administrator's choice of the model version answers use by default, for one meter, one building's meters
+ * or every meter; the most specific promotion wins. Keyed by scope and scopeId on the model-promotions topic;
+ * an audited admin action (promote_model, eaio models promote).
+ */
+export interface ModelPromoted {
+  /** Unique id of this event, stable across producer retries; the idempotency key of every effect. */
+  readonly eventId: string;
+  /** When the version was promoted (UTC). */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'mcp-adapter' or 'eaio-cli'. */
+  readonly source: string;
+  /** Whether the promotion is for one meter, one building's meters or every meter. */
+  readonly scope: PromotionScope;
+  /** The meterId, the buildingId, or '*' for all; with scope, the topic key. */
+  readonly scopeId: string;
+  /** Building of the meter or the building promoted for; null for all. */
+  readonly buildingId?: string | null;
+  /** The version answers now use, e.g. 'towt-v2'. */
+  readonly version: string;
+  /** Principal who promoted it (the MCP caller's subject or the CLI user). */
+  readonly promotedBy: string;
+  /** Why, in the administrator's words, e.g. 'lower CV(RMSE) over 14 days (n=1344)'. */
+  readonly reason: string;
+  /** Trace context of the operation that produced the promotion; null when it was not traced. */
+  readonly traceContext?: TraceContext | null;
+}
+
+/**
+ * A forecast model fitted for one meter on a training window and scored out of sample on the held-back window
+ * after it. Keyed by meterId on the models topic. A pure function of the read models it was fitted on:
+ * re-training the same window yields the same modelId, coefficients, content hash and eventId.
+ */
+export interface ModelTrained {
+  /**
+   * Derived from modelId (UUID v5), so re-training the same window produces a duplicate the read models
+   * ignore.
+   */
+  readonly eventId: string;
+  /**
+   * Event time of the training: the end of the held-back window (the as-of the trainer ran for), never the
+   * wall clock, so a re-run yields the same event (UTC).
+   */
+  readonly occurredAt: Date;
+  /** Who produced the event, e.g. 'model-trainer'. */
+  readonly source: string;
+  /**
+   * Deterministic id of the model: version, meter and training window, e.g.
+   * 'towt-v1:m-1:2026-01-01T00:00:00.000Z:2026-02-26T00:00:00.000Z'.
+   */
+  readonly modelId: string;
+  /** Meter the model forecasts; the topic key. */
+  readonly meterId: string;
+  /** Building the meter belongs to. */
+  readonly buildingId: string;
+  /** Kind of the meter. */
+  readonly meterKind: MeterKind;
+  /** Unit of the consumption the model forecasts (hourly sums). */
+  readonly unit: ReadingUnit;
+  /** Family of the model. */
+  readonly modelKind: ForecastModelKind;
+  /**
+   * Configuration of the kind, e.g. 'towt-v1' (default knots, 8 weeks of training) or 'towt-v2'; versions run
+   * side by side on the same meters and one is promoted for answers.
+   */
+  readonly version: string;
+  /** Start of the training window (UTC, inclusive). */
+  readonly trainingFrom: Date;
+  /** End of the training window (UTC, exclusive); the held-back window starts here. */
+  readonly trainingTo: Date;
+  /** Start of the held-back window the scores are computed on (UTC, inclusive). */
+  readonly heldBackFrom: Date;
+  /** End of the held-back window (UTC, exclusive). */
+  readonly heldBackTo: Date;
+  /**
+   * Names of the model's features in coefficient order, e.g. 'how_0'..'how_167', 'temp_lt_12.8'; empty for
+   * seasonal_naive.
+   */
+  readonly features: readonly string[];
+  /**
+   * Fitted coefficients in feature order (hour-of-week levels, then temperature slopes); empty for
+   * seasonal_naive.
+   */
+  readonly coefficients: readonly number[];
+  /** Temperature knots of the piecewise-linear terms in degrees Celsius; empty for seasonal_naive. */
+  readonly knotsC: readonly number[];
+  /** IANA time zone of the building: hour of week is local time. */
+  readonly timeZone: string;
+  /** Weather station whose hourly temperatures the model was fitted on; null for seasonal_naive. */
+  readonly stationId?: string | null;
+  /** SHA-256 (hex) of the model's canonical JSON: equal hashes, equal models. */
+  readonly contentHash: string;
+  /** Hours fitted (hours of the training window with both consumption and a temperature). */
+  readonly trainingSamples: number;
+  /** Held-back hours scored (hours with consumption, and a temperature for towt). */
+  readonly heldBackN: number;
+  /** Mean actual hourly consumption over the scored hours, in unit. */
+  readonly heldBackMeanActual: number;
+  /**
+   * ASHRAE Guideline 14 CV(RMSE) of the predictions on the held-back window, out of sample, a fraction (0.25
+   * = 25 %); NaN when the mean actual is 0.
+   */
+  readonly heldBackCvRmse: number;
+  /**
+   * Guideline 14 NMBE on the held-back window, a fraction; positive when the model under-predicts; NaN when
+   * the mean actual is 0.
+   */
+  readonly heldBackNmbe: number;
+  /** Coefficient of determination of the held-back predictions; NaN when the actuals do not vary. */
+  readonly heldBackR2: number;
+  /** Trace context of the operation that produced the model; null when it was not traced. */
   readonly traceContext?: TraceContext | null;
 }
 
@@ -902,8 +1098,11 @@ export interface EventTypes {
   readonly ControlPointRegistered: ControlPointRegistered;
   readonly DataQualityIssue: DataQualityIssue;
   readonly DeadLetterEnvelope: DeadLetterEnvelope;
+  readonly ForecastIssued: ForecastIssued;
   readonly ImportCheckpoint: ImportCheckpoint;
   readonly MeterRegistered: MeterRegistered;
+  readonly ModelPromoted: ModelPromoted;
+  readonly ModelTrained: ModelTrained;
   readonly OperationRecorded: OperationRecorded;
   readonly PointValueObserved: PointValueObserved;
   readonly ReadingAggregate: ReadingAggregate;
@@ -925,8 +1124,11 @@ export const EVENT_TYPE_NAMES = [
   'ControlPointRegistered',
   'DataQualityIssue',
   'DeadLetterEnvelope',
+  'ForecastIssued',
   'ImportCheckpoint',
   'MeterRegistered',
+  'ModelPromoted',
+  'ModelTrained',
   'OperationRecorded',
   'PointValueObserved',
   'ReadingAggregate',

@@ -54,6 +54,9 @@ function reads(overrides: Partial<McpReads>): McpReads {
     commandStatus: unexpected('commandStatus'),
     weatherNormalised: unexpected('weatherNormalised'),
     savings: unexpected('savings'),
+    forecast: unexpected('forecast'),
+    liveAccuracy: unexpected('liveAccuracy'),
+    models: unexpected('models'),
     buildingTenant: unexpected('buildingTenant'),
     buildings: unexpected('buildings'),
     buildingDetail: unexpected('buildingDetail'),
@@ -556,14 +559,14 @@ const CONTROL_TOOLS: ReadonlySet<string> = new Set([
 ]);
 
 describe('the list of tools', () => {
-  it('has a description on every input field and read-only annotations, but for the re-drive (an idempotent write) and the control tools (they act on devices)', () => {
+  it('has a description on every input field and read-only annotations, but for the re-drive and the promotion (idempotent writes) and the control tools (they act on devices)', () => {
     for (const tool of TOOLS) {
       const schema = z.toJSONSchema(tool.input) as { properties: Record<string, { description?: string }> };
       for (const [field, property] of Object.entries(schema.properties)) {
         expect(property.description, `${tool.name}.${field}`).toBeTruthy();
       }
       expect(tool.annotations).toMatchObject(
-        tool.name === TOOL_NAMES.redriveDeadLetters
+        tool.name === TOOL_NAMES.redriveDeadLetters || tool.name === TOOL_NAMES.promoteModel
           ? IDEMPOTENT_WRITE_TOOL
           : CONTROL_TOOLS.has(tool.name)
             ? CONTROL_TOOL
