@@ -21,6 +21,10 @@ export const TOOL_NAMES = {
   listDeadLetters: 'list_dead_letters',
   showDeadLetter: 'show_dead_letter',
   redriveDeadLetters: 'redrive_dead_letters',
+  // Analytics (issue 15).
+  recommendActions: 'recommend_actions',
+  findSimilarBuildings: 'find_similar_buildings',
+  benchmarkTrend: 'benchmark_trend',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];
