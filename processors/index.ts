@@ -108,6 +108,22 @@ export {
 } from './data-quality/index.ts';
 export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './dead-letter-tools/index.ts';
 export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './dead-letter-tools/index.ts';
+export type { FitScores, HourlyObservation, TowtFitOptions, TowtModel } from './forecasting/index.ts';
+export {
+  DEFAULT_KNOTS_C,
+  fitTowt,
+  GUIDELINE_14_HOURLY,
+  MIN_TOWT_SAMPLES,
+  meetsGuideline14Hourly,
+  modelContentHash,
+  predictTowt,
+  scoreForecast,
+  seasonalNaiveForecast,
+  temperatureSegments,
+  towtCoefficients,
+  towtFeatureNames,
+  towtFromCoefficients,
+} from './forecasting/index.ts';
 export { MAX_READING_BY_UNIT, ReadingRejectedError, validateReading } from './readings-validation/index.ts';
 export type {
   InputEvent,

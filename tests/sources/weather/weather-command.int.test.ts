@@ -114,7 +114,7 @@ describe('eaio weather poll', () => {
       // be in flight when it first answers: wait for the counter rather than read it once.
       const forecastsProduced =
         /eaio_events_produced_total\{component="weather-poller",topic="[^"]*weather-forecasts"\} (\d+)/;
-      const produced = await waitFor('the first poll\'s forecasts counted in /metrics', async () => {
+      const produced = await waitFor("the first poll's forecasts counted in /metrics", async () => {
         const metrics = await (await fetch(`${url}/metrics`)).text();
         const count = Number(forecastsProduced.exec(metrics)?.[1] ?? 0);
         return count >= 155 ? count : undefined;
