@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningProjector, rebuildNamedProjection } from '../../app/index.ts';
 import { EaioError } from '../../infra/errors/index.ts';
+import {
+  type AnyTool,
+  benchmarkTrend,
+  findSimilarBuildings,
+  LOCAL_ADMIN,
+  principal,
+  recommendActions,
+  runTool,
+  TOOL_ERROR_CODE,
+} from '../../mcp-adapter/index.ts';
 import type { Recommendation, RuleId } from '../../projections/index.ts';
 import { createQueryLayer, type QueryLayer } from '../../projections/query-layer/index.ts';
 import {
@@ -318,4 +328,64 @@ describe('analytics queries: recommendations, similar buildings, EUI trends', ()
     ]);
     expect(after).toEqual(before);
   }, 240_000);
+
+  describe('the MCP tools over the same read models', () => {
+    const args = { from: new Date(START).toISOString(), to: new Date(END).toISOString() };
+    const defaultAnalyst = principal('analyst-1', 'analyst', 'default');
+    async function call<Q>(tool: AnyTool<Q>, input: unknown, who = LOCAL_ADMIN) {
+      const run = await runTool(tool, tool.input.parse(input), {
+        // The real query layer has every query the tools pick.
+        queries: queries as unknown as Q,
+        principal: who,
+        now: () => END,
+      });
+      if (!run.result.isError) tool.output.parse(run.result.structuredContent);
+      const text = run.result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+      return { ...run, text, structured: run.result.structuredContent as Record<string, unknown> };
+    }
+
+    it('recommend_actions quotes the evidence ids and figures in its text, and ranks peers within the caller tenant', async () => {
+      const { structured, text } = await call(
+        recommendActions,
+        { buildingId: 'NightHeavy', ...args },
+        defaultAnalyst,
+      );
+      const recs = structured.recommendations as { ruleId: string; evidence: { peerIds: string[] } }[];
+      expect(recs.map((r) => r.ruleId)).toEqual(['night-base-load']);
+      expect(recs[0]?.evidence.peerIds).not.toContain('Acme_Office');
+      expect(text).toContain('night-base-load');
+      expect(text).toContain(NIGHT_ANOMALY_ID);
+      expect(text).toMatch(/estimated saving [\d.]+ kWh\/year/);
+      expect(structured.provenance).toBeDefined();
+      const none = await call(recommendActions, { buildingId: 'N1', ...args });
+      expect(none.text).toMatch(/^No rule fired for N1 \(Office\)/);
+    });
+
+    it('a tenant cannot ask about another tenant building, nor tell it from an unknown one', async () => {
+      for (const tool of [recommendActions, findSimilarBuildings, benchmarkTrend] as AnyTool<QueryLayer>[]) {
+        const other = await call(tool, { buildingId: 'Acme_Office', ...args }, defaultAnalyst);
+        const unknown = await call(tool, { buildingId: 'Nowhere', ...args }, defaultAnalyst);
+        expect(other.result.isError, tool.name).toBe(true);
+        expect(other.errorCode).toBe(TOOL_ERROR_CODE);
+        expect(other.text.replace('Acme_Office', 'X')).toBe(unknown.text.replace('Nowhere', 'X'));
+      }
+    });
+
+    it('find_similar_buildings and benchmark_trend answer with the distance method and the monthly figures', async () => {
+      const similar = await call(findSimilarBuildings, { buildingId: 'N1', ...args, limit: 3 });
+      expect((similar.structured.similar as { buildingId: string }[]).map((b) => b.buildingId)[0]).toBe(
+        'Scaled',
+      );
+      expect(similar.structured.distanceMethod).toMatch(/root-mean-square/);
+      expect(similar.text).toContain('1. Scaled (Office, 3000 m²): distance 0');
+      const trend = await call(benchmarkTrend, { buildingId: 'N2', ...args }, defaultAnalyst);
+      expect((trend.structured.months as { peers: { count: number } }[])[0]?.peers.count).toBe(
+        OFFICES.length - 1,
+      );
+      expect(trend.text).toContain('2016-03:');
+      const bad = await call(benchmarkTrend, { buildingId: 'Lab_Ok', ...args });
+      expect(bad.result.isError).toBe(true);
+      expect(bad.text).toMatch(/no floor area/);
+    });
+  });
 });
