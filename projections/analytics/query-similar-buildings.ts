@@ -66,6 +66,8 @@ export interface SimilarBuildings {
   readonly similar: readonly SimilarBuilding[];
   /** Candidates left out because an hour of their day or week had no data in the window. */
   readonly incomplete: readonly string[];
+  /** End of the newest hour behind any shape compared. */
+  readonly dataUntil: Date | null;
 }
 
 export const DISTANCE_METHOD =
@@ -195,5 +197,9 @@ export async function querySimilarBuildings(
     distanceMethod: rankBy === 'both' ? `mean of the daily and weekly ${DISTANCE_METHOD}` : DISTANCE_METHOD,
     similar: similar.slice(0, limit),
     incomplete: incomplete.sort(),
+    dataUntil: profiles.reduce<Date | null>(
+      (max, p) => (max === null || p.until > max ? p.until : max),
+      null,
+    ),
   };
 }

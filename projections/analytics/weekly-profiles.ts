@@ -20,6 +20,8 @@ export interface WeeklyProfile {
   readonly slots: readonly ProfileSlot[];
   /** Hours with data behind the profile (the sum of the slots' hours). */
   readonly hours: number;
+  /** End of the newest hour behind the profile. */
+  readonly until: Date;
 }
 
 /** Whose profiles to read, over which window, from which meters. */
@@ -55,13 +57,14 @@ export async function queryWeeklyProfiles(
     how: number;
     total: number;
     hours: string;
+    until: Date;
   }>(
     `WITH chosen AS (
        SELECT building_id, primary_use, floor_area_m2, timezone FROM buildings
         WHERE ($1::text[] IS NULL OR building_id = ANY($1)) AND ($2::text IS NULL OR primary_use = $2)
           AND ($3::text IS NULL OR tenant_id = $3)
      ), hourly AS (
-       SELECT r.building_id, r.window_start, sum(r.sum) AS total
+       SELECT r.building_id, r.window_start, max(r.window_end) AS window_end, sum(r.sum) AS total
          FROM rollups_1h r JOIN chosen c ON c.building_id = r.building_id
         WHERE r.meter_id <> '' AND r.meter_kind = $4 AND r.unit = $5
           AND r.window_start >= $6 AND r.window_start < $7
@@ -71,7 +74,7 @@ export async function queryWeeklyProfiles(
      SELECT c.building_id, c.primary_use, c.floor_area_m2, c.timezone,
             ((extract(isodow FROM h.window_start AT TIME ZONE c.timezone) - 1) * 24
               + extract(hour FROM h.window_start AT TIME ZONE c.timezone))::int AS how,
-            sum(h.total) AS total, count(*) AS hours
+            sum(h.total) AS total, count(*) AS hours, max(h.window_end) AS until
        FROM hourly h JOIN chosen c ON c.building_id = h.building_id
       GROUP BY c.building_id, c.primary_use, c.floor_area_m2, c.timezone, how
       ORDER BY c.building_id, how`,
@@ -86,25 +89,28 @@ export async function queryWeeklyProfiles(
       query.asOf ?? null,
     ],
   );
-  const profiles = new Map<string, { meta: (typeof rows)[number]; slots: ProfileSlot[] }>();
+  const profiles = new Map<string, { meta: (typeof rows)[number]; slots: ProfileSlot[]; until: Date }>();
   for (const row of rows) {
     let p = profiles.get(row.building_id);
     if (p === undefined) {
       p = {
         meta: row,
         slots: Array.from({ length: HOURS_PER_WEEK }, () => ({ total: 0, hours: 0 })),
+        until: row.until,
       };
       profiles.set(row.building_id, p);
     }
     p.slots[row.how] = { total: row.total, hours: Number(row.hours) };
+    if (row.until > p.until) p.until = row.until;
   }
-  return [...profiles.values()].map(({ meta, slots }) => ({
+  return [...profiles.values()].map(({ meta, slots, until }) => ({
     buildingId: meta.building_id,
     primaryUse: meta.primary_use,
     floorAreaM2: meta.floor_area_m2,
     timezone: meta.timezone,
     slots,
     hours: slots.reduce((n, s) => n + s.hours, 0),
+    until,
   }));
 }
 

@@ -515,8 +515,7 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         query,
         ['rollups', 'buildings'],
         (c) => querySimilarBuildings(c, query),
-        // Shapes are folded hour-of-week profiles: they carry no newest hour to report.
-        () => null,
+        (s) => s?.dataUntil ?? null,
         query.asOf,
       ),
     benchmarkTrend: (query) =>

@@ -202,6 +202,7 @@ describe('analytics queries: recommendations, similar buildings, EUI trends', ()
     const answer = await queries.similarBuildings({ buildingId: 'N1', ...window, limit: 20 });
     const s = answer.data;
     expect(s?.similar[0]?.buildingId).toBe('Scaled');
+    expect(answer.dataUntil).toEqual(new Date(END));
     expect(s?.similar[0]?.distance).toBeCloseTo(0, 12);
     expect(s?.similar[0]?.weekly.hours).toBe(HOURS.length);
     expect(s?.similar[0]?.floorAreaM2).toBe(3000);
