@@ -150,6 +150,9 @@ describe('analytics queries: recommendations, similar buildings, EUI trends', ()
     // Steam above its base (5) in those hours, scaled from the window to a year.
     expect(rec?.estimatedSaving.amount).toBeCloseTo((both.length * 45 * 8760) / HOURS.length, 6);
     expect(figure(rec, 'meanOutdoorTemperature')).toBeGreaterThanOrEqual(18);
+    // Two weeks of 18-20 °C weather at its station: every simultaneous hour with a temperature is mild.
+    expect(figure(rec, 'hoursInMildWeather')).toBe(figure(rec, 'hoursWithTemperature'));
+    expect(figure(rec, 'hoursWithTemperature')).toBe(both.filter((t) => t < START + 14 * DAY).length);
     expect(fired((await recommend('Lab_Ok'))?.recommendations, 'simultaneous-heating-cooling')).toEqual([]);
   });
 

@@ -23,6 +23,13 @@ export const MIN_SWING = 0.2;
 export const MIN_SIMULTANEOUS_HOURS = 24;
 /** ...making at least this share of the hours both meters reported. */
 export const MIN_SIMULTANEOUS_SHARE = 0.1;
+/**
+ * Outdoor temperatures (°C) in which a building should need neither heating nor cooling (ASHRAE's
+ * usual 18 °C balance point, a few degrees either side): hours both ran in this band are quoted apart,
+ * as the weather's own case against either running.
+ */
+export const MILD_FROM_C = 15;
+export const MILD_TO_C = 21;
 /** Ranges of simultaneous hours listed as evidence, the earliest first. */
 const MAX_RANGES = 10;
 const HOUR_MS = 3_600_000;
@@ -162,6 +169,11 @@ export const simultaneousHeatingCooling: RecommendationRule = {
                 ? [
                     { name: 'meanOutdoorTemperature', value: mean(temperatures), unit: '°C' },
                     { name: 'hoursWithTemperature', value: temperatures.length, unit: 'h' },
+                    {
+                      name: 'hoursInMildWeather',
+                      value: temperatures.filter((c) => c >= MILD_FROM_C && c <= MILD_TO_C).length,
+                      unit: 'h',
+                    },
                   ]
                 : []),
             ],
