@@ -124,12 +124,15 @@ export { TOOL_ERROR_CODE, toolErrorOf, toolResultErrorCode } from './tool-errors
 export type { ToolName } from './tool-names.ts';
 export { TOOL_NAMES } from './tool-names.ts';
 export { renderToolReference, TOOL_REFERENCE_MARKERS, withToolReference } from './tool-reference.ts';
+// Analytics tools (issue 15).
 export {
   approveControlCommand,
+  benchmarkTrend,
   cancelControlCommand,
   compareToPeers,
   dataQualityReport,
   estimateSavings,
+  findSimilarBuildings,
   getBuilding,
   getCommandStatus,
   getCurrentWeather,
@@ -146,6 +149,7 @@ export {
   listDeadLetters,
   proposeControlCommand,
   queryConsumptionTool,
+  recommendActions,
   redriveDeadLetters,
   showDeadLetter,
   TOOLS,

@@ -26,6 +26,10 @@ export const TOOL_NAMES = {
   forecastConsumption: 'forecast_consumption',
   compareModels: 'compare_models',
   promoteModel: 'promote_model',
+  // Analytics (issue 15).
+  recommendActions: 'recommend_actions',
+  findSimilarBuildings: 'find_similar_buildings',
+  benchmarkTrend: 'benchmark_trend',
 } as const;
 
 export type ToolName = (typeof TOOL_NAMES)[keyof typeof TOOL_NAMES];

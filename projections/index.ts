@@ -1,3 +1,41 @@
+// Analytics (issue 15): recommendations, similar buildings, EUI trends.
+export type {
+  BenchmarkTrend,
+  BenchmarkTrendQuery,
+  BuildingShape,
+  EstimatedSaving,
+  Evidence,
+  EvidenceRange,
+  Figure,
+  Level,
+  Recommendation,
+  RecommendationRule,
+  Recommendations,
+  RecommendationsQuery,
+  RuleId,
+  Shape,
+  ShapeVector,
+  SimilarBuilding,
+  SimilarBuildings,
+  SimilarBuildingsQuery,
+  TrendMonth,
+} from './analytics/index.ts';
+export {
+  DISTANCE_METHOD,
+  LEVELS,
+  MAX_RECOMMENDATION_WINDOW_DAYS,
+  MAX_SHAPE_WINDOW_DAYS,
+  MAX_SIMILAR_BUILDINGS,
+  MAX_TREND_MONTHS,
+  MIN_MONTH_COVERAGE,
+  queryBenchmarkTrend,
+  queryRecommendations,
+  querySimilarBuildings,
+  RULE_IDS,
+  RULES,
+  SHAPES,
+  shapeDistance,
+} from './analytics/index.ts';
 export type { AnomaliesQuery, AnomalyRow, AnomalyView } from './anomalies/index.ts';
 export { MAX_ANOMALIES, queryAnomalies } from './anomalies/index.ts';
 export type { AnomalyFeedItem, AnomalyFeedOptions, ReadAnomalyFeedOptions } from './anomaly-feed/index.ts';

@@ -2,6 +2,7 @@ import type { QueryLayer } from '../../projections/index.ts';
 import type { ControlReads } from '../control-writes.ts';
 import type { PipelineReads } from '../pipeline-admin.ts';
 import type { AnyTool } from '../register-tools.ts';
+import { benchmarkTrend, findSimilarBuildings, recommendActions } from './analytics/index.ts';
 import { listAnomalies } from './anomalies/index.ts';
 import { listAuditRecords } from './audit/index.ts';
 import { getBuilding, listBuildings } from './buildings/index.ts';
@@ -56,8 +57,13 @@ export const TOOLS: readonly AnyTool<McpReads>[] = [
   forecastConsumption,
   compareModels,
   promoteModel,
+  // Analytics (issue 15).
+  recommendActions,
+  findSimilarBuildings,
+  benchmarkTrend,
 ];
 
+export { benchmarkTrend, findSimilarBuildings, recommendActions } from './analytics/index.ts';
 export { listAnomalies } from './anomalies/index.ts';
 export { listAuditRecords } from './audit/index.ts';
 export { getBuilding, listBuildings } from './buildings/index.ts';

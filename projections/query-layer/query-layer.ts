@@ -9,6 +9,18 @@ import {
   isNetworkFailure,
 } from '../../infra/resilience/index.ts';
 import type { MeterKind } from '../../schemas/index.ts';
+// Analytics (recommendations, similar buildings, EUI trends): issue 15.
+import {
+  type BenchmarkTrend,
+  type BenchmarkTrendQuery,
+  queryBenchmarkTrend,
+  queryRecommendations,
+  querySimilarBuildings,
+  type Recommendations,
+  type RecommendationsQuery,
+  type SimilarBuildings,
+  type SimilarBuildingsQuery,
+} from '../analytics/index.ts';
 import { type AnomaliesQuery, type AnomalyView, queryAnomalies } from '../anomalies/index.ts';
 import { type AuditQuery, type AuditRecordView, queryAuditRecords } from '../audit-log/index.ts';
 import {
@@ -143,6 +155,12 @@ export interface QueryLayer extends Lookups {
    * (none listed for the dead-letter index, which reads every dead-letter topic and the audit log).
    */
   projectionGenerations(): Promise<Answer<ProjectionReplayState[]>>;
+  /** Rule-based recommendations for a building, each with its evidence; data undefined when unknown. */
+  recommendations(query: RecommendationsQuery): Promise<Answer<Recommendations | undefined>>;
+  /** The buildings nearest a building in normalised daily and weekly load shape; undefined when unknown. */
+  similarBuildings(query: SimilarBuildingsQuery): Promise<Answer<SimilarBuildings | undefined>>;
+  /** Monthly EUI of a building against its primary use's peers, with its trend; undefined when unknown. */
+  benchmarkTrend(query: BenchmarkTrendQuery): Promise<Answer<BenchmarkTrend | undefined>>;
 }
 
 /** A projection's generations and the catalogue topics (keys) its live projector consumes. */
@@ -535,6 +553,33 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
         ['control-commands'],
         (c) => queryCommandStatus(c, commandId),
         (status) => status?.statusAt ?? null,
+      ),
+    recommendations: (query) =>
+      answer(
+        'recommendations',
+        query,
+        ['rollups', 'buildings', 'anomalies', 'data-quality-issues', 'weather'],
+        (c) => queryRecommendations(c, query),
+        (r) => r?.dataUntil ?? null,
+        query.asOf,
+      ),
+    similarBuildings: (query) =>
+      answer(
+        'similarBuildings',
+        query,
+        ['rollups', 'buildings'],
+        (c) => querySimilarBuildings(c, query),
+        (s) => s?.dataUntil ?? null,
+        query.asOf,
+      ),
+    benchmarkTrend: (query) =>
+      answer(
+        'benchmarkTrend',
+        query,
+        ['rollups', 'buildings'],
+        (c) => queryBenchmarkTrend(c, query),
+        (t) => t?.dataUntil ?? null,
+        query.asOf,
       ),
     auditRecords: (query) =>
       answer(

@@ -71,6 +71,9 @@ function reads(overrides: Partial<McpReads>): McpReads {
     deadLetter: unexpected('deadLetter'),
     operationSummary: unexpected('operationSummary'),
     projectionGenerations: unexpected('projectionGenerations'),
+    recommendations: unexpected('recommendations'),
+    similarBuildings: unexpected('similarBuildings'),
+    benchmarkTrend: unexpected('benchmarkTrend'),
     building: async (id) => (id === 'Office_A' ? OFFICE : undefined),
     ...overrides,
   };
