@@ -80,7 +80,7 @@ function median(values: readonly number[]): number {
  * seasonal naive from the last known week. Both are scored on the same hours: those with an actual
  * (not a gap) and both forecasts. Undefined (with the reason) when the meter cannot be scored.
  */
-function evaluateMeter(series: MeterSeries): MeterResult | string {
+function evaluateMeter(series: MeterSeries, rejectOutliersMad: number | undefined): MeterResult | string {
   const trainTo = addMonths(series.from, 2);
   const testTo = addMonths(series.from, 3);
   const training: HourlyObservation[] = [];
@@ -92,7 +92,10 @@ function evaluateMeter(series: MeterSeries): MeterResult | string {
   const fitStart = performance.now();
   let model: ReturnType<typeof fitTowt>;
   try {
-    model = fitTowt(training, { timeZone: series.timeZone });
+    model = fitTowt(training, {
+      timeZone: series.timeZone,
+      ...(rejectOutliersMad === undefined ? {} : { rejectOutliersMad }),
+    });
   } catch (error) {
     return error instanceof EaioError ? error.message : String(error);
   }
@@ -322,6 +325,7 @@ export async function forecastBenchmark(
       weather: { type: 'string' },
       'meter-kind': { type: 'string' },
       'per-meter': { type: 'string', default: '.stack/bench-forecast-per-meter.csv' },
+      'reject-outliers': { type: 'string', default: '4' },
     },
   });
   const kind = values['meter-kind'];
@@ -365,10 +369,15 @@ export async function forecastBenchmark(
     figures.faultsInjected = simulated.faults;
   }
 
+  // 0 fits on every training hour; k > 0 refits without hours more than k robust sigmas off (fitTowt's rejectOutliersMad).
+  const k = Number(values['reject-outliers']);
+  if (!(k >= 0))
+    throw new EaioError('INVALID_ARGUMENT', 'permanent', '--reject-outliers must be a number >= 0 (0: off)');
+  figures.rejectOutliersMad = k;
   const results: MeterResult[] = [];
   const skipped: string[] = [];
   for (const s of series) {
-    const r = evaluateMeter(s);
+    const r = evaluateMeter(s, k === 0 ? undefined : k);
     if (typeof r === 'string') skipped.push(`${s.meterId}: ${r}`);
     else results.push(r);
   }

@@ -37,7 +37,7 @@ const BENCHMARKS = {
   forecast: {
     usesStack: false,
     knobs:
-      '--buildings N --seed N --start YYYY-MM-DD --faults kind=rate,... --file PATH --metadata FILE --weather FILE,... --meter-kind KIND --per-meter FILE',
+      '--buildings N --seed N --start YYYY-MM-DD --faults kind=rate,... --file PATH --metadata FILE --weather FILE,... --meter-kind KIND --per-meter FILE --reject-outliers K',
     run: forecastBenchmark,
   },
   import: { usesStack: true, knobs: '--values N --buildings N --batch-units N', run: importBenchmark },

@@ -1,6 +1,12 @@
 import { Matrix, solve } from 'ml-matrix';
 import { EaioError } from '../../infra/errors/index.ts';
-import { createHourOfWeek, HOURS_PER_WEEK } from '../anomalies/index.ts';
+import {
+  createHourOfWeek,
+  HOURS_PER_WEEK,
+  MAD_TO_SIGMA,
+  median,
+  medianAbsoluteDeviation,
+} from '../anomalies/index.ts';
 
 /** One hour of a meter (or of a building's total) with the outdoor temperature of its station. */
 export interface HourlyObservation {
@@ -17,6 +23,12 @@ export interface TowtFitOptions {
   readonly timeZone: string;
   /** Temperature knots in °C, ascending; default {@link DEFAULT_KNOTS_C}. */
   readonly knotsC?: readonly number[];
+  /**
+   * Refit once without the training hours whose residual is more than this many robust standard
+   * deviations (1.4826 · MAD) from the median residual, so meter faults do not pull the model; default
+   * off (every usable hour counts, as measurement and verification wants). 4 is a common choice.
+   */
+  readonly rejectOutliersMad?: number;
 }
 
 /**
@@ -102,7 +114,43 @@ export function fitTowt(observations: readonly HourlyObservation[], options: Tow
       { context: { usable: usable.length, observations: observations.length } },
     );
   }
+  const model = solveTowt(usable, options.timeZone, knotsC);
+  const k = options.rejectOutliersMad;
+  if (k === undefined) return model;
+  // Meter faults (a spike of several times the load, a flatline at an old value) in the training hours
+  // pull a least-squares fit towards them. One refit leaves out the hours whose residual lies more
+  // than k robust standard deviations (from the MAD, itself immune to the faults it finds) from the
+  // median residual of their hour of week: a spike drags its own hour-of-week term, so its neighbours
+  // in that slot share one offset, which the slot's median removes, and only the spike stands out.
+  // A fit with no spread in its residuals (noiseless data) is kept as it is.
+  const residuals = usable.map(
+    (o) => o.consumption - predictTowt(model, o.hourStart, o.temperatureC as number),
+  );
   const slots = usable.map((o) => hourOfWeekOf(o.hourStart.getTime(), options.timeZone));
+  const bySlot = new Map<number, number[]>();
+  residuals.forEach((r, i) => {
+    const slot = slots[i] as number;
+    const list = bySlot.get(slot);
+    if (list === undefined) bySlot.set(slot, [r]);
+    else list.push(r);
+  });
+  const slotMedian = new Map([...bySlot].map(([slot, list]) => [slot, median(list)]));
+  const deviations = residuals.map((r, i) => r - (slotMedian.get(slots[i] as number) as number));
+  const bound = k * MAD_TO_SIGMA * medianAbsoluteDeviation(deviations, 0);
+  // Rounding error is not spread: below a billionth of the mean load, there is nothing to judge by.
+  const scale = usable.reduce((a, o) => a + Math.abs(o.consumption), 0) / usable.length;
+  if (!(bound > 1e-9 * scale)) return model;
+  const kept = usable.filter((_, i) => Math.abs(deviations[i] as number) <= bound);
+  if (kept.length === usable.length || kept.length < MIN_TOWT_SAMPLES) return model;
+  return solveTowt(kept, options.timeZone, knotsC);
+}
+
+function solveTowt(
+  usable: readonly HourlyObservation[],
+  timeZone: string,
+  knotsC: readonly number[],
+): TowtModel {
+  const slots = usable.map((o) => hourOfWeekOf(o.hourStart.getTime(), timeZone));
   const segments = usable.map((o) => temperatureSegments(o.temperatureC as number, knotsC));
   const seenSlots = [...new Set(slots)].sort((a, b) => a - b);
   const slotColumn = new Map(seenSlots.map((slot, column) => [slot, column]));
@@ -149,7 +197,7 @@ export function fitTowt(observations: readonly HourlyObservation[], options: Tow
   // passed at full width) was absorbed by the hour-of-week terms, and 0 × that constant adds nothing.
   return {
     kind: 'towt',
-    timeZone: options.timeZone,
+    timeZone: timeZone,
     knotsC: [...knotsC],
     hourOfWeek,
     temperatureSlopes,

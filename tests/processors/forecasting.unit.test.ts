@@ -103,6 +103,25 @@ describe('TOWT', () => {
     expect(model.hourOfWeek[5]).toBeCloseTo(seen.reduce((a, b) => a + b, 0) / seen.length, 9);
   });
 
+  it('with rejectOutliersMad, refits without meter spikes and recovers the true coefficients', () => {
+    const spiked = new Set([30, 400, 777, 1200, 1500]);
+    const data = synthetic(10 * 168, 'UTC').map((o, i) =>
+      spiked.has(i) ? { ...o, consumption: o.consumption * 9 } : o,
+    );
+    const plain = fitTowt(data, { timeZone: 'UTC' });
+    const robust = fitTowt(data, { timeZone: 'UTC', rejectOutliersMad: 4 });
+    const worst = (model: typeof plain) =>
+      Math.max(...model.hourOfWeek.map((v, slot) => Math.abs(v - (TRUE_HOURS[slot] as number))));
+    expect(worst(plain)).toBeGreaterThan(10);
+    expect(worst(robust)).toBeLessThan(1e-6);
+    expect(robust.samples).toBeLessThanOrEqual(10 * 168 - spiked.size);
+    // Noiseless data has no spread to judge by: the fit is kept as it is.
+    const clean = synthetic(2 * 168, 'UTC');
+    expect(fitTowt(clean, { timeZone: 'UTC', rejectOutliersMad: 4 })).toEqual(
+      fitTowt(clean, { timeZone: 'UTC' }),
+    );
+  });
+
   it('refuses too few hours and bad knots with typed errors', () => {
     expect(() => fitTowt(synthetic(100, 'UTC'), { timeZone: 'UTC' })).toThrow(/at least 168 hours/);
     expect(() => fitTowt(synthetic(200, 'UTC'), { timeZone: 'UTC', knotsC: [10, 5] })).toThrow(EaioError);
