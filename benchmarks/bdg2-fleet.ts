@@ -1,3 +1,4 @@
+import { seededRandom } from '../processors/anomalies/index.ts';
 import type {
   BuildingRegistered,
   MeterKind,
@@ -111,17 +112,8 @@ export interface Fleet {
   readonly injected: { readonly anomalies: number; readonly spikes: number; readonly gaps: number };
 }
 
-/** mulberry32: a small seeded generator, enough for synthetic load. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// The fleet's draws come from the anomaly evaluation's generator, so one mulberry32 serves every synthetic data set.
+export { seededRandom };
 
 function pick<T>(random: () => number, weighted: readonly (readonly [T, number])[]): T {
   const total = weighted.reduce((s, [, w]) => s + w, 0);

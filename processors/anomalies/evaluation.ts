@@ -55,8 +55,8 @@ const BUILDINGS: readonly { readonly buildingId: string; readonly timeZone: stri
   { buildingId: 'Synthetic_Kolkata', timeZone: 'Asia/Kolkata' },
 ];
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-function seededRandom(seed: number): () => number {
+/** mulberry32: a small seeded PRNG with uniform output in [0, 1), shared by the synthetic data sets of tests and benchmarks. */
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

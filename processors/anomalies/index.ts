@@ -15,6 +15,7 @@ export {
   occupancyShape,
   runDetection,
   scoreDetections,
+  seededRandom,
   syntheticLoad,
 } from './evaluation.ts';
 export type { HourOfWeekFn } from './hour-of-week.ts';

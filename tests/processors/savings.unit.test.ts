@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EaioError } from '../../infra/errors/index.ts';
-import { hourOfWeek } from '../../processors/anomalies/index.ts';
+import { hourOfWeek, seededRandom as seeded } from '../../processors/anomalies/index.ts';
 import {
   BaselineNotQualifiedError,
   DEFAULT_KNOTS_C,
@@ -16,18 +16,6 @@ const HOUR = 3_600_000;
 // Monday 2024-01-01 00:00 UTC.
 const START = Date.UTC(2024, 0, 1);
 const TIME_ZONE = 'America/New_York';
-
-/** A seeded uniform generator (mulberry32), so every run draws the same noise. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An office: occupied 08-18 local on weekdays, heating and cooling on both sides of mild weather. */
 const PROFILE = Array.from({ length: 168 }, (_, slot) => {

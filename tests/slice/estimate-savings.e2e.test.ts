@@ -10,7 +10,7 @@ import {
   startMcpHttpServer,
   TOOL_NAMES,
 } from '../../mcp-adapter/index.ts';
-import { hourOfWeek } from '../../processors/anomalies/index.ts';
+import { hourOfWeek, seededRandom as seeded } from '../../processors/anomalies/index.ts';
 import {
   BaselineNotQualifiedError,
   DEFAULT_KNOTS_C,
@@ -44,18 +44,6 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Hours (index from START) Retrofit_A's meters did not report, and hours the station did not. */
 const NO_CONSUMPTION = new Set([100, 101, 102, 103]);
 const NO_WEATHER = new Set([300, 301, 6 * 168 + 5, 6 * 168 + 6, 6 * 168 + 7]);
-
-/** A seeded uniform generator (mulberry32): the same data set in every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const temperatureAt = (i: number) =>
   Math.round((4 + 10 * Math.sin(i / 300) + 5 * Math.sin((2 * Math.PI * (i - 9)) / 24)) * 10) / 10;
