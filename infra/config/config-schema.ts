@@ -504,7 +504,7 @@ export const configSchema = z.object({
             ),
           versions: z
             .array(z.string().min(1))
-            .default(['towt-v1', 'towt-v2', 'seasonal-naive-v1'])
+            .default(['towt-v1', 'towt-v2', 'towt-v3', 'seasonal-naive-v1'])
             .describe('Model versions trained and forecast side by side, e.g. `towt-v1,seasonal-naive-v1`.'),
         })
         .prefault({}),

@@ -146,7 +146,11 @@ export function trainModel(args: {
         `${usable} training hour(s) with consumption and temperature in [${w.trainingFrom.toISOString()}, ${w.trainingTo.toISOString()}); at least 168 are needed`,
       );
     }
-    const model = fitTowt(inTraining, { timeZone: meter.timeZone, knotsC: version.knotsC });
+    const model = fitTowt(inTraining, {
+      timeZone: meter.timeZone,
+      knotsC: version.knotsC,
+      ...(version.rejectOutliersMad === undefined ? {} : { rejectOutliersMad: version.rejectOutliersMad }),
+    });
     for (const o of heldBack) {
       if (o.temperatureC === undefined) continue;
       actual.push(o.consumption);

@@ -17,6 +17,8 @@ export interface ModelVersion {
   readonly trainingDays: number;
   /** Whole UTC days after the training window the model is scored on, out of sample. */
   readonly heldBackDays: number;
+  /** Refit without training hours this many robust sigmas off (towt only; `fitTowt`'s `rejectOutliersMad`). */
+  readonly rejectOutliersMad?: number;
   readonly description: string;
 }
 
@@ -38,6 +40,16 @@ export const MODEL_VERSIONS: readonly ModelVersion[] = [
     heldBackDays: 7,
     description:
       'Two knots (10 and 20 °C) on 4 weeks of training, 1 week held back: quicker to follow a season.',
+  },
+  {
+    version: 'towt-v3',
+    kind: 'towt',
+    knotsC: DEFAULT_KNOTS_C,
+    trainingDays: 56,
+    heldBackDays: 7,
+    rejectOutliersMad: 4,
+    description:
+      "towt-v1's knots and windows, refitted without training hours more than 4 robust sigmas from their hour-of-week slot: meter spikes and flatlines do not pull the fit.",
   },
   {
     version: 'seasonal-naive-v1',

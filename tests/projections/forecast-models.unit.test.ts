@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../processors/anomalies/index.ts';
 import {
   type ForecastMeter,
   forecastHoursOf,
@@ -55,8 +56,37 @@ describe('training', () => {
     expect((tooFew as { reason: string }).reason).toContain('at least 168 are needed');
     const noStation = trainModel({ meter: { ...METER, stationId: null }, version, asOf, observations: few });
     expect((noStation as { reason: string }).reason).toBe('building B1 has no weather station');
-    expect(() => modelVersionNamed('towt-v9')).toThrow(/known versions: towt-v1, towt-v2, seasonal-naive-v1/);
-    expect(MODEL_VERSIONS.map((v) => v.version)).toEqual(['towt-v1', 'towt-v2', 'seasonal-naive-v1']);
+    expect(() => modelVersionNamed('towt-v9')).toThrow(
+      /known versions: towt-v1, towt-v2, towt-v3, seasonal-naive-v1/,
+    );
+    expect(MODEL_VERSIONS.map((v) => v.version)).toEqual([
+      'towt-v1',
+      'towt-v2',
+      'towt-v3',
+      'seasonal-naive-v1',
+    ]);
+  });
+
+  it('towt-v3 leaves spiked training hours out of its fit, and scores better than towt-v1 on the same data', () => {
+    const asOf = new Date(Date.UTC(2016, 2, 1));
+    const random = seededRandom(7);
+    const observations = Array.from({ length: 70 * 24 }, (_, i) => {
+      const hourStart = new Date(asOf.getTime() - 70 * DAY + i * HOUR);
+      const hour = hourStart.getUTCHours();
+      const temperatureC =
+        5 + 8 * Math.sin((2 * Math.PI * i) / 24) + 4 * Math.sin((2 * Math.PI * i) / (24 * 9));
+      const load = 20 + (hour >= 8 && hour < 18 ? 15 : 0) + 1.5 * Math.max(0, 15 - temperatureC);
+      // One training hour in forty reads ten times its load: a meter fault, not consumption.
+      const spiked = i < 60 * 24 && i % 40 === 3;
+      return { hourStart, temperatureC, consumption: (spiked ? 10 : 1) * load + (random() - 0.5) };
+    });
+    const v1 = trainModel({ meter: METER, version: modelVersionNamed('towt-v1'), asOf, observations });
+    const v3 = trainModel({ meter: METER, version: modelVersionNamed('towt-v3'), asOf, observations });
+    if (!isModelTrained(v1) || !isModelTrained(v3)) throw new Error('both versions should train');
+    expect(v3.trainingSamples).toBeLessThan(v1.trainingSamples);
+    expect(v3.contentHash).not.toBe(v1.contentHash);
+    expect(v3.heldBackCvRmse).toBeLessThan(0.05);
+    expect(v1.heldBackCvRmse).toBeGreaterThan(2 * v3.heldBackCvRmse);
   });
 });
 

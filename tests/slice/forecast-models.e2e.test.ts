@@ -458,7 +458,7 @@ describe('forecast models end to end: readings -> rollups -> trainer -> ModelTra
     expect(same.isError).toBe(true);
     const unknownVersion = await call(TOOL_NAMES.compareModels, { versionA: 'towt-v1', versionB: 'towt-v7' });
     expect(unknownVersion.isError).toBe(true);
-    expect(unknownVersion.text).toContain('known versions: towt-v1, towt-v2, seasonal-naive-v1');
+    expect(unknownVersion.text).toContain('known versions: towt-v1, towt-v2, towt-v3, seasonal-naive-v1');
     const version = await call(TOOL_NAMES.promoteModel, {
       version: 'towt-v9',
       scope: 'all',
