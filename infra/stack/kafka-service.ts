@@ -178,7 +178,11 @@ function randomClusterId(): string {
   }
 }
 
-function serverProperties(
+/**
+ * The broker's `server.properties`. Exported for the test that keeps `infra/docker-compose.yml`'s
+ * broker settings equal to these.
+ */
+export function serverProperties(
   listener: { host: string; port: number },
   controllerPort: number,
   dataDir: string,
