@@ -4,6 +4,7 @@ import { METER_KINDS, READING_UNITS } from '../../../schemas/index.ts';
 import { SCOPES } from '../../access/index.ts';
 import { answerMetaOutput, answerMetaText, combinedAnswerMeta, round } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { registeredText, registeredTextOrNull } from '../../registered-text.ts';
 import { visibleBuilding } from '../../tenancy.ts';
 import { unknownBuilding } from '../../tool-errors.ts';
 import { buildingIdInput } from '../../tool-inputs.ts';
@@ -109,7 +110,9 @@ export const getBuilding = defineTool({
         meters: t.meters,
       })),
     };
-    const siteId = b.siteId ?? null;
+    // Registration text is the producer's, not ours: capped and on one line (registered-text.ts).
+    const siteId = registeredTextOrNull(b.siteId);
+    const primaryUse = registeredText(b.primaryUse);
     const floorAreaM2 = b.floorAreaM2 ?? null;
     const weatherStationId = b.weatherStationId ?? null;
     const meters = b.meters.map((m) => ({
@@ -120,7 +123,7 @@ export const getBuilding = defineTool({
       latestAt: m.lastReadingAt.toISOString(),
     }));
     const lines = [
-      `${b.buildingId}: ${b.primaryUse}${siteId === null ? '' : ` at site ${siteId}`}, ${floorAreaM2 === null ? 'floor area unknown' : `${round(floorAreaM2)} m²`}, time zone ${b.timezone}, weather station ${weatherStationId ?? 'none'}.`,
+      `${b.buildingId}: ${primaryUse}${siteId === null ? '' : ` at site ${siteId}`}, ${floorAreaM2 === null ? 'floor area unknown' : `${round(floorAreaM2)} m²`}, time zone ${b.timezone}, weather station ${weatherStationId ?? 'none'}.`,
       ...meters.map((m) => `${m.meterId} (${m.meterKind}): ${m.latestValue} ${m.unit} at ${m.latestAt}`),
       today.byKind.length === 0
         ? `No consumption yet today (${today.date} in ${timeZone}).`
@@ -133,7 +136,7 @@ export const getBuilding = defineTool({
       structured: {
         buildingId: b.buildingId,
         siteId,
-        primaryUse: b.primaryUse,
+        primaryUse,
         floorAreaM2,
         timezone: b.timezone,
         yearBuilt: b.yearBuilt ?? null,

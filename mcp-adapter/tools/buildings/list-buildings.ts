@@ -3,6 +3,7 @@ import { BUILDING_REGISTRY_TAG, MAX_BUILDINGS_PAGE, type QueryLayer } from '../.
 import { SCOPES } from '../../access/index.ts';
 import { answerMeta, answerMetaOutput, answerMetaText } from '../../answer-json.ts';
 import { defineTool, READ_ONLY_TOOL, type ToolContext } from '../../define-tool.ts';
+import { registeredText, registeredTextOrNull } from '../../registered-text.ts';
 import { tenantField } from '../../tenancy.ts';
 import { TOOL_NAMES } from '../../tool-names.ts';
 import { decodeBuildingCursor, encodeBuildingCursor } from './building-cursor.ts';
@@ -88,8 +89,9 @@ export const listBuildings = defineTool({
     const meta = answerMeta(answer, now());
     const buildings = answer.data.buildings.map((b) => ({
       buildingId: b.buildingId,
-      siteId: b.siteId,
-      primaryUse: b.primaryUse,
+      // Registration text is the producer's, not ours: capped and on one line (registered-text.ts).
+      siteId: registeredTextOrNull(b.siteId),
+      primaryUse: registeredText(b.primaryUse),
       floorAreaM2: b.floorAreaM2,
       timezone: b.timezone,
       yearBuilt: b.yearBuilt,
