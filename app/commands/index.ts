@@ -29,6 +29,8 @@ export type {
   RunningDemoDevices,
 } from './demo-devices.ts';
 export { demoBacnetPointMap, demoDevicesHelp, startDemoDevices } from './demo-devices.ts';
+export type { DesktopAgentServer, DesktopAgentSettings } from './desktop-agent-config.ts';
+export { desktopAgentConfig, desktopAgentServer } from './desktop-agent-config.ts';
 export { addDlqCommand, dlqList, dlqRedrive, dlqShow, topicKeyByName } from './dlq-command.ts';
 export type { GatewayFlags, OpenGateway } from './gateway-command.ts';
 export { addGatewayCommand, GATEWAY_PROTOCOLS, gatewayCommand, protocolOfFile } from './gateway-command.ts';

@@ -28,6 +28,7 @@ import {
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
 import { demoDevicesHelp, type RunningDemoDevices, startDemoDevices } from './demo-devices.ts';
+import { type DesktopAgentSettings, desktopAgentConfig } from './desktop-agent-config.ts';
 import { groundTruthFor, publishDepsOf, simulationSettingsOf } from './simulate-command.ts';
 
 /** What `eaio start` needs besides the config and the CLI logger. */
@@ -76,16 +77,13 @@ export async function inspectorHelp(config: EaioConfig, mcp: RunningMcpHttpServe
 }
 
 function connectionHelp(
+  agent: DesktopAgentSettings,
   url: string,
   observabilityUrl: string | undefined,
   inspector: readonly string[],
   devices: readonly string[],
 ): string {
-  const desktop = JSON.stringify(
-    { mcpServers: { eaio: { command: 'npx', args: ['eaio', 'mcp', '--stdio'], cwd: process.cwd() } } },
-    null,
-    2,
-  );
+  const desktop = JSON.stringify(desktopAgentConfig(agent), null, 2);
   return [
     '',
     `EAIO Stream is running. MCP endpoint (Streamable HTTP): ${url}`,
@@ -249,6 +247,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   });
   process.stdout.write(
     connectionHelp(
+      { stateDir: config.stateDir, configFile: options.resolved.file, cwd: process.cwd() },
       mcp.url,
       observability.url,
       await inspectorHelp(config, mcp),
