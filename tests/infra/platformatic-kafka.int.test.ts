@@ -275,6 +275,10 @@ describe('@platformatic/kafka as the platform would use it', () => {
       const again = await restarted.beginTransaction();
       await again.send({ messages: [message(t, 'k', 'second')] });
       await again.commit();
+      // The commit's markers can land after commit() resolves; wait for them rather than read once.
+      await waitFor('both commits readable', async () =>
+        (await committedValues(t)).length >= 2 ? true : undefined,
+      );
       expect(await committedValues(t)).toEqual(['first', 'second']);
     });
 
