@@ -23,6 +23,18 @@ export default defineConfig({
           globalSetup: ['tests/setup/global-setup.ts'],
         },
       },
+      {
+        extends: true,
+        test: {
+          // Fault scenarios (docs/reliability.md): CI-sized by default, FAULTS_SIZE=full for the
+          // figures in the docs. Each starts whatever it breaks (brokers, a Postgres cluster, Redis)
+          // itself, so the shared services stay up for the files after it.
+          name: 'faults',
+          include: ['tests/faults/**/*.fault.test.ts'],
+          globalSetup: ['tests/setup/global-setup.ts'],
+          testTimeout: 600_000,
+        },
+      },
     ],
   },
 });
