@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { EaioError } from '../../infra/errors/index.ts';
 import { readTopicToEnd } from '../../infra/kafka/index.ts';
@@ -22,6 +21,7 @@ import {
 } from '../../sources/index.ts';
 import { type Platform, preparePlatform } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
+import { createProgressReporter } from './progress.ts';
 
 const KINDS: readonly ImportKind[] = ['buildings', 'readings', 'weather'];
 
@@ -181,18 +181,15 @@ export async function importFile(
     timezoneOfStation: (id) => zones.ofStation.get(id),
     registeredAt,
   };
-  const bar =
-    process.stderr.isTTY === true && flags.json !== true
-      ? new SingleBar(
-          {
-            stream: process.stderr,
-            format: `import ${options.fileName} [{bar}] {percentage}% | {read} ${factory.name} units | {rate}/s`,
-          },
-          Presets.shades_classic,
-        )
-      : undefined;
-  const started = Date.now();
-  bar?.start(1, 0, { read: 0, rate: 0 });
+  // A bar on a terminal (not with --json, whose caller wants one line); structured lines otherwise.
+  const progress = createProgressReporter({
+    task: `import ${options.fileName}`,
+    unit: 'bytes',
+    stream: process.stderr,
+    logger: context.logger,
+    interactive: process.stderr.isTTY === true && flags.json !== true,
+  });
+  progress.start(0);
   try {
     return await runImport(
       { kafka: platform.kafka, codec: platform.codec, names: platform.names, logger: context.logger },
@@ -200,17 +197,11 @@ export async function importFile(
         path,
         factory,
         options,
-        onProgress: ({ bytesRead, totalBytes, read }) => {
-          bar?.setTotal(Math.max(1, totalBytes));
-          bar?.update(bytesRead, {
-            read,
-            rate: Math.round((read * 1000) / Math.max(1, Date.now() - started)),
-          });
-        },
+        onProgress: ({ bytesRead, totalBytes }) => progress.update(bytesRead, totalBytes),
       },
     );
   } finally {
-    bar?.stop();
+    progress.stop();
   }
 }
 

@@ -1,4 +1,3 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { RebuildResult } from '../../projections/index.ts';
 import {
@@ -8,6 +7,7 @@ import {
   rebuildNamedProjection,
 } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
+import { createProgressReporter, type ProgressLog } from './progress.ts';
 
 /** `eaio projections list`: one block per projection, one line per partition of its active generation. */
 export async function projectionsList(platform: Platform, out: (text: string) => void): Promise<void> {
@@ -36,27 +36,27 @@ export async function projectionsList(platform: Platform, out: (text: string) =>
 export async function projectionsRebuild(
   platform: Platform,
   name: string,
-  { fromDatetime, say }: { readonly fromDatetime?: Date; readonly say: (line: string) => void },
+  {
+    fromDatetime,
+    say,
+    logger,
+  }: {
+    readonly fromDatetime?: Date;
+    readonly say: (line: string) => void;
+    readonly logger: ProgressLog;
+  },
 ): Promise<RebuildResult> {
-  const bar = new SingleBar(
-    {
-      stream: process.stderr,
-      format: `rebuild ${name} g{generation} [{bar}] {percentage}% | {value}/{total} events | {phase}`,
-    },
-    Presets.shades_classic,
-  );
-  let started = false;
+  const progress = createProgressReporter({
+    task: `rebuild ${name}`,
+    unit: 'events',
+    stream: process.stderr,
+    logger,
+  });
   const result = await rebuildNamedProjection(platform, name, {
     ...(fromDatetime ? { fromDatetime } : {}),
-    onProgress: ({ phase, generation, applied, target }) => {
-      if (!started) {
-        bar.start(Math.max(1, target), 0, { generation, phase });
-        started = true;
-      }
-      bar.update(target === 0 ? 1 : applied, { generation, phase });
-    },
+    onProgress: ({ applied, target }) => progress.update(target === 0 ? 0 : applied, target),
   });
-  if (started) bar.stop();
+  progress.stop();
   const from = fromDatetime ? ` from ${fromDatetime.toISOString()} (events before it are not in it)` : '';
   const previous = result.previous === undefined ? '' : `; g${result.previous} retired`;
   const dropped =
@@ -89,7 +89,11 @@ export function addProjectionsCommand(program: Command, context: CommandContext)
         program.error(`--from-datetime: '${opts.fromDatetime}' is not a date`);
       await withPlatform(context, async (p) => {
         await preparePlatform(p);
-        await projectionsRebuild(p, name, { ...(from ? { fromDatetime: from } : {}), say });
+        await projectionsRebuild(p, name, {
+          ...(from ? { fromDatetime: from } : {}),
+          say,
+          logger: context.logger,
+        });
       });
     });
 }

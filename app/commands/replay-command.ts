@@ -1,7 +1,7 @@
-import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { refoldProjector, rewindProjector } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
+import { createProgressReporter } from './progress.ts';
 
 interface ReplayFlags {
   readonly toEarliest?: boolean;
@@ -52,21 +52,15 @@ export function addReplayCommand(program: Command, context: CommandContext): voi
           return;
         }
         say(`Rewound${emptied}; refolding the log.`);
-        const bar = new SingleBar(
-          {
-            stream: process.stderr,
-            format: 'refold [{bar}] {percentage}% | {value}/{total} messages | {eta_formatted} left',
-          },
-          Presets.shades_classic,
-        );
-        bar.start(1, 0);
-        const done = await refoldProjector(platform, ({ done, total }) => {
-          bar.setTotal(total);
-          bar.update(done);
+        const progress = createProgressReporter({
+          task: 'refold',
+          unit: 'messages',
+          stream: process.stderr,
+          logger: context.logger,
         });
-        bar.setTotal(Math.max(1, done.total));
-        bar.update(done.total === 0 ? 1 : done.done);
-        bar.stop();
+        const done = await refoldProjector(platform, ({ done, total }) => progress.update(done, total));
+        progress.update(done.done, done.total);
+        progress.stop();
         say(
           `Refolded ${done.done} message(s); the read models are caught up with the log as it was when replay started.`,
         );

@@ -15,6 +15,7 @@ import {
 } from '../../sources/index.ts';
 import { type Platform, preparePlatform } from '../platform/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
+import { createProgressReporter } from './progress.ts';
 
 const badArgument = (message: string) => new EaioError('INVALID_ARGUMENT', 'permanent', message);
 
@@ -132,6 +133,39 @@ export async function groundTruthFor(settings: {
 
 const PROGRESS_EVERY_MS = 2_000;
 
+/**
+ * Where a run's backfill ends (the simulated instant up to which it produces at full speed) and how
+ * many readings it generates until then, when that is known: the total of its progress bar. With
+ * `--speed max` the whole run is backfill, bounded only by `--until` and `--count`.
+ */
+export function backfillPlan(
+  settings: Pick<
+    SimulationSettings,
+    'fleet' | 'intervalMs' | 'backfillMs' | 'speed' | 'start' | 'until' | 'count'
+  >,
+  wallNow: number,
+): { readonly endsAt: number; readonly readings: number | undefined } {
+  const firstStep =
+    settings.start?.getTime() ??
+    Math.floor((wallNow - settings.backfillMs) / settings.intervalMs) * settings.intervalMs;
+  const paced = settings.speed !== Number.POSITIVE_INFINITY;
+  const endsAt = Math.min(
+    settings.until?.getTime() ?? Number.POSITIVE_INFINITY,
+    paced ? wallNow : Number.POSITIVE_INFINITY,
+  );
+  const steps = Number.isFinite(endsAt)
+    ? Math.max(0, Math.floor((endsAt - firstStep) / settings.intervalMs) + 1)
+    : undefined;
+  const bySteps = steps === undefined ? undefined : steps * settings.fleet.meters.length;
+  const readings =
+    settings.count === undefined
+      ? bySteps
+      : bySteps === undefined
+        ? settings.count
+        : Math.min(settings.count, bySteps);
+  return { endsAt, readings };
+}
+
 /** `eaio simulate`: runs the simulator onto the configured platform until a stop condition or a signal. */
 export async function simulateCommand(
   context: CommandContext,
@@ -145,13 +179,32 @@ export async function simulateCommand(
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const groundTruth = await groundTruthFor({ faults: settings.faults, groundTruthPath });
+    const backfill = backfillPlan(settings, Date.now());
+    const progress = createProgressReporter({
+      task: 'simulate backfill',
+      unit: 'readings',
+      stream: process.stderr,
+      logger: context.logger,
+      everyMs: PROGRESS_EVERY_MS,
+    });
+    let inBackfill = true;
     let lastProgress = 0;
+    progress.start(backfill.readings ?? 0);
     try {
       return await runSimulation(await publishDepsOf(platform), {
         ...settings,
         ...(groundTruth === undefined ? {} : { groundTruth }),
         signal: abort.signal,
         onProgress: (p) => {
+          if (inBackfill && (p.to === null || Date.parse(p.to) <= backfill.endsAt)) {
+            progress.update(p.generated);
+            return;
+          }
+          if (inBackfill) {
+            inBackfill = false;
+            progress.stop();
+          }
+          // Live, paced by --speed: a line now and then, as the wall clock drives it rather than a total.
           if (Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
           lastProgress = Date.now();
           context.say(
@@ -160,6 +213,7 @@ export async function simulateCommand(
         },
       });
     } finally {
+      if (inBackfill) progress.stop();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       await groundTruth?.close();
