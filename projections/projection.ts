@@ -29,7 +29,7 @@ export type ProjectionEvent<K extends TopicKey> = {
 interface ProjectionBase<K extends TopicKey, S> {
   /** Stable name: `npx eaio projections rebuild <name>`, offsets and generations are keyed by it. */
   readonly name: string;
-  /** One line for `eaio projections list` and the README. */
+  /** One line for `eaio projections list` and the docs. */
   readonly description: string;
   /** Topics folded into this read model. */
   readonly handles: readonly K[];

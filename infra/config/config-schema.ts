@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Extra facts about a key, kept on the schema with `.meta()` so that the environment variables, the
- * README table and the logger's redaction list are all derived from this one file.
+ * configuration reference (docs/configuration.md) and the logger's redaction list are all derived from this one file.
  */
 export interface ConfigKeyMeta {
   /** The value must never be printed or logged (passwords, tokens, URLs that may carry a password). */

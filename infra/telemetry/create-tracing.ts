@@ -140,7 +140,7 @@ export interface TracingSettings {
 
 /**
  * Tracing as configured: off unless `enabled`; `console` prints each span as a JSON line on
- * stderr (`sink`). OTLP is not bundled: see the README's Tracing section to pass an OTLP exporter
+ * stderr (`sink`). OTLP is not bundled: see docs/observability.md (Tracing) to pass an OTLP exporter
  * to {@link createTracing}.
  */
 export function tracingFromSettings(

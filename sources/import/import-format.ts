@@ -139,7 +139,7 @@ export interface ImportFormatFactory {
   readonly deadLetterTopic: ImportEvent['topic'];
   /** Whether CSV quoting is on (Weather Underground exports never quote; a stray quote must stay on its line). */
   readonly quoting: boolean;
-  /** A three-line example of the format, for the README and `eaio import --help`. */
+  /** A three-line example of the format, for docs/data-sources.md and `eaio import --help`. */
   readonly example: string;
   /** True when `header` (fields as read, untrimmed) is this format's header. */
   matches(header: readonly string[]): boolean;

@@ -16,13 +16,13 @@ import {
 } from '../../processors/data-quality/index.ts';
 import { DEFAULT_CACHE_TTL_SECONDS } from '../../projections/index.ts';
 
-describe('the README configuration reference', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('the configuration reference in docs/configuration.md', () => {
+  const readme = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
 
   it('is the table generated from the schema (run `npm run config:docs` after changing it)', () => {
     const start = readme.indexOf(CONFIG_DOCS_MARKERS.start);
     const end = readme.indexOf(CONFIG_DOCS_MARKERS.end);
-    expect(start, 'README config table start marker').toBeGreaterThan(-1);
+    expect(start, 'docs/configuration.md config table start marker').toBeGreaterThan(-1);
     expect(end).toBeGreaterThan(start);
     expect(readme.slice(start + CONFIG_DOCS_MARKERS.start.length, end).trim()).toBe(renderConfigTable());
     expect(withConfigTable(readme)).toBe(readme);
@@ -31,7 +31,7 @@ describe('the README configuration reference', () => {
   it('has one row per key with its variable, default and reloadability', () => {
     for (const key of CONFIG_KEYS) {
       const row = readme.split('\n').find((line) => line.startsWith(`| \`${key.path}\` |`));
-      expect(row, `README row for ${key.path}`).toBeDefined();
+      expect(row, `docs/configuration.md row for ${key.path}`).toBeDefined();
       const cells = (row ?? '').split(' | ');
       expect(cells[1]).toContain(`\`${key.env}\``);
       expect(cells[4]).toBe(key.reloadable ? 'yes' : 'no');

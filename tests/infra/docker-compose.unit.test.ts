@@ -44,7 +44,8 @@ const PrometheusConfig = z.object({
 
 const compose = Compose.parse(load(await read('infra/docker-compose.yml')));
 const defaults = configSchema.parse({});
-const readme = await read('README.md');
+// The README names the majors in its prerequisites; the Prometheus and Grafana ports are in docs/observability.md.
+const readme = [await read('README.md'), await read('docs/observability.md')].join('\n');
 const packageJson = z
   .object({ scripts: z.record(z.string(), z.string()), devDependencies: z.record(z.string(), z.string()) })
   .parse(JSON.parse(await read('package.json')));

@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { renderToolReference, TOOLS, withToolReference } from '../../mcp-adapter/index.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../docs/mcp-tools.md', import.meta.url), 'utf8');
 
-describe('README tool reference', () => {
+describe('the tool reference in docs/mcp-tools.md', () => {
   it('is in step with the tools (regenerate with `npm run mcp:docs`)', () => {
     expect(withToolReference(readme, TOOLS)).toBe(readme);
   });

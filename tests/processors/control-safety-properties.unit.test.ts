@@ -14,7 +14,7 @@ import { derivedEventId } from '../../schemas/index.ts';
 
 // 10,000 generated commands, each against its own generated registrations and point values, decided
 // by the real operator (pure function calls, no broker) and judged by an oracle written from the rules
-// as documented (README, policy defaults), not from the implementation: the expected reason codes must
+// as documented (docs/concepts.md, policy defaults), not from the implementation: the expected reason codes must
 // be exactly the decision's, so every broken rule is named and every clean command is accepted.
 
 const T0 = Date.UTC(2026, 11, 7, 9, 0, 0);

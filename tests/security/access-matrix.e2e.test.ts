@@ -15,7 +15,7 @@ import {
 /**
  * Role x scope x tenant x tool, over HTTP: fast-check draws a token (role, tenant claim, optional
  * `scope` claim narrowing the role) and a tool, calls the tool with valid arguments about t1's
- * building, and checks the outcome against an oracle written from the README's role table, not from
+ * building, and checks the outcome against an oracle written from the role table of docs/mcp-tools.md, not from
  * the code: a call either runs (its handle reaches the spy query layer), or is refused, and a refused
  * one read nothing.
  */
@@ -69,7 +69,7 @@ const ARGS: Readonly<Record<string, Record<string, unknown>>> = {
   benchmark_trend: { buildingId: B, from: FROM, to: TO },
 };
 
-/** Tools that read every tenant's data: only a principal of every tenant runs them (README, admin tools). */
+/** Tools that read every tenant's data: only a principal of every tenant runs them (docs/mcp-tools.md, admin tools). */
 const EVERY_TENANT_TOOLS = new Set<string>([
   TOOL_NAMES.listDeadLetters,
   TOOL_NAMES.showDeadLetter,
@@ -87,7 +87,7 @@ interface Case {
   readonly tool: string;
 }
 
-/** What the README's role table and tenant rules say a call must come to. */
+/** What the role table of docs/mcp-tools.md and tenant rules say a call must come to. */
 function oracle({ role, tenant, scope, tool }: Case): Outcome {
   if (tenant === undefined && role !== 'admin') return 'token-invalid';
   if (tenant === '*' && role !== 'admin') return 'token-invalid';
