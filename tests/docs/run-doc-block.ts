@@ -11,7 +11,7 @@ export function withProjectBins(): string {
 }
 
 /** Longest a block may take: generous, since a CLI start costs seconds of CPU on a busy 2-core machine. */
-export const BLOCK_TIMEOUT_MS = 120_000;
+export const BLOCK_TIMEOUT_MS = 180_000;
 
 // `npx eaio …` in a doc means this checkout's CLI: a function rather than a text rewrite, so pipes,
 // `$(…)` and line continuations keep working. Any other npx goes to the real one.
