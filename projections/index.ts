@@ -93,6 +93,7 @@ export type {
   TimelineEntry,
   TimelineStep,
 } from './control-commands/index.ts';
+export type { CommandTimelineEvent, CommandTimelineQuery } from './control-commands/index.ts';
 export { COMMAND_STATUSES, commandStatusOf, queryCommandStatus } from './control-commands/index.ts';
 export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
 export {
@@ -102,7 +103,12 @@ export {
   readBuildingWeather,
   readStationWeather,
 } from './current-weather/index.ts';
-export type { DataQualityQuery, DataQualityReport } from './data-quality-issues/index.ts';
+export type {
+  DataQualityIssuesQuery,
+  DataQualityIssueView,
+  DataQualityQuery,
+  DataQualityReport,
+} from './data-quality-issues/index.ts';
 export { queryDataQualityReport } from './data-quality-issues/index.ts';
 export type {
   DeadLetterDetail,
@@ -276,3 +282,4 @@ export {
   stationTag,
   tagsToInvalidate,
 } from './tool-result-cache/index.ts';
+export type { WeatherHour, WeatherHoursQuery } from './weather/index.ts';

@@ -308,6 +308,29 @@ export const configSchema = z.object({
       port: port().default(9464).describe('Port of the metrics server (0: any free port).'),
     })
     .prefault({}),
+  opsPage: z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .describe(
+          'Serve the operations page (pipeline, dead letters, read models, buildings, commands) from `eaio start` and `eaio mcp --http`; sign-in takes the same bearer tokens as the MCP server.',
+        ),
+      host: z
+        .string()
+        .min(1)
+        .default('127.0.0.1')
+        .describe('Interface the operations page binds; loopback by default.'),
+      port: port().default(3100).describe('Port of the operations page (0: any free port).'),
+      refreshSeconds: z
+        .number()
+        .int()
+        .min(2)
+        .max(3600)
+        .default(15)
+        .describe("How often a building view's live chart asks for new data."),
+    })
+    .prefault({}),
   health: z
     .object({
       enabled: z

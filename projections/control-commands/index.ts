@@ -30,3 +30,5 @@ export type {
   TimelineEntry,
 } from './query-command-status.ts';
 export { commandStatusOf, queryCommandStatus } from './query-command-status.ts';
+export type { CommandTimelineEvent, CommandTimelineQuery } from './query-command-timeline.ts';
+export { MAX_COMMAND_TIMELINE, queryCommandTimeline } from './query-command-timeline.ts';

@@ -35,7 +35,13 @@ import {
   readBuildingTenant,
 } from '../buildings/index.ts';
 import { PROJECTIONS } from '../catalog.ts';
-import { type CommandStatusView, queryCommandStatus } from '../control-commands/index.ts';
+import {
+  type CommandStatusView,
+  type CommandTimelineEvent,
+  type CommandTimelineQuery,
+  queryCommandStatus,
+  queryCommandTimeline,
+} from '../control-commands/index.ts';
 import {
   activeCurrentWeatherKeyspace,
   type BuildingWeather,
@@ -48,6 +54,9 @@ import {
   type DataQualityQuery,
   type DataQualityReport,
   queryDataQualityReport,
+  type DataQualityIssuesQuery,
+  type DataQualityIssueView,
+  queryDataQualityIssues,
 } from '../data-quality-issues/index.ts';
 import {
   type DeadLetterDetail,
@@ -88,6 +97,7 @@ import {
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from '../rollups/index.ts';
+import { queryWeatherHours, type WeatherHour, type WeatherHoursQuery } from '../weather/index.ts';
 import { querySavings, type SavingsEstimate, type SavingsQuery } from '../savings/index.ts';
 import { buildingInfoTag, type ToolResultCache } from '../tool-result-cache/index.ts';
 import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
@@ -107,6 +117,12 @@ export interface QueryLayer extends Lookups {
   anomalies(query: AnomaliesQuery): Promise<Answer<AnomalyView[]>>;
   dataQuality(query: DataQualityQuery): Promise<Answer<DataQualityReport>>;
   commandStatus(commandId: string): Promise<Answer<CommandStatusView | undefined>>;
+  /** The latest control-command events across commands (a tenant's, or one building's), newest first. */
+  commandTimeline(query: CommandTimelineQuery): Promise<Answer<CommandTimelineEvent[]>>;
+  /** A building's data-quality findings one by one, newest first. */
+  dataQualityIssues(query: DataQualityIssuesQuery): Promise<Answer<DataQualityIssueView[]>>;
+  /** A station's hourly weather over a range, oldest first. */
+  weatherHours(query: WeatherHoursQuery): Promise<Answer<WeatherHour[]>>;
   weatherNormalised(query: WeatherNormalisedQuery): Promise<Answer<WeatherNormalisedConsumption | undefined>>;
   /** A building's (or meter's) stored forecast for the next local day or week, with the models behind it. */
   forecast(query: ForecastQuery): Promise<Answer<BuildingForecastView | undefined>>;
@@ -545,6 +561,30 @@ export function createQueryLayer(deps: QueryLayerDeps): QueryLayer {
           })),
         // Bookkeeping, not events: no event time to report (each generation says when it last applied).
         () => null,
+      ),
+    commandTimeline: (query) =>
+      answer(
+        'commandTimeline',
+        query,
+        ['control-commands', 'buildings'],
+        (c) => queryCommandTimeline(c, query),
+        (rows) => latest(rows.map((r) => r.occurredAt)),
+      ),
+    dataQualityIssues: (query) =>
+      answer(
+        'dataQualityIssues',
+        query,
+        ['data-quality-issues'],
+        (c) => queryDataQualityIssues(c, query),
+        (rows) => latest(rows.map((r) => r.occurredAt)),
+      ),
+    weatherHours: (query) =>
+      answer(
+        'weatherHours',
+        query,
+        ['weather'],
+        (c) => queryWeatherHours(c, query),
+        (rows) => latest(rows.map((r) => r.hourStart)),
       ),
     commandStatus: (commandId) =>
       answer(

@@ -5,3 +5,5 @@ export {
   weatherHourKey,
   weatherProjection,
 } from './weather-projection.ts';
+export type { WeatherHour, WeatherHoursQuery } from './query-weather-hours.ts';
+export { queryWeatherHours } from './query-weather-hours.ts';
