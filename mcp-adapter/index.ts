@@ -80,6 +80,14 @@ export {
   RateLimitsUnavailableError,
 } from './limits/index.ts';
 export type {
+  AccessTokenVerifier,
+  OpsPageAuth,
+  OpsPageReads,
+  OpsPageServerOptions,
+  RunningOpsPageServer,
+} from './ops-page/index.ts';
+export { startOpsPageServer, TOKEN_COOKIE } from './ops-page/index.ts';
+export type {
   ConsumerGroupStatus,
   DeadLetterRecord,
   PartitionOffsets,

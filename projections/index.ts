@@ -89,11 +89,12 @@ export type {
   ApprovalView,
   CommandStatus,
   CommandStatusView,
+  CommandTimelineEvent,
+  CommandTimelineQuery,
   OutcomeView,
   TimelineEntry,
   TimelineStep,
 } from './control-commands/index.ts';
-export type { CommandTimelineEvent, CommandTimelineQuery } from './control-commands/index.ts';
 export { COMMAND_STATUSES, commandStatusOf, queryCommandStatus } from './control-commands/index.ts';
 export type { BuildingWeather, CurrentWeather, ObservedValue } from './current-weather/index.ts';
 export {

@@ -10,6 +10,7 @@ import {
   platformMcpServerFactory,
   platformResourceSubscriptions,
   resolveEndpoints,
+  startPlatformOpsPage,
   untilSignal,
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -59,11 +60,14 @@ export function addMcpCommand(
           bus: subscriptions.bus,
         });
         say(`MCP Streamable HTTP on ${server.url}`);
+        const opsPage = await startPlatformOpsPage(platform, { audience: server.resource, logger });
+        say(`Operations page: ${opsPage.url ?? opsPage.notServed ?? 'not served'}`);
         if (server.resource !== undefined)
           say(
             `Each request needs Authorization: Bearer <token> for ${server.resource} (local tokens: npx eaio token issue --role analyst --tenant <id>)`,
           );
         await untilSignal();
+        await opsPage.close();
         await server.close();
       }
       // Records of read-only calls still batched reach the topic before the producer goes.

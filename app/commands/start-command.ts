@@ -24,6 +24,7 @@ import {
   runDeadLetterIndex,
   runProcessors,
   runProjector,
+  startPlatformOpsPage,
   untilSignal,
 } from '../platform/index.ts';
 import type { CommandContext } from './command-context.ts';
@@ -79,6 +80,7 @@ export async function inspectorHelp(config: EaioConfig, mcp: RunningMcpHttpServe
 function connectionHelp(
   agent: DesktopAgentSettings,
   url: string,
+  opsPage: { readonly url: string | undefined; readonly notServed?: string },
   observabilityUrl: string | undefined,
   inspector: readonly string[],
   devices: readonly string[],
@@ -87,6 +89,9 @@ function connectionHelp(
   return [
     '',
     `EAIO Stream is running. MCP endpoint (Streamable HTTP): ${url}`,
+    opsPage.url === undefined
+      ? `Operations page: ${opsPage.notServed ?? 'not served'}`
+      : `Operations page: ${opsPage.url}   (sign in with the token below, or one from \`npx eaio token issue\`)`,
     observabilityUrl === undefined
       ? 'Metrics and health: not served (port taken; see the log)'
       : `Metrics (Prometheus): ${observabilityUrl}/metrics   Readiness: ${observabilityUrl}/health/ready`,
@@ -245,10 +250,15 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
     logger: componentLogger('mcp'),
     bus: subscriptions.bus,
   });
+  const opsPage = await startPlatformOpsPage(platform, {
+    audience: mcp.resource,
+    logger: componentLogger('ops-page'),
+  });
   process.stdout.write(
     connectionHelp(
       { stateDir: config.stateDir, configFile: options.resolved.file, cwd: process.cwd() },
       mcp.url,
+      opsPage,
       observability.url,
       await inspectorHelp(config, mcp),
       devices === undefined ? [] : demoDevicesHelp(devices.devices, TOOL_NAMES.proposeControlCommand),
@@ -256,6 +266,7 @@ export async function startCommand(config: EaioConfig, logger: Logger, options: 
   );
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
+  await opsPage.close();
   await mcp.close();
   await subscriptions.close();
   await observability.close();

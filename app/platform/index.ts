@@ -9,6 +9,8 @@ export {
   observePlatform,
   projectorGroup,
 } from './observe-platform.ts';
+export type { PlatformOpsPage } from './ops-page.ts';
+export { opsPageAuthOf, startPlatformOpsPage } from './ops-page.ts';
 export { createPlatformPipelineAdmin, MCP_REDRIVE_SOURCE } from './pipeline-admin.ts';
 export type { PlatformMcpServerOptions } from './platform-mcp-server.ts';
 export {

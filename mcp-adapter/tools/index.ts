@@ -79,7 +79,12 @@ export { dataQualityReport } from './data-quality/index.ts';
 export { listDeadLetters, redriveDeadLetters, showDeadLetter } from './dead-letters/index.ts';
 export type { ForecastWrites, ModelPromotionSink } from './forecasts/index.ts';
 export { compareModels, forecastConsumption, promoteModel } from './forecasts/index.ts';
-export { getOperationStats, getPipelineStatus, getReplayStatus } from './pipeline/index.ts';
+export {
+  generationProgress,
+  getOperationStats,
+  getPipelineStatus,
+  getReplayStatus,
+} from './pipeline/index.ts';
 export { getLatestReadings, getLatestReadingsInput, getLatestReadingsOutput } from './readings/index.ts';
 export { estimateSavings, estimateSavingsInput, estimateSavingsOutput } from './savings/index.ts';
 export { getCurrentWeather } from './weather/index.ts';

@@ -26,7 +26,11 @@ export interface CommandTimelineEvent {
   readonly detail: string | null;
 }
 
-function detailOf(r: { reasons: unknown; device_message: string | null; note: string | null }): string | null {
+function detailOf(r: {
+  reasons: unknown;
+  device_message: string | null;
+  note: string | null;
+}): string | null {
   const reasons = Array.isArray(r.reasons)
     ? r.reasons
         .map((x: unknown) =>

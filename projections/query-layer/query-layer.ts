@@ -51,12 +51,12 @@ import {
   readStationWeather,
 } from '../current-weather/index.ts';
 import {
-  type DataQualityQuery,
-  type DataQualityReport,
-  queryDataQualityReport,
   type DataQualityIssuesQuery,
   type DataQualityIssueView,
+  type DataQualityQuery,
+  type DataQualityReport,
   queryDataQualityIssues,
+  queryDataQualityReport,
 } from '../data-quality-issues/index.ts';
 import {
   type DeadLetterDetail,
@@ -97,9 +97,9 @@ import {
   type WeatherNormalisedConsumption,
   type WeatherNormalisedQuery,
 } from '../rollups/index.ts';
-import { queryWeatherHours, type WeatherHour, type WeatherHoursQuery } from '../weather/index.ts';
 import { querySavings, type SavingsEstimate, type SavingsQuery } from '../savings/index.ts';
 import { buildingInfoTag, type ToolResultCache } from '../tool-result-cache/index.ts';
+import { queryWeatherHours, type WeatherHour, type WeatherHoursQuery } from '../weather/index.ts';
 import { createLastKnownGood, type KeptAnswer, normaliseArguments } from './last-known-good.ts';
 import { createLookups, type Lookups } from './lookups.ts';
 import { type Answer, type AnswerBody, readProvenance } from './provenance.ts';

@@ -1,3 +1,5 @@
+export type { WeatherHour, WeatherHoursQuery } from './query-weather-hours.ts';
+export { queryWeatherHours } from './query-weather-hours.ts';
 export type { WeatherChanges, WeatherHourRow } from './weather-projection.ts';
 export {
   createWeatherProjection,
@@ -5,5 +7,3 @@ export {
   weatherHourKey,
   weatherProjection,
 } from './weather-projection.ts';
-export type { WeatherHour, WeatherHoursQuery } from './query-weather-hours.ts';
-export { queryWeatherHours } from './query-weather-hours.ts';
