@@ -81,12 +81,20 @@ export {
 } from './limits/index.ts';
 export type {
   AccessTokenVerifier,
+  BuildingSeries,
   OpsPageAuth,
   OpsPageReads,
   OpsPageServerOptions,
   RunningOpsPageServer,
+  TopicRates,
 } from './ops-page/index.ts';
-export { startOpsPageServer, TOKEN_COOKIE } from './ops-page/index.ts';
+export {
+  buildingSeries,
+  createTopicRates,
+  isPipelineAdmin,
+  startOpsPageServer,
+  TOKEN_COOKIE,
+} from './ops-page/index.ts';
 export type {
   ConsumerGroupStatus,
   DeadLetterRecord,
