@@ -20,8 +20,8 @@ export {
 } from './dead-letters.ts';
 export type { EventDecoding, PoisonStage } from './decode-event.ts';
 export { decodeEvent, Poison } from './decode-event.ts';
-export type { KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
-export { ConsumerStoppedError, kafkaBatches } from './kafka-batches.ts';
+export type { ConsumerRestart, KafkaBatchesOptions, PartitionBatch } from './kafka-batches.ts';
+export { ConsumerStoppedError, kafkaBatches, logRestarts } from './kafka-batches.ts';
 export type { TopicMessages } from './send-in-chunks.ts';
 export {
   chunkMessages,

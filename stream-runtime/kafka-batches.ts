@@ -1,6 +1,7 @@
 import type { Consumer, KafkaMessage } from 'kafkajs';
 import { Observable } from 'rxjs';
 import { EaioError } from '../infra/errors/index.ts';
+import type { Logger } from '../infra/logging/index.ts';
 
 /**
  * One partition's batch, handed downstream. The consumer fetches nothing more for this partition
@@ -32,6 +33,34 @@ export interface KafkaBatchesOptions {
    * off: it commits its input offsets inside the transaction that writes its outputs.
    */
   readonly commitOffsets?: boolean;
+  /**
+   * Told each time the consumer crashed on an error kafkajs does not retry itself (a coordinator
+   * not found or a member the coordinator forgot, after a network fault) and is about to be started
+   * again after `delayMs`. Log it: the consumer stopped consuming meanwhile.
+   */
+  readonly onRestart?: (restart: ConsumerRestart) => void;
+  /** First and longest wait before such a restart; doubled per crash in a row (1 s to 30 s by default). */
+  readonly restartBackoffMs?: { readonly initial: number; readonly max: number };
+}
+
+/** A crash kafkajs gave up on, and when the consumer runs again. */
+export interface ConsumerRestart {
+  readonly error: unknown;
+  /** Crashes in a row without a group join in between, this one included. */
+  readonly attempt: number;
+  readonly delayMs: number;
+}
+
+/** An `onRestart` that logs each restart with the crash's error and the fields naming the consumer. */
+export function logRestarts(
+  logger: Logger,
+  fields: Readonly<Record<string, unknown>>,
+): (restart: ConsumerRestart) => void {
+  return ({ error, attempt, delayMs }) =>
+    logger.warn(
+      { ...fields, err: error, attempt, delayMs },
+      `consumer crashed on an error kafkajs does not retry; running it again in ${delayMs} ms`,
+    );
 }
 
 /**
@@ -61,10 +90,12 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
   return new Observable<PartitionBatch>((subscriber) => {
     const pending = new Set<(error: unknown) => void>();
     let stopping = false;
+    let crashes = 0;
+    let restartTimer: NodeJS.Timeout | undefined;
+    const backoff = options.restartBackoffMs ?? { initial: 1_000, max: 30_000 };
 
-    const run = async (): Promise<void> => {
-      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
-      await consumer.run({
+    const runConsumer = () =>
+      consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
@@ -104,11 +135,41 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
           ]);
         },
       });
+
+    // kafkajs restarts a crashed consumer only when the error is retriable; on any other (its own
+    // "group coordinator not found" or "coordinator is not aware of this member" after a network
+    // fault, or a batch that failed) it disconnects and stays stopped while the process lives on.
+    // Nothing would consume again without a manual restart, so the consumer is run again here,
+    // from the committed offsets, after a back-off that grows while the crashes go on.
+    const scheduleRestart = (error: unknown): void => {
+      if (stopping) return;
+      crashes += 1;
+      const delayMs = Math.min(backoff.max, backoff.initial * 2 ** (crashes - 1));
+      options.onRestart?.({ error, attempt: crashes, delayMs });
+      restartTimer = setTimeout(() => {
+        restartTimer = undefined;
+        if (stopping) return;
+        consumer.connect().then(runConsumer).catch(scheduleRestart);
+      }, delayMs);
+    };
+    const removeCrashListener = consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) scheduleRestart(payload.error);
+    });
+    const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, () => {
+      crashes = 0;
+    });
+
+    const run = async (): Promise<void> => {
+      await consumer.subscribe({ topics: [...options.topics], fromBeginning: options.fromBeginning ?? true });
+      await runConsumer();
     };
     run().catch((error: unknown) => subscriber.error(error));
 
     return () => {
       stopping = true;
+      if (restartTimer !== undefined) clearTimeout(restartTimer);
+      removeCrashListener();
+      removeJoinListener();
       for (const reject of pending) reject(new ConsumerStoppedError());
       pending.clear();
       void consumer.stop().catch(() => undefined);

@@ -53,13 +53,26 @@ export function kafkaPid(paths: StackPaths): Promise<number | undefined> {
 }
 
 /**
+ * Where clients are told to find the broker when that is not its listener: a proxy or a NAT in front
+ * of it. The broker's own traffic to itself (transaction markers) then takes a listener of its own,
+ * so only client traffic goes the way clients go.
+ */
+export interface KafkaRoute {
+  /** The address the broker advertises to clients. */
+  readonly advertised: { readonly host: string; readonly port: number };
+  /** Loopback port of the inter-broker listener. */
+  readonly interBrokerPort: number;
+}
+
+/**
  * Makes sure a broker answers on `config.kafka.brokers`: an external one is used as is; otherwise a
- * single KRaft node (broker + controller) is started from the state folder.
+ * single KRaft node (broker + controller) is started from the state folder, advertising `route`'s
+ * address to clients when one is given.
  */
 export async function ensureKafka(
   config: EaioConfig,
   paths: StackPaths,
-  opts: { log: (line: string) => void; env: ChildEnv; readyTimeoutMs?: number },
+  opts: { log: (line: string) => void; env: ChildEnv; readyTimeoutMs?: number; route?: KafkaRoute },
 ): Promise<{ brokers: string[]; managed: boolean; pid?: number }> {
   const brokers = [...config.kafka.brokers];
   const existing = await kafkaPid(paths);
@@ -89,7 +102,7 @@ async function startKafka(
   config: EaioConfig,
   paths: StackPaths,
   kp: ReturnType<typeof kafkaPaths>,
-  opts: { log: (line: string) => void; env: ChildEnv },
+  opts: { log: (line: string) => void; env: ChildEnv; route?: KafkaRoute },
 ): Promise<number> {
   const first = config.kafka.brokers[0];
   if (first === undefined)
@@ -99,7 +112,10 @@ async function startKafka(
   await fetchKafkaJars(config.stack.kafkaVersion, kp.lib, opts.log, opts.env);
   await mkdir(paths.conf, { recursive: true });
   await mkdir(kp.data, { recursive: true });
-  await writeFile(kp.serverProperties, serverProperties(listener, config.stack.kafkaControllerPort, kp.data));
+  await writeFile(
+    kp.serverProperties,
+    serverProperties(listener, config.stack.kafkaControllerPort, kp.data, opts.route),
+  );
   await writeFile(kp.log4jProperties, LOG4J_PROPERTIES);
   await formatOnce(kp, opts);
   opts.log(`kafka: starting broker on ${listener.host}:${listener.port} (log ${kp.logFile})`);
@@ -186,18 +202,31 @@ export function serverProperties(
   listener: { host: string; port: number },
   controllerPort: number,
   dataDir: string,
+  route?: KafkaRoute,
 ): string {
-  const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const host = bracket(listener.host);
+  const listeners = route
+    ? [
+        `listeners=PLAINTEXT://${host}:${listener.port},BROKER://127.0.0.1:${route.interBrokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://${bracket(route.advertised.host)}:${route.advertised.port},BROKER://127.0.0.1:${route.interBrokerPort}`,
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=BROKER',
+      ]
+    : [
+        `listeners=PLAINTEXT://${host}:${listener.port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://${host}:${listener.port}`,
+        'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+        'controller.listener.names=CONTROLLER',
+        'inter.broker.listener.name=PLAINTEXT',
+      ];
   return `${[
     '# Written by eaio stack up on every start; edit infra/stack/kafka-service.ts instead.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${listener.port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${listener.port}`,
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
+    ...listeners,
     `log.dirs=${dataDir}`,
     'num.partitions=3',
     'default.replication.factor=1',

@@ -7,6 +7,7 @@ import {
   batchMeter,
   handleEachBatch,
   kafkaBatches,
+  logRestarts,
   type PartitionBatch,
   type SettledWork,
 } from '../../stream-runtime/index.ts';
@@ -216,7 +217,14 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     partitions.keepOnly(new Set(Object.values(payload.memberAssignment).flat())),
   );
 
-  const subscription = merge(kafkaBatches(consumer, { topics: inputTopics, commitOffsets: false }), markers)
+  const subscription = merge(
+    kafkaBatches(consumer, {
+      topics: inputTopics,
+      commitOffsets: false,
+      onRestart: logRestarts(logger, { processor: definition.name }),
+    }),
+    markers,
+  )
     .pipe(
       handleEachBatch((work) => (work instanceof MarkersPassed ? markersPassed(work) : handle(work)), {
         logger,

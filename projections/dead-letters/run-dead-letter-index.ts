@@ -16,6 +16,7 @@ import {
   handleEachBatch,
   inSinkTransaction,
   kafkaBatches,
+  logRestarts,
   type PartitionBatch,
   Poison,
   toDeadLetterEntry,
@@ -235,6 +236,7 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
     topics: deadLetterIndexTopics(names),
     fromBeginning: true,
     commitOffsets: false,
+    onRestart: logRestarts(logger, { consumer: 'dead-letter-index' }),
   }).pipe(
     handleEachBatch(handle, {
       logger,

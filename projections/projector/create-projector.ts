@@ -9,6 +9,7 @@ import {
   type DeadLetterPublisher,
   handleEachBatch,
   kafkaBatches,
+  logRestarts,
   type PartitionBatch,
 } from '../../stream-runtime/index.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
@@ -142,6 +143,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   return kafkaBatches(consumer, {
     topics: [...byTopic.keys()],
     partitionsConsumedConcurrently: PARTITIONS_PROJECTED_AT_ONCE,
+    onRestart: logRestarts(logger, { consumer: 'projector' }),
   }).pipe(
     handleEachBatch(handle, {
       logger,
