@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Tracer } from '@opentelemetry/api';
-import type { Producer } from 'kafkajs';
+import type { Message, Producer } from 'kafkajs';
 import type { Logger } from '../../infra/logging/index.ts';
+import { isRetryable, retryTransient } from '../../infra/resilience/index.ts';
 import {
   globalTracer,
   injectTraceHeaders,
@@ -17,6 +18,15 @@ import type {
   TopicValue,
 } from '../../schemas/index.ts';
 import type { Bdg1Building } from '../bdg1/index.ts';
+
+/**
+ * How long a source keeps trying one send while the broker is away: kafkajs's own retrier gives up on
+ * a broker that refuses connections within seconds (its retries cover one request, not an outage),
+ * and a source that exits then loses what it was about to produce. About ten minutes of back-off
+ * (0.5 s doubling to 15 s, 45 tries) rides out a broker restart or a rolling upgrade; a longer outage
+ * still ends the source with the broker's error.
+ */
+const SEND_RETRY = retryTransient({ maxAttempts: 45, initialDelayMs: 500, maxDelayMs: 15_000 });
 
 /** What a source needs to produce onto the platform's topics. */
 export interface PublishDeps {
@@ -50,7 +60,7 @@ export async function publishEvents<K extends TopicKey>(
         headers: injectTraceHeaders(),
       })),
     );
-    await deps.producer.send({ topic, acks: -1, messages });
+    await sendRetrying(deps, topic, messages);
   });
 }
 
@@ -89,4 +99,24 @@ export async function publishBuildings(
 /** Produces readings keyed by meter id, so each meter's readings stay in order. */
 export async function publishReadings(deps: PublishDeps, readings: readonly SensorReading[]): Promise<void> {
   await publishEvents(deps, 'sensorReadings', readings, (r) => r.meterId);
+}
+
+/**
+ * One send, tried again while the failure is one a new attempt can fix (the broker unreachable or
+ * restarting). The producer is idempotent, so a batch the broker kept before the failure is not
+ * written twice. Each retry is logged, so a source waiting on the broker says so.
+ */
+async function sendRetrying(deps: PublishDeps, topic: string, messages: Message[]): Promise<void> {
+  await SEND_RETRY.execute(async ({ attempt }) => {
+    try {
+      await deps.producer.send({ topic, acks: -1, messages });
+    } catch (error) {
+      if (isRetryable(error))
+        deps.logger.warn(
+          { topic, attempt: attempt + 1, err: error },
+          'send failed while the broker is unreachable; retrying with back-off',
+        );
+      throw error;
+    }
+  });
 }
