@@ -520,17 +520,17 @@ export interface DeadLetterEnvelope {
   /** Value of the original message, untouched; null for a tombstone. */
   readonly originalValue?: Buffer | null;
   /**
-   * Trace context of the original message (from its traceparent and tracestate headers); null when it was not
-   * traced.
-   */
-  readonly traceContext?: TraceContext | null;
-  /**
    * Header eaio.dlq.consumer: the consumer that gave up on the event, 'projector' or 'processor:<name>'. Each
    * consumer of a topic writes its own letter for a record it refuses, so one record can have several
    * letters, one per consumer. Null for letters written before letters named their consumer (added with a
    * default, so envelopes written without it still read).
    */
   readonly consumer?: string | null;
+  /**
+   * Trace context of the original message (from its traceparent and tracestate headers); null when it was not
+   * traced.
+   */
+  readonly traceContext?: TraceContext | null;
 }
 
 /** The symbols of {@link ForecastModelKind}, in schema order (for zod enums and exhaustive checks). */
