@@ -117,6 +117,7 @@ export {
   listDeadLetters,
   REDRIVE_ACTION,
   redriveDeadLetters,
+  refuserOf,
   sourcePositionOf,
 } from './dead-letter-tools/index.ts';
 // Measurement and verification (ASHRAE Guideline 14 savings and their uncertainty).

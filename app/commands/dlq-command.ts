@@ -8,6 +8,7 @@ import {
   groupLettersByRecord,
   listDeadLetters,
   redriveDeadLetters,
+  refuserOf,
   sourcePositionOf,
 } from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
@@ -29,7 +30,7 @@ export function topicKeyByName(name: string): TopicKey {
 function line(entry: DeadLetterEntry): string {
   return [
     letterId(entry),
-    entry.consumer || '?',
+    refuserOf(entry),
     entry.errorCode,
     entry.stage,
     `${entry.sourceTopic}[${entry.sourcePartition}]@${entry.sourceOffset}`,

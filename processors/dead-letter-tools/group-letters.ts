@@ -7,7 +7,11 @@ export interface FailedRecord {
   readonly sourceTopic: string;
   readonly sourcePartition: number;
   readonly sourceOffset: string;
-  /** Consumers that refused it, sorted; `?` stands for letters written before letters named one. */
+  /**
+   * Consumers that refused it, sorted. A letter that names none (written before letters did, or an
+   * import row) counts by its stage, as the dead-letter index counts it: `processor:<name>` for
+   * `process:<name>`, else `stage:<stage>` (e.g. `stage:import`).
+   */
   readonly consumers: readonly string[];
   readonly errorCodes: readonly string[];
   /** The most attempts any of its letters counts. */
@@ -20,6 +24,14 @@ export interface FailedRecord {
 /** Where a letter's event sat in its source topic: what every consumer's letter of one record shares. */
 export const sourcePositionOf = (l: DeadLetterEntry): string =>
   `${l.sourceTopic}/${l.sourcePartition}/${l.sourceOffset}`;
+
+/** Who refused a letter's record: its consumer, or for a letter naming none, what its stage says. */
+export function refuserOf(l: DeadLetterEntry): string {
+  if (l.consumer !== '') return l.consumer;
+  return l.stage.startsWith('process:')
+    ? `processor:${l.stage.slice('process:'.length)}`
+    : `stage:${l.stage}`;
+}
 
 /**
  * Groups letters by the source record they are about: each consumer of a topic (the projector and
@@ -41,7 +53,7 @@ export function groupLettersByRecord(letters: readonly DeadLetterEntry[]): Faile
       sourceTopic: first.sourceTopic,
       sourcePartition: first.sourcePartition,
       sourceOffset: first.sourceOffset,
-      consumers: [...new Set(group.map((l) => l.consumer || '?'))].sort(),
+      consumers: [...new Set(group.map(refuserOf))].sort(),
       errorCodes: [...new Set(group.map((l) => l.errorCode))].sort(),
       attempts: Math.max(...group.map((l) => l.attempts)),
       lastFailedAt:

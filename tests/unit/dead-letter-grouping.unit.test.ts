@@ -53,9 +53,9 @@ describe('groupLettersByRecord', () => {
     ]);
   });
 
-  it('marks letters written before letters named their consumer with ?', () => {
+  it('counts a letter that names no consumer by its stage, as the dead-letter index does', () => {
     const [record] = groupLettersByRecord([letterOf(undefined, '3', '0'), letterOf('projector', '3', '1')]);
-    expect(record?.consumers).toEqual(['?', 'projector']);
+    expect(record?.consumers).toEqual(['projector', 'stage:decode']);
   });
 });
 
