@@ -77,7 +77,8 @@ describe('R13: dead letters and re-drive across consumers', () => {
         const found = await dlq();
         return found.length >= count ? found : undefined;
       },
-      { timeoutMs: 120_000, intervalMs: 500 },
+      // Full-sized, five consumers dead-letter 200 records each on a shared 2-core machine: give them time.
+      { timeoutMs: sized(120_000, 300_000), intervalMs: 500 },
     );
   const sourceCount = async () =>
     (await readTopicToEnd(platform.kafka, platform.names.topic('sensorReadings'))).length;
@@ -253,8 +254,16 @@ describe('R13: dead letters and re-drive across consumers', () => {
     phase('eaio dlq redrive --all');
     const records = POISON + curedReadings.length;
     expect(redriveStdout).toContain(`${records} record(s) re-driven (${before.length} letter(s))`);
-    expect(redriveStdout).toContain(`for ${FAILED.join(',')} (letters`);
-    // One copy per record on the source topic: not one per letter (that would be 5 per poison record).
+    // One copy per record on the source topic: not one per letter (that would be 5 per poison record),
+    // each addressed to the consumers that refused it. (Read from the topic, not the CLI's per-record
+    // lines: spawnEaio keeps only the last 20,000 characters of a child's output.)
+    const copies = (await readTopicToEnd(platform.kafka, platform.names.topic('sensorReadings'))).filter(
+      (m) => m.message.headers?.[REDRIVE_HEADERS.from] !== undefined,
+    );
+    expect(copies).toHaveLength(records);
+    const addressedTo = copies.map((m) => m.message.headers?.[REDRIVE_HEADERS.for]?.toString());
+    expect(addressedTo.filter((f) => f === FAILED.join(','))).toHaveLength(curedReadings.length);
+    expect(addressedTo.filter((f) => f === READINGS_CONSUMERS.join(','))).toHaveLength(POISON);
     expect(await sourceCount()).toBe(sourceEndBefore + records);
 
     // The poison copies fail again at all five consumers (undecodable still); the cured ones do not.
