@@ -106,8 +106,20 @@ export {
   rulesFor,
   withQualityThresholds,
 } from './data-quality/index.ts';
-export type { DeadLetterToolDeps, RedriveReport, RedriveRequest } from './dead-letter-tools/index.ts';
-export { listDeadLetters, REDRIVE_ACTION, redriveDeadLetters } from './dead-letter-tools/index.ts';
+export type {
+  DeadLetterToolDeps,
+  FailedRecord,
+  RedriveReport,
+  RedriveRequest,
+} from './dead-letter-tools/index.ts';
+export {
+  groupLettersByRecord,
+  listDeadLetters,
+  REDRIVE_ACTION,
+  redriveDeadLetters,
+  refuserOf,
+  sourcePositionOf,
+} from './dead-letter-tools/index.ts';
 // Measurement and verification (ASHRAE Guideline 14 savings and their uncertainty).
 export type {
   FitScores,

@@ -2,7 +2,15 @@ import { isUtf8 } from 'node:buffer';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { EaioError } from '../../infra/errors/index.ts';
-import { type DeadLetterToolDeps, listDeadLetters, redriveDeadLetters } from '../../processors/index.ts';
+import {
+  type DeadLetterToolDeps,
+  type FailedRecord,
+  groupLettersByRecord,
+  listDeadLetters,
+  redriveDeadLetters,
+  refuserOf,
+  sourcePositionOf,
+} from '../../processors/index.ts';
 import { TOPICS, type TopicKey } from '../../schemas/index.ts';
 import { type DeadLetterEntry, FILE_SOURCE_PREFIX, letterId } from '../../stream-runtime/index.ts';
 import { type CommandContext, withPlatform } from './command-context.ts';
@@ -22,6 +30,7 @@ export function topicKeyByName(name: string): TopicKey {
 function line(entry: DeadLetterEntry): string {
   return [
     letterId(entry),
+    refuserOf(entry),
     entry.errorCode,
     entry.stage,
     `${entry.sourceTopic}[${entry.sourcePartition}]@${entry.sourceOffset}`,
@@ -31,20 +40,43 @@ function line(entry: DeadLetterEntry): string {
   ].join('  ');
 }
 
-/** `eaio dlq list`: one line per dead letter of one topic, or of every topic. */
+/**
+ * One failed source record: its source position, the consumers that refused it, why, and the
+ * dead-letter offsets of their letters (what `show` and `redrive --offset` take).
+ */
+function recordLine(record: FailedRecord): string {
+  return [
+    `${record.sourceTopic}[${record.sourcePartition}]@${record.sourceOffset}`,
+    `refused by ${record.consumers.join(',')}`,
+    record.errorCodes.join(','),
+    `x${record.attempts}`,
+    record.lastFailedAt,
+    `letters ${record.letters.map((l) => l.offset).join(',')}`,
+    record.letters[0]?.errorMessage ?? '',
+  ].join('  ');
+}
+
+/**
+ * `eaio dlq list`: one line per failed source record (every consumer that refused it on that line),
+ * or with `letters` one line per dead letter, of one topic or of every topic.
+ */
 export async function dlqList(
   deps: DeadLetterToolDeps,
-  { topic }: { readonly topic?: string },
+  { topic, letters: perLetter = false }: { readonly topic?: string; readonly letters?: boolean },
   write: (t: string) => void,
 ) {
   const keys = topic === undefined ? (Object.keys(TOPICS) as TopicKey[]) : [topicKeyByName(topic)];
-  let total = 0;
+  let letterCount = 0;
+  let recordCount = 0;
   for (const key of keys) {
     const letters = await listDeadLetters(deps, key);
-    total += letters.length;
-    for (const entry of letters) write(`${line(entry)}\n`);
+    const records = groupLettersByRecord(letters);
+    letterCount += letters.length;
+    recordCount += records.length;
+    if (perLetter) for (const entry of letters) write(`${line(entry)}\n`);
+    else for (const record of records) write(`${recordLine(record)}\n`);
   }
-  write(`${total} dead letter(s).\n`);
+  write(`${recordCount} failed record(s), ${letterCount} dead letter(s).\n`);
 }
 
 /** `eaio dlq show`: one letter in full, with its original bytes. */
@@ -107,12 +139,18 @@ export async function dlqRedrive(
     select: options.all ? 'all' : options.offsets,
     actor: options.actor ?? `user:${userInfo().username}`,
   });
-  for (const entry of report.redriven) write(`re-driven  ${letterId(entry)} -> ${entry.sourceTopic}\n`);
+  for (const send of report.sends) {
+    const letters = report.redriven.filter((l) => sourcePositionOf(l) === send.position);
+    const to = send.for === 'all' ? 'every consumer' : send.for.join(',');
+    write(
+      `re-driven  ${send.position} once, for ${to} (letters ${letters.map((l) => l.offset).join(',')})\n`,
+    );
+  }
   for (const entry of report.skipped) write(`skipped    ${letterId(entry)} (already re-driven)\n`);
   for (const entry of report.refused)
     write(`refused    ${letterId(entry)} (a row \`eaio import\` refused: re-import the corrected file)\n`);
   write(
-    `${report.redriven.length} re-driven, ${report.skipped.length} skipped${report.refused.length > 0 ? `, ${report.refused.length} import rows refused` : ''}.\n`,
+    `${report.sent} record(s) re-driven (${report.redriven.length} letter(s)), ${report.skipped.length} letter(s) skipped${report.refused.length > 0 ? `, ${report.refused.length} import rows refused` : ''}.\n`,
   );
 }
 
@@ -122,9 +160,14 @@ export function addDlqCommand(program: Command, context: CommandContext): void {
   const dlq = program.command('dlq').description('Inspect and re-drive dead letters.');
   dlq
     .command('list')
-    .description('List dead letters: where, why, when, how often.')
+    .description(
+      'List failed records, one line each with the consumers that refused it: where, why, when, how often.',
+    )
     .option('--topic <name>', 'one catalogue topic, e.g. sensor-readings (default: all)')
-    .action((opts: { topic?: string }) => withPlatform(context, (p) => dlqList(p, opts, out)));
+    .option('--letters', 'one line per dead letter (each consumer writes its own) instead of per record')
+    .action((opts: { topic?: string; letters?: boolean }) =>
+      withPlatform(context, (p) => dlqList(p, opts, out)),
+    );
   dlq
     .command('show')
     .description('Show one dead letter in full, with its original bytes.')

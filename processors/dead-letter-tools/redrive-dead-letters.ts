@@ -15,6 +15,7 @@ import {
   REDRIVE_HEADERS,
   toDeadLetterEntry,
 } from '../../stream-runtime/index.ts';
+import { sourcePositionOf } from './group-letters.ts';
 
 /** The audit action of a re-drive: the dead-letter index and later re-drives look for it. */
 export const REDRIVE_ACTION = 'dlq.redrive';
@@ -34,10 +35,9 @@ export async function listDeadLetters(deps: DeadLetterToolDeps, key: TopicKey): 
 /**
  * Where a dead letter's event sat in its source topic. Several consumers of one topic (the
  * projector and each processor) dead-letter the same poison event, each with its own letter: they
- * share this position, and one re-drive of it re-feeds every consumer.
+ * share this position, and one re-drive of it re-feeds every consumer that refused it.
  */
-const sourcePosition = (l: DeadLetterEntry): string =>
-  `${l.sourceTopic}/${l.sourcePartition}/${l.sourceOffset}`;
+const sourcePosition = sourcePositionOf;
 
 /**
  * The consumers the re-driven copy of an event at `position` is for: every consumer that refused it
@@ -84,6 +84,11 @@ export interface RedriveReport {
   readonly skipped: readonly DeadLetterEntry[];
   /** Events put back on their source topic (one per source position), or that would be in a dry run. */
   readonly sent: number;
+  /**
+   * Each record sent (or that would be): its source position and the consumers its copy is for,
+   * those that refused it; `all` when a letter of it names no consumer (written before letters did).
+   */
+  readonly sends: readonly { readonly position: string; readonly for: readonly string[] | 'all' }[];
   /** Letters of rows `eaio import` refused (CSV text, not events), left out of `all`: re-import the file instead. */
   readonly refused: readonly DeadLetterEntry[];
 }
@@ -132,13 +137,17 @@ export async function redriveDeadLetters(
   const isDone = (l: DeadLetterEntry) => done.has(letterId(l)) || done.has(sourcePosition(l));
   const todo = selected.filter((l) => !isDone(l) && !isFileRow(l));
   const skipped = selected.filter((l) => isDone(l) && !isFileRow(l));
-  if (todo.length === 0) return { redriven: [], skipped, sent: 0, refused };
+  if (todo.length === 0) return { redriven: [], skipped, sent: 0, sends: [], refused };
   // One send per source position; every letter of it is recorded as re-driven by that send.
   const byPosition = new Map<string, DeadLetterEntry[]>();
   for (const letter of todo) {
     byPosition.set(sourcePosition(letter), [...(byPosition.get(sourcePosition(letter)) ?? []), letter]);
   }
-  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size, refused };
+  const sends = [...byPosition.keys()].map((position) => ({
+    position,
+    for: refusedBy(letters, position)?.split(',') ?? ('all' as const),
+  }));
+  if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size, sends, refused };
 
   const producer = deps.kafka.producer({
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
@@ -208,5 +217,5 @@ export async function redriveDeadLetters(
   } finally {
     await producer.disconnect();
   }
-  return { redriven: todo, skipped, sent: byPosition.size, refused };
+  return { redriven: todo, skipped, sent: byPosition.size, sends, refused };
 }

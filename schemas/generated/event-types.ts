@@ -485,8 +485,8 @@ export interface DataQualityIssue {
  * DEAD_LETTER_HEADERS): errorClass = 'eaio.dlq.error.class', errorCode = 'eaio.dlq.error.code', errorMessage
  * = 'eaio.dlq.error.message', stage = 'eaio.dlq.stage', sourceTopic = 'eaio.dlq.source.topic',
  * sourcePartition = 'eaio.dlq.source.partition', sourceOffset = 'eaio.dlq.source.offset', firstFailedAt =
- * 'eaio.dlq.failed.first', lastFailedAt = 'eaio.dlq.failed.last', attempts = 'eaio.dlq.attempts'; originalKey
- * and originalValue are the dead letter's key and value.
+ * 'eaio.dlq.failed.first', lastFailedAt = 'eaio.dlq.failed.last', attempts = 'eaio.dlq.attempts', consumer =
+ * 'eaio.dlq.consumer'; originalKey and originalValue are the dead letter's key and value.
  */
 export interface DeadLetterEnvelope {
   /** Unique id of this index entry. */
@@ -519,6 +519,13 @@ export interface DeadLetterEnvelope {
   readonly originalKey?: Buffer | null;
   /** Value of the original message, untouched; null for a tombstone. */
   readonly originalValue?: Buffer | null;
+  /**
+   * Header eaio.dlq.consumer: the consumer that gave up on the event, 'projector' or 'processor:<name>'. Each
+   * consumer of a topic writes its own letter for a record it refuses, so one record can have several
+   * letters, one per consumer. Null for letters written before letters named their consumer (added with a
+   * default, so envelopes written without it still read).
+   */
+  readonly consumer?: string | null;
   /**
    * Trace context of the original message (from its traceparent and tracestate headers); null when it was not
    * traced.

@@ -58,7 +58,8 @@ describe('dead letters: list, show and re-drive once', () => {
     const cli = spawnEaio(['dlq', 'list', '--topic', 'sensor-readings'], platform.childEnv);
     expect(await cli.exited()).toBe(0);
     expect(cli.stdout()).toContain('EVENT_OUT_OF_RANGE');
-    expect(cli.stdout()).toContain('2 dead letter(s).');
+    expect(cli.stdout()).toContain('2 failed record(s), 2 dead letter(s).');
+    expect(cli.stdout()).toContain('refused by projector');
   });
 
   it('re-drives a letter once: it fails again and its new letter continues the history', async () => {

@@ -92,7 +92,7 @@ describe('import engine on the broker', () => {
     // Tooling shows the row; re-drive refuses it (it is CSV text, not an event) and says what to do.
     const listed: string[] = [];
     await dlqList(platform, { topic: 'sensor-readings' }, (t) => listed.push(t));
-    expect(listed[0]).toContain('import  file:grow.csv[-1]@53');
+    expect(listed[0]).toContain('file:grow.csv[-1]@53  refused by import  IMPORT_ROW');
     await expect(
       redriveDeadLetters(platform, {
         key: 'sensorReadings',
