@@ -23,12 +23,27 @@ export interface TestPlatform extends Platform {
   dispose(): Promise<void>;
 }
 
+/** Services a test started itself (e.g. a Postgres cluster or a Redis it kills), used instead of the shared ones. */
+export interface TestPlatformOptions {
+  readonly postgresUrl?: string;
+  readonly redisUrl?: string;
+}
+
 /**
  * A platform isolated for one test file: its own topic prefix, Postgres schema and Redis key
- * prefix on the shared real services, prepared (topics, schemas, migrations) and ready to use.
+ * prefix on the shared real services (or on the test's own Postgres or Redis, see
+ * {@link TestPlatformOptions}), prepared (topics, schemas, migrations) and ready to use.
  */
-export async function createTestPlatform(name: string): Promise<TestPlatform> {
-  const endpoints = inject('endpoints');
+export async function createTestPlatform(
+  name: string,
+  options: TestPlatformOptions = {},
+): Promise<TestPlatform> {
+  const shared = inject('endpoints');
+  const endpoints = {
+    ...shared,
+    postgresUrl: options.postgresUrl ?? shared.postgresUrl,
+    redisUrl: options.redisUrl ?? shared.redisUrl,
+  };
   const id = `${name}_${randomBytes(3).toString('hex')}`;
   const config: EaioConfig = configSchema.parse({
     // The broker's minimum session timeout: a SIGKILLed member's partitions move on after 6 s, not 30 s.
