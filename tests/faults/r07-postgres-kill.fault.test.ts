@@ -10,7 +10,7 @@ import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledg
 import { type PostgresCluster, startPostgresCluster } from './support/postgres-cluster.ts';
 
 const SCENARIO = 'r07';
-const METERS = sized(6, 24);
+const METERS = sized(6, 12);
 const HOURS = sized(240, 720);
 const KILLS = sized(3, 6);
 /** From the cluster answering again to the read model holding every acknowledged event. */
