@@ -20,8 +20,11 @@ const RECOVERY_LIMIT_MS = sized(60_000, 120_000);
 
 /** Each meter's latest value in Redis as `eventId@time`, for a comparison that names what differs. */
 function describeLatest(readings: Iterable<{ meterId: string; eventId: string; occurredAt: Date }>) {
+  // Sorted by meter id, so two descriptions compare equal as JSON whatever order they came in.
   return Object.fromEntries(
-    [...readings].map((r) => [r.meterId, `${r.eventId}@${r.occurredAt.toISOString()}`] as const),
+    [...readings]
+      .map((r) => [r.meterId, `${r.eventId}@${r.occurredAt.toISOString()}`] as const)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }
 
