@@ -49,6 +49,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     url: first.url,
     async kill() {
       if (pid === undefined) return [];
+      // Stopped first, so it forks no backend between reading its children and the kill: one left
+      // running would hold the shared memory and the restart would refuse to start.
+      process.kill(pid, 'SIGSTOP');
       const victims = [pid, ...(await childrenOf(pid))];
       for (const p of victims) {
         try {
