@@ -1,4 +1,4 @@
-import { from, type OperatorFunction } from 'rxjs';
+import { type OperatorFunction, Subject } from 'rxjs';
 import { readTopicToEnd } from '../../../infra/kafka/index.ts';
 import { PROCESSORS, type ProcessorName } from '../../../processors/index.ts';
 import type { ReadingAggregate, TopicKey, TopicValue } from '../../../schemas/index.ts';
@@ -72,9 +72,12 @@ async function pureOutputs(platform: TestPlatform, stage: ReadingStage): Promise
   for (const events of byPartition.values()) {
     // The catalogue's operators are typed per processor; here they are run over decoded values alike.
     const operator = definition.operator() as unknown as OperatorFunction<unknown, unknown>;
-    from(events)
-      .pipe(operator)
-      .subscribe((o) => outputs.push(o));
+    // Never completed: a completing input would flush the windows still open, which the live
+    // processor, whose input never ends, does not emit.
+    const input = new Subject<unknown>();
+    const subscription = input.pipe(operator).subscribe((o) => outputs.push(o));
+    for (const e of events) input.next(e);
+    subscription.unsubscribe();
   }
   return outputs;
 }
