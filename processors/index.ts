@@ -161,6 +161,7 @@ export type {
   MultiInputProcessorDefinition,
   ProcessorDefinition,
   ProcessorDeps,
+  ProcessorFailpoints,
   RunningProcessor,
 } from './runtime/index.ts';
 export { runProcessor } from './runtime/index.ts';

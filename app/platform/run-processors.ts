@@ -12,7 +12,7 @@ export const ALL_PROCESSORS = Object.keys(PROCESSORS) as ProcessorName[];
 
 /** The process's metrics, operation recorder and current quality thresholds, when it has them. */
 export interface RunProcessorsOptions
-  extends Pick<CatalogProcessorDeps, 'metrics' | 'operations' | 'qualityThresholds'> {
+  extends Pick<CatalogProcessorDeps, 'metrics' | 'operations' | 'qualityThresholds' | 'failpoints'> {
   /** Which catalogue processors to run; all of them by default. */
   readonly processors?: readonly ProcessorName[];
 }

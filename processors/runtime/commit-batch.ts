@@ -19,6 +19,7 @@ import {
 import type { BatchDrainer } from './drain-batch.ts';
 import type { PartitionProducers } from './partition-producers.ts';
 import type { Buffered, PartitionRun } from './partition-run.ts';
+import type { ProcessorFailpoints } from './processor-definition.ts';
 import type { ProcessorScope } from './runtime-definition.ts';
 
 /** What one committed transaction held, for metrics and telemetry. */
@@ -37,6 +38,8 @@ export interface CommitTelemetry {
   readonly metrics: StreamMetrics | undefined;
   readonly component: string;
   readonly tracer: Tracer;
+  /** Test-only hooks around the commit; none in production. */
+  readonly failpoints?: ProcessorFailpoints;
 }
 
 /** Drains a partition run and commits what it fed; see {@link createBatchCommitter}. */
@@ -62,7 +65,7 @@ export function createBatchCommitter(
   const { definition, codec, names, groupId, inputTopics } = scope;
   const outputTopic = names.topic(definition.output);
   const destination = inputTopics.join(',');
-  const { meter, metrics, component, tracer } = telemetry;
+  const { meter, metrics, component, tracer, failpoints } = telemetry;
 
   return async (partitionRun) => {
     const startedAt = Date.now();
@@ -131,7 +134,10 @@ export function createBatchCommitter(
               })),
             });
           }
+          const point = { partition: partitionRun.partition, produced: messages.length };
+          await failpoints?.beforeCommit?.(point);
           await transaction.commit();
+          failpoints?.afterCommit?.(point);
         } catch (error) {
           await transaction.abort().catch(() => undefined);
           throw error;

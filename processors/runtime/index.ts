@@ -7,6 +7,7 @@ export type {
   MultiInputProcessorDefinition,
   ProcessorDefinition,
   ProcessorDeps,
+  ProcessorFailpoints,
   RunningProcessor,
 } from './processor-definition.ts';
 export { runProcessor } from './run-processor.ts';

@@ -74,6 +74,24 @@ export const DEFAULT_PROCESSOR_FETCH: ProcessorFetchSizes = {
   maxBytes: 2 * 1024 * 1024,
 };
 
+/**
+ * Test-only hooks around a processor's transaction, for fault tests (`eaio process
+ * --exit-before-commit`, `--stall-before-commit`): the points where a crash or a stall is hardest on
+ * exactly-once. None in production.
+ */
+export interface ProcessorFailpoints {
+  /**
+   * Called once a transaction holds the batch's outputs, dead letters and offsets, just before its
+   * commit; awaited, so a hook may stall the handler (as a slow sink would) or kill the process.
+   */
+  readonly beforeCommit?: (batch: {
+    readonly partition: number;
+    readonly produced: number;
+  }) => Promise<void> | void;
+  /** Called once a transaction committed, before the runtime notes its new position. */
+  readonly afterCommit?: (batch: { readonly partition: number; readonly produced: number }) => void;
+}
+
 /** What `runProcessor` runs a definition with: clients, names and optional telemetry. */
 export interface ProcessorDeps {
   readonly kafka: Kafka;
@@ -92,6 +110,8 @@ export interface ProcessorDeps {
    * tracer (a no-op while tracing is off) by default.
    */
   readonly tracer?: Tracer;
+  /** Test-only hooks; see {@link ProcessorFailpoints}. */
+  readonly failpoints?: ProcessorFailpoints;
 }
 
 /** A processor running until `stop` resolves. */

@@ -174,6 +174,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     metrics: deps.metrics,
     component,
     tracer: deps.tracer ?? globalTracer(),
+    ...(deps.failpoints ? { failpoints: deps.failpoints } : {}),
   });
   const recordBatch = batchOperations(deps.operations, definition.name, component);
 

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueryLayer } from '../../projections/index.ts';
 import { expectEveryReadingOnce } from '../support/exactly-once.ts';
+import { waitForProjectionsAtEnd } from '../support/projection-offsets.ts';
 import { chunkedPublisher, hourlyReadings, latestPerMeter } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -114,32 +115,7 @@ describe('the projector SIGKILLed again and again, also between its Postgres com
     spawnProjector();
     await produce(readings.length);
     await platform.waitForReadings(readings.length, 120_000);
-    await waitFor(
-      'every projection at the end of the topic',
-      async () => {
-        const admin = platform.kafka.admin();
-        await admin.connect();
-        const ends = await admin.fetchTopicOffsets(topic()).finally(() => admin.disconnect());
-        const { rows } = await platform.pool.query<{
-          projection: string;
-          partition: number;
-          next_offset: string;
-        }>(
-          `SELECT o.projection, o.partition, o.next_offset FROM ${schema()}.projection_offsets o
-             JOIN ${schema()}.projection_generations g USING (projection, generation)
-            WHERE g.status = 'active' AND o.topic = $1`,
-          [topic()],
-        );
-        const atEnd = (projection: string) =>
-          ends.every(
-            (e) =>
-              rows.find((r) => r.projection === projection && r.partition === e.partition)?.next_offset ===
-              e.high,
-          );
-        return atEnd('readings') && atEnd('latest-readings') ? true : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    await waitForProjectionsAtEnd(platform, 'sensorReadings', ['readings', 'latest-readings']);
 
     expect(kills.length).toBe(KILLS);
     expect(kills.filter((k) => k.how === 'failpoint').length).toBe(KILLS / 2);
