@@ -1,0 +1,23 @@
+import type { CheckResult } from '../../../infra/health/index.ts';
+
+/** What `/health/ready` answered: its HTTP status and each check. */
+export interface ReadinessAnswer {
+  readonly status: number;
+  readonly checks: readonly CheckResult[];
+}
+
+/** GETs a process's `/health/ready` (`EAIO_HEALTH_ENABLED=true`); undefined while nothing answers. */
+export async function readReadiness(baseUrl: string): Promise<ReadinessAnswer | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await response.json()) as { checks?: CheckResult[] };
+    return { status: response.status, checks: body.checks ?? [] };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The failing check named `name`, if it fails. */
+export function failing(answer: ReadinessAnswer | undefined, name: string): CheckResult | undefined {
+  return answer?.checks.find((c) => c.name === name && !c.ok);
+}
