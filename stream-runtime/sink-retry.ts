@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { EaioError } from '../infra/errors/index.ts';
-import { type RetryOptions, withRetry } from '../infra/resilience/index.ts';
+import { isStorageFull, type RetryOptions, storageFull, withRetry } from '../infra/resilience/index.ts';
 
 /**
  * How often and how patiently a consumer retries a sink (and the registry) before failing its
@@ -10,7 +10,8 @@ export const SINK_RETRY: RetryOptions = { attempts: 6, baseDelayMs: 100, maxDela
 
 /**
  * A failed sink write as a transient EAIO error, so it is retried and the batch redelivered rather
- * than anything dead-lettered; an EAIO error keeps its own classification.
+ * than anything dead-lettered; an EAIO error keeps its own classification. A store out of space is
+ * `STORAGE_FULL` (see `storageFull`), so logs and health checks say what to free.
  */
 export function sinkUnavailable(
   error: unknown,
@@ -18,6 +19,13 @@ export function sinkUnavailable(
   context: Readonly<Record<string, unknown>> = {},
 ): EaioError {
   if (error instanceof EaioError) return error;
+  if (isStorageFull(error)) {
+    const full = storageFull(sink === 'redis' ? 'redis' : 'postgres', error);
+    return new EaioError(full.code, full.kind, full.message, {
+      cause: error,
+      context: { ...full.context, sink, ...context },
+    });
+  }
   return new EaioError('SINK_UNAVAILABLE', 'transient', `${sink} write failed: ${(error as Error).message}`, {
     cause: error,
     context: { sink, ...context },

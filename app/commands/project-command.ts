@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import { createWriteStatus, writeStatusCheck } from '../../infra/health/index.ts';
 import {
   connectPlatform,
   createProcessRuntime,
@@ -32,7 +33,11 @@ export function addProjectCommand(
       const exitAfter = opts.exitAfterBatches === undefined ? undefined : Number(opts.exitAfterBatches);
       let committed = 0;
       const runtime = createProcessRuntime(platform, resolved, loggers, { source: 'eaio.project' });
+      // A full disk leaves PostgreSQL answering `SELECT 1` while every batch's write fails: the
+      // projector's own outcome is what tells readiness so.
+      const writes = createWriteStatus();
       const projector = await runProjector(platform, {
+        writes,
         metrics: runtime.metrics,
         cache: runtime.cache,
         ...(exitAfter === undefined
@@ -51,6 +56,7 @@ export function addProjectCommand(
         groups: [projectorGroup(platform)],
         logger: loggers.logger('metrics'),
         metrics: runtime.metrics,
+        readiness: [writeStatusCheck(writes, 'projector-writes')],
       });
       await untilSignal();
       await observed?.close();

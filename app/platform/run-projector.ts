@@ -1,3 +1,4 @@
+import type { WriteStatus } from '../../infra/health/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import {
   createResourceChangePublisher,
@@ -50,6 +51,8 @@ export interface RunProjectorOptions {
   readonly onOutcome?: (outcome: BatchOutcome) => void;
   /** How far the consumer has read each partition, transaction markers included (refold progress). */
   readonly onPosition?: (position: ConsumedPosition) => void;
+  /** Told each batch's outcome: `eaio project` serves it as the `projector-writes` readiness check. */
+  readonly writes?: Pick<WriteStatus, 'succeeded' | 'failed'>;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function runProjector(
     ...(onPosition ? { onPosition } : {}),
     ...(options.failpoints ? { failpoints: options.failpoints } : {}),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.writes ? { writes: options.writes } : {}),
     // After the batch committed everywhere: cached answers go first, then subscribers are told,
     // so one who re-reads at once is not answered from the cache.
     afterBatch: async (events) => {

@@ -18,5 +18,6 @@ export {
 } from './dependency-errors.ts';
 export type { RetryTransientOptions } from './retry-transient.ts';
 export { isRetryable, retryTransient, transientBackoff } from './retry-transient.ts';
+export { isStorageFull, storageFull } from './storage-full.ts';
 export type { RetryOptions } from './with-retry.ts';
 export { withRetry } from './with-retry.ts';

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
 import type { Observable } from 'rxjs';
+import type { WriteStatus } from '../../infra/health/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
@@ -50,6 +51,8 @@ export interface ProjectorDeps {
    * `(events) => cache.invalidateTags(tagsToInvalidate(events))`. Failures are logged.
    */
   readonly afterBatch?: (events: readonly ProjectionEvent<TopicKey>[]) => Promise<void>;
+  /** Told each batch's outcome, for a health check that a full or refusing store fails (`writeStatusCheck`). */
+  readonly writes?: Pick<WriteStatus, 'succeeded' | 'failed'>;
 }
 
 /** How far the projector has read a partition: `next` is the next offset it will read. */
@@ -201,6 +204,9 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
       logger,
       concurrency: PARTITIONS_PROJECTED_AT_ONCE,
       logFields: (batch) => ({ topic: batch.topic, partition: batch.partition }),
+      ...(deps.writes
+        ? { onHandled: () => deps.writes?.succeeded(), onFailed: (_, error) => deps.writes?.failed(error) }
+        : {}),
     }),
   );
 }

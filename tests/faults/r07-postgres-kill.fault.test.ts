@@ -106,7 +106,7 @@ describe('R7: PostgreSQL killed mid-batch', () => {
         async () => {
           const answer = await readReadiness(health);
           const check = checkNamed(answer, 'postgres');
-          return answer.status === 503 && check?.ok === false ? check : undefined;
+          return answer?.status === 503 && check?.ok === false ? check : undefined;
         },
         { timeoutMs: 30_000, intervalMs: 200 },
       );

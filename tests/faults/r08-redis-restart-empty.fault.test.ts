@@ -99,7 +99,7 @@ describe('R8: Redis killed and restarted empty, then an older event re-sent', ()
       async () => {
         const answer = await readReadiness(health);
         const check = checkNamed(answer, 'redis');
-        return answer.status === 503 && check?.ok === false ? check : undefined;
+        return answer?.status === 503 && check?.ok === false ? check : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     ).catch(withStderr);

@@ -1,24 +1,29 @@
-/** One dependency check as `/health/ready` reports it. */
-export interface ReadyCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly reason?: string;
-}
+import type { CheckResult } from '../../../infra/health/index.ts';
 
-/** What a process's `/health/ready` answered: the status code and its checks. */
-export interface ReadyAnswer {
+/** What `/health/ready` answered: its HTTP status and each check. */
+export interface ReadinessAnswer {
   readonly status: number;
-  readonly checks: readonly ReadyCheck[];
+  readonly checks: readonly CheckResult[];
 }
 
-/** GETs `<base>/health/ready` of an `eaio` process started with `EAIO_HEALTH_ENABLED=true`. */
-export async function readReadiness(base: string): Promise<ReadyAnswer> {
-  const response = await fetch(`${base}/health/ready`, { signal: AbortSignal.timeout(10_000) });
-  const body = (await response.json()) as { checks?: ReadyCheck[] };
-  return { status: response.status, checks: body.checks ?? [] };
+/** GETs a process's `/health/ready` (`EAIO_HEALTH_ENABLED=true`); undefined while nothing answers. */
+export async function readReadiness(baseUrl: string): Promise<ReadinessAnswer | undefined> {
+  try {
+    const response = await fetch(`${baseUrl}/health/ready`, { signal: AbortSignal.timeout(10_000) });
+    const body = (await response.json()) as { checks?: CheckResult[] };
+    return { status: response.status, checks: body.checks ?? [] };
+  } catch {
+    return undefined;
+  }
 }
 
-/** The named check of an answer, when the process ran it. */
-export function checkNamed(answer: ReadyAnswer, name: string): ReadyCheck | undefined {
-  return answer.checks.find((c) => c.name === name);
+/** The check named `name`, when the process answered and ran it. */
+export function checkNamed(answer: ReadinessAnswer | undefined, name: string): CheckResult | undefined {
+  return answer?.checks.find((c) => c.name === name);
+}
+
+/** The check named `name`, if it fails. */
+export function failing(answer: ReadinessAnswer | undefined, name: string): CheckResult | undefined {
+  const check = checkNamed(answer, name);
+  return check !== undefined && !check.ok ? check : undefined;
 }
