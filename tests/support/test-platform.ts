@@ -23,12 +23,21 @@ export interface TestPlatform extends Platform {
   dispose(): Promise<void>;
 }
 
+export interface TestPlatformOptions {
+  /** Brokers to use instead of the shared stack's: a fault scenario's own cluster. */
+  readonly kafkaBrokers?: readonly string[];
+}
+
 /**
  * A platform isolated for one test file: its own topic prefix, Postgres schema and Redis key
  * prefix on the shared real services, prepared (topics, schemas, migrations) and ready to use.
  */
-export async function createTestPlatform(name: string): Promise<TestPlatform> {
-  const endpoints = inject('endpoints');
+export async function createTestPlatform(
+  name: string,
+  options: TestPlatformOptions = {},
+): Promise<TestPlatform> {
+  const shared = inject('endpoints');
+  const endpoints = options.kafkaBrokers ? { ...shared, kafkaBrokers: [...options.kafkaBrokers] } : shared;
   const id = `${name}_${randomBytes(3).toString('hex')}`;
   const config: EaioConfig = configSchema.parse({
     // The broker's minimum session timeout: a SIGKILLed member's partitions move on after 6 s, not 30 s.
