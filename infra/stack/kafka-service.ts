@@ -188,7 +188,38 @@ async function ensureKafkaCluster(
       }),
     ),
   );
+  // The first group lookup creates the offsets topic (50 partitions, three replicas each), which a
+  // busy machine takes a while over: consumers started before it exists fail to join at first.
+  const [first] = layout.nodes;
+  await waitUntilReady({
+    service: 'kafka',
+    what: `the group coordinator of ${brokers.join(',')}`,
+    check: () => probeGroupCoordinator(brokers),
+    logFile: first?.logFile ?? '',
+    ...(opts.readyTimeoutMs ? { timeoutMs: opts.readyTimeoutMs } : {}),
+  });
   return { brokers, managed: true, pids };
+}
+
+/** True when a consumer group's coordinator can be found (the offsets topic exists and has leaders). */
+async function probeGroupCoordinator(brokers: string[]): Promise<boolean> {
+  const admin = new Kafka({
+    clientId: 'eaio-stack-probe',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_500,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    await admin.describeGroups(['eaio-stack-probe']);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** Jars, properties files and formatted log dirs for every node of `layout`. */
