@@ -209,7 +209,8 @@ async function probeGroupCoordinator(brokers: string[]): Promise<boolean> {
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1_500,
     requestTimeout: 5_000,
-    retry: { retries: 0 },
+    // Not 0: kafkajs finds a coordinator only after a metadata refresh it does on retry.
+    retry: { retries: 3, initialRetryTime: 200 },
   }).admin();
   try {
     await admin.connect();
