@@ -89,7 +89,8 @@ describe('R1: the readings leader broker killed with kill -9 mid-stream, then re
         'the first readings projected',
         async () => ((await p.countReadings()) > 0 ? true : undefined),
         {
-          timeoutMs: 120_000,
+          // A new cluster's consumer groups settle slowly on a busy 2-core machine.
+          timeoutMs: 240_000,
         },
       ).catch(async (error: unknown) => {
         throw new Error(`${String(error)}\n${children.map((ch) => ch.stderr()).join('\n')}`);
