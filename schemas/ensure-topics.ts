@@ -6,10 +6,30 @@ import { TOPICS, type TopicKey, type TopicNames } from './topic-catalog.ts';
 export interface EnsuredTopics {
   readonly created: readonly string[];
   readonly existing: readonly string[];
+  /** Replication factor and `min.insync.replicas` the created topics got (see {@link replicationFor}). */
+  readonly replication: TopicReplication;
+}
+
+/** How a new topic is replicated on a cluster of a given size. */
+export interface TopicReplication {
+  readonly replicationFactor: number;
+  /** Set on the topic only when the cluster has three brokers or more; otherwise the broker's default. */
+  readonly minInsyncReplicas?: number;
 }
 
 /**
- * Creates every catalog topic and dead-letter topic that is missing (idempotent), and refuses to go
+ * Three copies of every topic once the cluster has three brokers, and a write acknowledged (acks=all)
+ * only when two of them have it: one broker may die without losing an acknowledged event or
+ * stopping writes. On fewer brokers, one copy per broker and the broker's own minimum.
+ */
+export function replicationFor(brokers: number): TopicReplication {
+  const replicationFactor = Math.max(1, Math.min(3, brokers));
+  return brokers >= 3 ? { replicationFactor, minInsyncReplicas: 2 } : { replicationFactor };
+}
+
+/**
+ * Creates every catalog topic and dead-letter topic that is missing (idempotent), replicated as
+ * {@link replicationFor} says for the brokers the cluster describes, and refuses to go
  * on when an existing topic disagrees with the catalog: a compacted registry topic created as
  * `delete`, or fewer partitions than planned, would silently break ordering or retention.
  */
@@ -29,16 +49,20 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<Ens
   });
   const present = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !present.has(t.topic));
+  const replication = replicationFor((await admin.describeCluster()).brokers.length);
   if (missing.length > 0) {
     await admin.createTopics({
       waitForLeaders: false,
       topics: missing.map((t) => ({
         topic: t.topic,
         numPartitions: t.partitions,
-        replicationFactor: -1,
+        replicationFactor: replication.replicationFactor,
         configEntries: [
           { name: 'cleanup.policy', value: t.cleanupPolicy },
           { name: 'retention.ms', value: String(t.retentionMs) },
+          ...(replication.minInsyncReplicas === undefined
+            ? []
+            : [{ name: 'min.insync.replicas', value: String(replication.minInsyncReplicas) }]),
         ],
       })),
     });
@@ -80,5 +104,5 @@ export async function ensureTopics(admin: Admin, names: TopicNames): Promise<Ens
       );
     }
   }
-  return { created: missing.map((t) => t.topic), existing: existing.map((t) => t.topic) };
+  return { created: missing.map((t) => t.topic), existing: existing.map((t) => t.topic), replication };
 }

@@ -25,8 +25,8 @@ export type { DecodePhase } from './decode-errors.ts';
 export { SchemaDecodeError, UnexpectedEventTypeError } from './decode-errors.ts';
 export { derivedEventId } from './derived-event-id.ts';
 export { DAY_MS, HOUR_MS, MINUTE_MS } from './durations.ts';
-export type { EnsuredTopics } from './ensure-topics.ts';
-export { ensureTopics } from './ensure-topics.ts';
+export type { EnsuredTopics, TopicReplication } from './ensure-topics.ts';
+export { ensureTopics, replicationFor } from './ensure-topics.ts';
 export type { DecodedEvent, EventCodec, EventCodecOptions, TopicValue } from './event-codec.ts';
 export { createEventCodec } from './event-codec.ts';
 export type {

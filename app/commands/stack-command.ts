@@ -10,8 +10,17 @@ export function addStackCommand(program: Command, { config, env, say, out }: Com
   stack
     .command('up')
     .description('Start whatever is not already answering; idempotent.')
-    .action(async () => {
-      const endpoints = await stackUp(config, { log: say, env });
+    .option(
+      '--brokers <count>',
+      'Kafka nodes to run: 1, or 3 (a KRaft cluster on loopback); remembered for later commands (default: the last count, else 1)',
+      (value: string) => Number.parseInt(value, 10),
+    )
+    .action(async (options: { brokers?: number }) => {
+      const endpoints = await stackUp(config, {
+        log: say,
+        env,
+        ...(options.brokers === undefined ? {} : { brokers: options.brokers }),
+      });
       out(`${JSON.stringify(endpoints, null, 2)}\n`);
     });
   stack
@@ -23,7 +32,9 @@ export function addStackCommand(program: Command, { config, env, say, out }: Com
     .description('Show each service: running (ours), external (already there) or stopped.')
     .action(async () => {
       for (const s of await stackStatus(config)) {
-        out(`${s.name.padEnd(10)} ${s.state.padEnd(9)} ${s.endpoint}${s.pid ? ` (pid ${s.pid})` : ''}\n`);
+        out(
+          `${(s.instance ?? s.name).padEnd(10)} ${s.state.padEnd(9)} ${s.endpoint}${s.pid ? ` (pid ${s.pid})` : ''}\n`,
+        );
       }
     });
 }

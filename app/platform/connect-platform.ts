@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import type pg from 'pg';
 import type { EaioConfig } from '../../infra/config/index.ts';
-import { createKafka } from '../../infra/kafka/index.ts';
+import { createKafka, createProducer } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import { createPool } from '../../infra/postgres/index.ts';
 import { createRedis } from '../../infra/redis/index.ts';
@@ -73,9 +73,7 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
     breakers,
     producer() {
       producer ??= (async () => {
-        const p = kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
+        const p = createProducer(kafka, {
           allowAutoTopicCreation: false,
           // The Java client's murmur2 partitioning, so other clients put the same key on the same partition.
           createPartitioner: Partitioners.DefaultPartitioner,

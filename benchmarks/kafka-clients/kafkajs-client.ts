@@ -1,4 +1,5 @@
 import type { Kafka } from 'kafkajs';
+import { createProducer } from '../../infra/kafka/index.ts';
 import { sendOffsetsInPlace } from '../../stream-runtime/index.ts';
 import type { ClientUnderTest, KeyedBytes, TransformOptions } from './client-under-test.ts';
 
@@ -12,7 +13,7 @@ export function kafkajsClient(kafka: Kafka): ClientUnderTest {
     name: 'kafkajs',
 
     async produce(topic, messages, batch) {
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      const producer = createProducer(kafka);
       await producer.connect();
       try {
         for (let i = 0; i < messages.length; i += batch) {
@@ -47,7 +48,7 @@ export function kafkajsClient(kafka: Kafka): ClientUnderTest {
 
     async transform(options: TransformOptions) {
       const { input, output, groupId, transactionalId, count, batch, transform } = options;
-      const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1 });
+      const producer = createProducer(kafka, { transactionalId });
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
       await Promise.all([producer.connect(), consumer.connect()]);
       try {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { EaioConfig } from '../config/index.ts';
-import { ensureKafka, KAFKA, kafkaPid, probeKafka } from './kafka-service.ts';
+import { CLUSTER_NODE_IDS, clusterNodeName, formatHostPort, KAFKA, recordedLayout } from './kafka-layout.ts';
+import { ensureKafka, kafkaPid, probeKafka } from './kafka-service.ts';
 import { type StackPaths, stackPaths } from './paths.ts';
 import {
   ensurePostgres,
@@ -10,7 +11,7 @@ import {
   probePostgres,
   stopPostgres,
 } from './postgres-service.ts';
-import { stopRecorded } from './process-control.ts';
+import { runningPid, stopRecorded } from './process-control.ts';
 import { ensureRedis, managedRedis, probeRedis, REDIS, redisPaths } from './redis-service.ts';
 import { ensureRegistry, probeRegistry, REGISTRY, registryPid } from './registry-service.ts';
 import type { ServiceStatus, StackEndpoints, StackOptions } from './types.ts';
@@ -36,9 +37,10 @@ async function ensureLayout(paths: StackPaths): Promise<void> {
 }
 
 /**
- * Brings up Kafka (KRaft), the Apicurio schema registry, Redis and PostgreSQL. A service whose
- * configured endpoint already answers is used as is; anything else is started from `stateDir`.
- * Idempotent, and quick when everything already runs. Writes `<stateDir>/endpoints.json`.
+ * Brings up Kafka (KRaft: one broker, or three with `brokers: 3`), the Apicurio schema registry,
+ * Redis and PostgreSQL. A service whose configured endpoint already answers is used as is; anything
+ * else is started from `stateDir`. Idempotent, and quick when everything already runs: a cluster
+ * node that died is started again. Writes `<stateDir>/endpoints.json`.
  */
 export async function stackUp(config: EaioConfig, opts: StackOptions = {}): Promise<StackEndpoints> {
   const log = opts.log ?? silent;
@@ -49,11 +51,16 @@ export async function stackUp(config: EaioConfig, opts: StackOptions = {}): Prom
     env: opts.env,
     ...(opts.readyTimeoutMs ? { readyTimeoutMs: opts.readyTimeoutMs } : {}),
   };
+  let kafkaBrokers: string[] = [...config.kafka.brokers];
   // The registry journals into Kafka, so it waits for the broker; the others start alongside.
   const [registry, redis, postgres] = await Promise.all([
-    ensureKafka(config, paths, serviceOpts).then(async (kafka) => {
+    ensureKafka(config, paths, {
+      ...serviceOpts,
+      ...(opts.brokers === undefined ? {} : { brokers: opts.brokers }),
+    }).then(async (kafka) => {
+      kafkaBrokers = kafka.brokers;
       log(
-        `kafka: ${kafka.managed ? `running (pid ${kafka.pid})` : 'external'} on ${kafka.brokers.join(',')}`,
+        `kafka: ${kafka.managed ? `running (pid ${kafka.pids.join(', ')})` : 'external'} on ${kafka.brokers.join(',')}`,
       );
       const reg = await ensureRegistry(config, paths, kafka.brokers, serviceOpts);
       log(`registry: ${reg.managed ? `running (pid ${reg.pid})` : 'external'} at ${reg.url}`);
@@ -69,7 +76,8 @@ export async function stackUp(config: EaioConfig, opts: StackOptions = {}): Prom
     }),
   ]);
   const endpoints: StackEndpoints = {
-    kafkaBrokers: [...config.kafka.brokers],
+    // Every node of a local cluster, so clients can bootstrap while any one of them is down.
+    kafkaBrokers,
     registryUrl: registry.url,
     redisUrl: redis.url,
     postgresUrl: postgres.url,
@@ -92,7 +100,7 @@ export async function stackDown(config: EaioConfig, opts: StackOptions = {}): Pr
   // The registry goes first: it would otherwise log errors while the broker shuts down.
   await stopRecorded(paths.run, REGISTRY, 30_000).then(report(REGISTRY));
   await Promise.all([
-    stopRecorded(paths.run, KAFKA, 60_000).then(report(KAFKA)),
+    stopKafka(paths, log),
     stopRecorded(paths.run, REDIS, 30_000)
       .then(report(REDIS))
       .then(() => rm(redisPaths(paths).endpointFile, { force: true })),
@@ -100,6 +108,20 @@ export async function stackDown(config: EaioConfig, opts: StackOptions = {}): Pr
       .then((stopped) => log(`postgres: ${stopped ? 'stopped' : 'not-running'}`))
       .then(() => rm(postgresPaths(paths).endpointFile, { force: true })),
   ]);
+}
+
+/**
+ * Stops the single broker and every cluster node with a pid record, whatever broker count is
+ * remembered (an interrupted switch may have left either). The nodes of a cluster get SIGTERM
+ * together: stopped one by one, the last would wait for a controller quorum that is gone.
+ */
+async function stopKafka(paths: StackPaths, log: (line: string) => void): Promise<void> {
+  const names = [KAFKA, ...CLUSTER_NODE_IDS.map(clusterNodeName)];
+  const outcomes = await Promise.all(names.map((name) => stopRecorded(paths.run, name, 60_000)));
+  const stopped = names.flatMap((name, i) =>
+    outcomes[i] === 'not-running' ? [] : [`${name} ${outcomes[i]}`],
+  );
+  log(`${KAFKA}: ${stopped.length === 0 ? 'not-running' : stopped.join(', ')}`);
 }
 
 /** State of each service: started by us ('running'), answering but not ours ('external'), or 'stopped'. */
@@ -129,8 +151,20 @@ export async function stackStatus(config: EaioConfig): Promise<ServiceStatus[]> 
     pid !== undefined
       ? { name, state: 'running', endpoint, pid, managed: true }
       : { name, state: isExternal ? 'external' : 'stopped', endpoint, managed: false };
+  const layout = await recordedLayout(config, paths);
+  const kafka =
+    layout.brokers === 1
+      ? [status('kafka', configured.kafkaBrokers.join(','), kafkaOwn, kafkaExt)]
+      : await Promise.all(
+          layout.nodes.map(async (node): Promise<ServiceStatus> => {
+            const endpoint = formatHostPort(node.listener);
+            const pid = await runningPid(paths.run, node.name);
+            const answers = pid === undefined && (await probeKafka([endpoint]));
+            return { ...status('kafka', endpoint, pid, answers), instance: node.name };
+          }),
+        );
   return [
-    status('kafka', configured.kafkaBrokers.join(','), kafkaOwn, kafkaExt),
+    ...kafka,
     status('registry', configured.registryUrl, registryOwn, registryExt),
     status('redis', redisOwn?.url ?? configured.redisUrl, redisOwn?.pid, redisExt),
     status('postgres', postgresOwn?.url ?? configured.postgresUrl, postgresOwn?.pid, postgresExt),

@@ -14,6 +14,8 @@ export type StackEndpoints = {
  */
 export type ServiceStatus = {
   name: ServiceName;
+  /** Which node of a multi-node service (`kafka-1`…`kafka-3` on a local cluster); absent otherwise. */
+  instance?: string;
   state: 'running' | 'stopped' | 'external';
   endpoint: string;
   pid?: number;
@@ -30,6 +32,12 @@ export type StackOptions = {
    * through the environment, so both behave the same.
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * KRaft nodes for `stackUp` to run: 1 or 3 (each broker and controller, three voters). Remembered in
+   * the state folder, so a later `stackUp` without it, `stackDown` and `stackStatus` use the same
+   * count; without it and nothing remembered, 1.
+   */
+  brokers?: number;
   /** Deadline for each service to become ready. Default 120 s. */
   readyTimeoutMs?: number;
 };

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
-import { readTopicToEnd } from '../../infra/kafka/index.ts';
+import { createProducer, readTopicToEnd } from '../../infra/kafka/index.ts';
 import {
   type AuditRecord,
   derivedEventId,
@@ -149,10 +149,8 @@ export async function redriveDeadLetters(
   }));
   if (request.dryRun === true) return { redriven: todo, skipped, sent: byPosition.size, sends, refused };
 
-  const producer = deps.kafka.producer({
+  const producer = createProducer(deps.kafka, {
     transactionalId: `eaio-dlq-redrive-${deps.names.prefix}${request.key}`,
-    idempotent: true,
-    maxInFlightRequests: 1,
   });
   await producer.connect();
   try {

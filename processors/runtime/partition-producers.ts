@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { createProducer } from '../../infra/kafka/index.ts';
 
 /** One transactional producer per partition number, `<transactionalIdPrefix>.<partition>`. */
 export interface PartitionProducers {
@@ -21,11 +22,7 @@ export function createPartitionProducers(kafka: Kafka, transactionalIdPrefix: st
     const previous = producers.get(partition);
     producers.delete(partition);
     await previous?.then((p) => p.disconnect()).catch(() => undefined);
-    const producer = kafka.producer({
-      transactionalId: `${transactionalIdPrefix}.${partition}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
+    const producer = createProducer(kafka, { transactionalId: `${transactionalIdPrefix}.${partition}` });
     const connected = producer.connect().then(() => producer);
     producers.set(partition, connected);
     return connected;

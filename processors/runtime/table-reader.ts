@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { EaioError } from '../../infra/errors/index.ts';
-import { readTopicToEnd } from '../../infra/kafka/index.ts';
+import { createProducer, readTopicToEnd } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { EventCodec, TopicKey, TopicNames } from '../../schemas/index.ts';
 import {
@@ -104,7 +104,7 @@ export async function startTableReader(deps: TableReaderDeps): Promise<TableRead
 
   const admin: Admin = kafka.admin();
   await admin.connect();
-  const producer: Producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer: Producer = createProducer(kafka);
   await producer.connect();
   const letters = createDeadLetterPublisher(producer);
 

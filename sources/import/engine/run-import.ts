@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import type { Tracer } from '@opentelemetry/api';
 import { CompressionTypes, type Kafka, type Message, type Producer } from 'kafkajs';
 import { EaioError } from '../../../infra/errors/index.ts';
-import { readTopicToEnd } from '../../../infra/kafka/index.ts';
+import { createProducer, readTopicToEnd } from '../../../infra/kafka/index.ts';
 import type { Logger } from '../../../infra/logging/index.ts';
 import { globalTracer, inSpan } from '../../../infra/telemetry/index.ts';
 import {
@@ -180,11 +180,9 @@ export async function runImport(deps: ImportDeps, request: RunImportRequest): Pr
 
   const encoder: EventEncoder = createEventEncoder(deps.codec);
   const deadLetterTopic = deps.names.deadLetter(factory.deadLetterTopic);
-  const producer: Producer = deps.kafka.producer({
+  const producer: Producer = createProducer(deps.kafka, {
     // Stable per file: a second import of the same file fences the first (and settles its open transaction).
     transactionalId: `eaio-import-${deps.names.prefix}${sourceId}`,
-    idempotent: true,
-    maxInFlightRequests: 1,
     // The next transaction starts while the broker still writes the last one's markers (CONCURRENT_TRANSACTIONS):
     // kafkajs retries that, and with its default first wait of ~100 ms a transaction would cost that much more.
     retry: { initialRetryTime: 5, maxRetryTime: 2_000, retries: 20 },
