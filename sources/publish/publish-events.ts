@@ -37,6 +37,11 @@ export interface PublishDeps {
   readonly logger: Logger;
   /** Makes the `send` span of each publish; the globally registered tracer (a no-op when off) by default. */
   readonly tracer?: Tracer;
+  /**
+   * True for a source with a retry budget of its own: a send then fails with the broker's error at
+   * once instead of riding out an outage (see {@link SEND_RETRY}).
+   */
+  readonly failFastOnOutage?: boolean;
 }
 
 /**

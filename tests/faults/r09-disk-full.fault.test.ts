@@ -151,7 +151,7 @@ describe('R9: the disk full for PostgreSQL and for the broker', () => {
     });
     await producer.connect();
     cleanups.push(() => producer.disconnect().catch(() => undefined));
-    const impatient = { ...patient, producer };
+    const impatient = { ...patient, producer, failFastOnOutage: true };
     const { health } = await startProjector(platform);
 
     expect(await ledger.publish(patient, readingsOf('R9kA', 1))).toEqual([]);
