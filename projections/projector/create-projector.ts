@@ -12,10 +12,8 @@ import {
   kafkaBatches,
   logRestarts,
   type PartitionBatch,
-  sinkUnavailable,
 } from '../../stream-runtime/index.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
-import { redisProjectionsLost, resetLostRedisProjections } from './lost-redis.ts';
 import {
   type BatchOutcome,
   createBatchProjector,
@@ -77,10 +75,7 @@ export const PARTITIONS_PROJECTED_AT_ONCE = 4;
  * is kept for lag monitoring only). Positions come from `projection_offsets`: on the first batch of
  * a partition after each assignment the consumer seeks to the lowest stored offset of the
  * projections handling it (the start of the log for one that has none), so it resumes from its own
- * table whatever the group committed. It seeks again whenever the stored offsets fall behind what
- * it applied itself: a PostgreSQL crash may lose the last commits (they are made without waiting
- * for the WAL flush), and a Redis projection is reset when Redis lost its data (see
- * `resetLostRedisProjections`); either way the events from there are applied again.
+ * table whatever the group committed.
  */
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const { consumer, names, logger } = deps;
@@ -91,12 +86,10 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), projection]);
     }
   }
-  const stores = { pool: deps.pool, redis: deps.redis, schema: deps.schema };
-  const live = (deps.target ?? { kind: 'active' }).kind === 'active';
   const engine = createBatchProjector({
     codec: deps.codec,
     names,
-    stores,
+    stores: { pool: deps.pool, redis: deps.redis, schema: deps.schema },
     context: deps.context,
     logger,
     target: deps.target ?? { kind: 'active' },
@@ -111,72 +104,29 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const positioned = new Set<string>();
   // Batches dropped for a seek: their end-of-batch event reports no progress.
   const seeking = new Set<string>();
-  // Per partition, the next offset this member applied up to: stored offsets below it went back.
-  const appliedUpTo = new Map<string, bigint>();
-  // The partitions this member holds, to position idle ones too (see `reposition`).
-  let assignment: Readonly<Record<string, readonly number[]>> = {};
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    positioned.clear();
-    appliedUpTo.clear();
-    assignment = payload.memberAssignment;
-    // A partition with no new messages gets no batch, so the first-batch seek below never runs
-    // for it: after a reset (say Redis lost its data at start-up) its events would stay missing.
-    reposition([...byTopic.keys()]).catch((error: unknown) =>
-      logger.warn({ err: error }, 'positioning the assigned partitions failed; their first batch will'),
-    );
-  });
-
-  /**
-   * Seeks every partition of `topics` this member holds to its lowest stored offset, now. Each is
-   * left unpositioned, so a batch fetched before the seek is sought again rather than applied.
-   */
-  async function reposition(topics: readonly string[]): Promise<void> {
-    for (const topic of topics) {
-      const projections = byTopic.get(topic) ?? [];
-      for (const partition of assignment[topic] ?? []) {
-        const id = `${topic}/${partition}`;
-        const at = await engine.floor(projections, topic, partition);
-        positioned.delete(id);
-        appliedUpTo.delete(id);
-        consumer.seek({ topic, partition, offset: at.min.toString() });
-      }
-    }
+  consumer.on(consumer.events.GROUP_JOIN, () => positioned.clear());
+  const { onPosition } = deps;
+  if (onPosition) {
+    // Batch events, not outcomes: they also report batches of transaction markers alone, which
+    // carry no event but still move the position towards the high-water mark.
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const id = `${payload.topic}/${payload.partition}`;
+      if (seeking.delete(id)) return;
+      onPosition({
+        topic: payload.topic,
+        partition: payload.partition,
+        next: BigInt(payload.lastOffset) + 1n,
+      });
+    });
   }
 
   async function handle(batch: PartitionBatch): Promise<BatchOutcome | undefined> {
     const projections = byTopic.get(batch.topic) ?? [];
-    if (live) {
-      // Before the batch's writes, so none lands on an emptied Redis as if it held the rest.
-      const lost = await redisProjectionsLost(stores, projections).catch((error: unknown) => {
-        throw sinkUnavailable(error, 'redis');
-      });
-      if (lost.length > 0) {
-        const reset = await resetLostRedisProjections(stores, lost, logger);
-        if (reset.length > 0) {
-          // Every partition of their topics, idle ones included, refolds from the stored offsets.
-          await reposition(
-            [...byTopic].filter(([, ps]) => ps.some((p) => reset.includes(p.name))).map(([t]) => t),
-          );
-          // This batch was fetched before the seek: kafkajs drops it as stale, as after any seek.
-          seeking.add(`${batch.topic}/${batch.partition}`);
-          return undefined;
-        }
-      }
-    }
     const at = await engine.floor(projections, batch.topic, batch.partition);
     const id = `${batch.topic}/${batch.partition}`;
     const first = BigInt(batch.messages[0]?.offset ?? '0');
-    const applied = appliedUpTo.get(id);
-    const wentBack = applied !== undefined && at.min < applied;
-    if (wentBack) {
-      logger.warn(
-        { topic: batch.topic, partition: batch.partition, applied: String(applied), stored: String(at.min) },
-        'stored offsets went back (lost commits or a reset read model): applying again from there',
-      );
-    }
-    if (!positioned.has(id) || wentBack) {
+    if (!positioned.has(id)) {
       positioned.add(id);
-      appliedUpTo.delete(id);
       // Seeking once per assignment: a gap left by compaction makes `first` differ from the stored
       // offset for good, and the batch fetched after the seek is then handled as it is.
       if (first !== at.min) {
@@ -190,9 +140,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         return undefined;
       }
     }
-    const outcome = await engine.project(batch, projections, at);
-    appliedUpTo.set(id, BigInt(outcome.lastOffset) + 1n);
-    return outcome;
+    return engine.project(batch, projections, at);
   }
 
   return kafkaBatches(consumer, {
