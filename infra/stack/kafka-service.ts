@@ -266,15 +266,6 @@ async function prepareKafka(
   await Promise.all(layout.nodes.map((node) => formatOnce(config, paths, node, clusterId, opts)));
 }
 
-/**
- * Where the single broker of a state folder keeps its jars and its log dir (the same paths
- * {@link planKafkaLayout} gives its one node): for callers that prepare them, e.g. a test putting the
- * log dir on a small tmpfs.
- */
-export function kafkaPaths(config: EaioConfig, paths: StackPaths): { lib: string; data: string } {
-  return { lib: kafkaLib(config, paths), data: join(paths.data, 'kafka') };
-}
-
 const kafkaLib = (config: EaioConfig, paths: StackPaths) =>
   join(paths.lib, `kafka-${config.stack.kafkaVersion}`);
 const log4jFile = (paths: StackPaths) => join(paths.conf, 'kafka-log4j.properties');

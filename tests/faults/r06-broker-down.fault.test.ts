@@ -4,12 +4,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeKafka } from '../../infra/stack/kafka-service.ts';
 import { loadBdg1Fleet, loadBdg1WeatherReplay, simulatedReadingId } from '../../sources/index.ts';
-import { readEvents } from '../support/processor-runs.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { checkEventIds, countMessages } from './support/event-checks.ts';
+import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
@@ -169,30 +168,8 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
     producing = false;
     await producer;
 
-    let recoveredAt: number | undefined;
-    // Not thrown on timeout: the figures are written either way, then the assertions say what failed.
-    await waitFor(
-      'every acknowledged event in the readings table and the processor output',
-      async () => {
-        if ((await ledger.checkReadings(p.pool)).lost.length > 0) return undefined;
-        const ids = (await readEvents(p, 'readingsByBuilding')).map((e) => e.value.eventId);
-        if (checkEventIds(ledger, ids).lost.length > 0) return undefined;
-        recoveredAt ??= Date.now();
-        return true;
-      },
-      { timeoutMs: RECOVERY_LIMIT_MS, intervalMs: 500 },
-    ).catch(() => undefined);
-    const recoveryMs = recoveredAt === undefined ? null : recoveredAt - backAt;
-
-    const table = await ledger.checkReadings(p.pool);
-    const output = checkEventIds(
-      ledger,
-      (await readEvents(p, 'readingsByBuilding')).map((e) => e.value.eventId),
-    );
-    const deadLettered = await countMessages(p.kafka, [
-      p.names.deadLetter('sensorReadings'),
-      p.names.deadLetter('readingsByBuilding'),
-    ]);
+    const recoveryMs = await recoveryOfReadingsAndOutput(p, ledger, backAt, RECOVERY_LIMIT_MS);
+    const { table, output, deadLettered } = await checkReadingsAndOutput(p, ledger);
     await writeScenarioResult({
       scenario: 'r06',
       title: 'The broker down for minutes while producers buffer and sources retry',

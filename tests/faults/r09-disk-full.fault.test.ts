@@ -3,7 +3,7 @@ import { freePort } from '../../infra/stack/network.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { waitFor } from '../support/wait-for.ts';
-import { topicMessageCount } from './support/dead-letter-count.ts';
+import { countMessages } from './support/event-checks.ts';
 import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
 import { failing, readReadiness } from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
@@ -102,7 +102,7 @@ describe('R9: the disk full for PostgreSQL', () => {
     );
 
     const check = await ledger.checkReadings(platform.pool);
-    const deadLettered = await topicMessageCount(platform.kafka, platform.names.deadLetter('sensorReadings'));
+    const deadLettered = await countMessages(platform.kafka, [platform.names.deadLetter('sensorReadings')]);
     expect(check.lost).toEqual([]);
     expect(check.duplicated).toBe(0);
     expect(deadLettered).toBe(0);
