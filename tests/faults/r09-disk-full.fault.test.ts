@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/stack/network.ts';
 import { hourlyReadings } from '../support/readings.ts';
@@ -8,12 +9,15 @@ import { createFaultPlatform, type FaultPlatform } from './support/fault-platfor
 import { failing, readReadiness } from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type OwnPostgres, startOwnPostgres } from './support/own-services.ts';
+import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
 // R9 (docs/reliability.md): the disk under PostgreSQL, then the one under the broker, fills up
 // while producers keep sending. The platform must say so in its readiness, lose no acknowledged
 // event, dead-letter nothing for it, and resume on its own once the space is back.
 const PER_PHASE = sized({ meters: 10, hours: 200 }, { meters: 40, hours: 500 });
 const RECOVERY_LIMIT_MS = sized(60_000, 120_000);
+/** The broker's includes a supervised JVM restart and the sources' send back-off (up to 15 s). */
+const BROKER_RECOVERY_LIMIT_MS = sized(180_000, 240_000);
 const REPRODUCE = 'npx vitest run tests/faults/r09-disk-full.fault.test.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -71,7 +75,10 @@ describe('R9: the disk full for PostgreSQL', () => {
     // Before: the pipeline works.
     expect(await ledger.publish(deps, readingsOf('R9pgA', 1))).toEqual([]);
     await untilComplete(ledger, platform, 60_000);
-    expect((await readReadiness(health))?.status).toBe(200);
+    // Ready (the first answer may still carry a check from the projector's start-up).
+    await waitFor('readiness 200 before the fault', async () =>
+      (await readReadiness(health))?.status === 200 ? true : undefined,
+    );
 
     // The disk fills up; producers go on (Kafka still takes their events).
     const filled = await pg.disk.fill();
@@ -123,6 +130,131 @@ describe('R9: the disk full for PostgreSQL', () => {
       reproduce: REPRODUCE,
       notes: [
         `filler ${Math.round(filled / 2 ** 20)} MiB on a 256 MiB tmpfs; ${stalled.rows} of ${ledger.acknowledged.size} rows stored while full`,
+        `readiness while full: ${whileFull.check.name}: ${whileFull.check.reason}`,
+        `file took ${Math.round((performance.now() - started) / 1000)} s`,
+      ],
+    });
+  });
+});
+
+/**
+ * What a service manager does for a broker (systemd `Restart=on-failure`, a pod restart): whenever
+ * its process is gone, start it again, backing off while each start fails (the disk still full).
+ */
+function superviseBroker(broker: PrivateBroker): {
+  restarts(): number;
+  failedStarts(): number;
+  stop(): Promise<void>;
+} {
+  let running = true;
+  let restarts = 0;
+  let failedStarts = 0;
+  const loop = (async () => {
+    let backoffMs = 500;
+    while (running) {
+      if ((await broker.pid()) === undefined) {
+        try {
+          await broker.start();
+          restarts++;
+          backoffMs = 500;
+        } catch {
+          failedStarts++;
+          backoffMs = Math.min(backoffMs * 2, 5_000);
+        }
+      }
+      await waitFor('the next look at the broker', async () => (running ? undefined : true), {
+        timeoutMs: backoffMs,
+        intervalMs: 100,
+      }).catch(() => undefined);
+    }
+  })();
+  return {
+    restarts: () => restarts,
+    failedStarts: () => failedStarts,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+describe('R9: the disk full for the broker', () => {
+  it('the broker out of space halts; readiness says so, nothing acknowledged is lost, it resumes when space is back', async () => {
+    const started = performance.now();
+    const ledger = new AckLedger('r9-broker');
+    const broker = await startPrivateBroker({ logDirMb: 128 });
+    cleanups.push(() => broker.dispose());
+    const platform = await createFaultPlatform('r9k', { kafkaBrokers: [...broker.brokers] });
+    cleanups.push(async () => {
+      // The topics go with the broker; only the schema and keys need dropping, whatever Kafka's state.
+      await platform.dispose();
+    });
+    const deps = { ...(await feedDeps(platform)) };
+    const { proc, health } = await startProjector(platform);
+    const disk = broker.disk;
+    if (disk === undefined) throw new Error('the broker was started without a disk of its own');
+
+    expect(await ledger.publish(deps, readingsOf('R9kA', 1))).toEqual([]);
+    await untilComplete(ledger, platform, 60_000);
+    // Ready (the first answer may still carry a check from the projector's start-up).
+    await waitFor('readiness 200 before the fault', async () =>
+      (await readReadiness(health))?.status === 200 ? true : undefined,
+    );
+
+    // The disk fills; the next append fails the broker's only log dir and Kafka halts the broker.
+    const supervisor = superviseBroker(broker);
+    cleanups.push(() => supervisor.stop());
+    const filled = await disk.fill();
+    expect(await disk.free()).toBeLessThan(1 << 20);
+    // Sent in the background: the sends ride out the outage (sources retry) and resolve once it ends.
+    const sending = ledger.publish(deps, readingsOf('R9kB', 30));
+    const whileFull = await waitFor(
+      'the broker halted and the projector not ready on kafka',
+      async () => {
+        if (supervisor.restarts() + supervisor.failedStarts() === 0) return undefined;
+        const answer = await readReadiness(health);
+        const check = failing(answer, 'kafka');
+        return check ? { answer, check } : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(whileFull.answer?.status).toBe(503);
+    // Kafka's own words for the halt (the log is appended to across restarts).
+    expect(await readFile(broker.logFile, 'utf8')).toMatch(/No space left on device/);
+    expect(proc.child.exitCode).toBeNull();
+
+    await disk.release();
+    const freed = performance.now();
+    const errors = await sending;
+    expect(errors.map((e) => e.message)).toEqual([]);
+    const recovered = await untilComplete(ledger, platform, BROKER_RECOVERY_LIMIT_MS);
+    await waitFor('readiness back to 200', async () =>
+      (await readReadiness(health))?.status === 200 ? true : undefined,
+    );
+    await supervisor.stop();
+
+    const check = await ledger.checkReadings(platform.pool);
+    const deadLettered = await countMessages(platform.kafka, [platform.names.deadLetter('sensorReadings')]);
+    expect(check.lost).toEqual([]);
+    expect(check.duplicated).toBe(0);
+    expect(deadLettered).toBe(0);
+    expect(proc.child.exitCode).toBeNull();
+    const recoveryMs = Math.round(recovered - freed);
+    await writeScenarioResult({
+      scenario: 'r9-broker',
+      title: "the broker's log dir (tmpfs) full while producers send",
+      size: faultSize(),
+      acknowledged: ledger.acknowledged.size,
+      unacknowledged: ledger.unacknowledged.size,
+      lost: check.lost.length,
+      duplicated: check.duplicated,
+      poisonSent: 0,
+      deadLettered,
+      recoveryMs,
+      recoveryLimitMs: BROKER_RECOVERY_LIMIT_MS,
+      reproduce: REPRODUCE,
+      notes: [
+        `filler ${Math.round(filled / 2 ** 20)} MiB on a 128 MiB tmpfs; broker restarts ${supervisor.restarts()}, failed starts while full ${supervisor.failedStarts()}`,
         `readiness while full: ${whileFull.check.name}: ${whileFull.check.reason}`,
         `file took ${Math.round((performance.now() - started) / 1000)} s`,
       ],

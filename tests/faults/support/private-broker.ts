@@ -6,6 +6,7 @@ import { configSchema, type EaioConfig, loadConfig } from '../../../infra/config
 import { ensureKafka, type KafkaRoute, kafkaPid } from '../../../infra/stack/kafka-service.ts';
 import { stackPaths } from '../../../infra/stack/paths.ts';
 import { terminate, waitForExit } from '../../../infra/stack/process-control.ts';
+import { mountTmpfs, type Tmpfs } from './tmpfs.ts';
 
 /** A single KRaft node of a fault scenario's own, in a temp state folder, on ports free at start. */
 export interface PrivateBroker {
@@ -15,6 +16,8 @@ export interface PrivateBroker {
   readonly listener: { readonly host: string; readonly port: number };
   readonly stateDir: string;
   readonly logFile: string;
+  /** The tmpfs under the broker's log dir, when started with `logDirMb`. */
+  readonly disk: Tmpfs | undefined;
   /** Pid of the running JVM; undefined while stopped. */
   pid(): Promise<number | undefined>;
   /** SIGKILL (a crash: no controlled shutdown, log recovery on restart) or SIGTERM (a controlled shutdown). */
@@ -47,9 +50,12 @@ export async function startPrivateBroker(
   opts: {
     advertise?: (listener: { host: string; port: number }) => Promise<{ host: string; port: number }>;
     log?: (line: string) => void;
+    /** Puts the broker's log dir on a tmpfs of this many MiB (root only), a disk a test can fill. */
+    logDirMb?: number;
   } = {},
 ): Promise<PrivateBroker> {
   const stateDir = await mkdtemp(join(tmpdir(), 'eaio-fault-broker-'));
+  let disk: Tmpfs | undefined;
   try {
     // The shared jars: a fresh folder would otherwise copy 100 MB of them from the Maven cache each time.
     const shared = stackPaths(loadConfig(process.env));
@@ -67,6 +73,12 @@ export async function startPrivateBroker(
       ? { advertised, interBrokerPort: await freePort() }
       : undefined;
     const paths = stackPaths(config);
+    if (opts.logDirMb !== undefined) {
+      // The single node's log dir (`kafka-layout.ts`); formatted by the first start like any other.
+      const logDir = join(paths.data, 'kafka');
+      await mkdir(logDir, { recursive: true });
+      disk = await mountTmpfs(logDir, opts.logDirMb);
+    }
     const log = opts.log ?? (() => undefined);
     const start = async () => {
       await ensureKafka(config, paths, {
@@ -94,11 +106,13 @@ export async function startPrivateBroker(
       listener,
       stateDir,
       logFile: join(paths.logs, 'kafka.log'),
+      disk,
       pid,
       stop,
       start,
       async dispose() {
         await stop('kill').catch(() => undefined);
+        await disk?.unmount().catch(() => undefined);
         await rm(stateDir, { recursive: true, force: true });
       },
     };
@@ -107,6 +121,7 @@ export async function startPrivateBroker(
     const config = configSchema.parse({ stateDir });
     const running = await kafkaPid(stackPaths(config)).catch(() => undefined);
     if (running !== undefined) process.kill(running, 'SIGKILL');
+    await disk?.unmount().catch(() => undefined);
     await rm(stateDir, { recursive: true, force: true });
     throw error;
   }
