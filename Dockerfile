@@ -4,6 +4,8 @@ FROM node:24.21.0-trixie-slim
 
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `npm ci` applies these to node_modules (patch-package, the postinstall script): kafkajs's producer fix.
+COPY patches ./patches
 # Product code runs without devDependencies (a dependency-cruiser rule holds it to that), and tsx,
 # which runs the TypeScript, is a dependency: no build step, no compiler in the image.
 RUN npm ci --omit=dev --no-audit --no-fund
