@@ -26,7 +26,8 @@ import type { Bdg1Building } from '../bdg1/index.ts';
  * (0.5 s doubling to 15 s, 45 tries) rides out a broker restart or a rolling upgrade; a longer outage
  * still ends the source with the broker's error.
  */
-const SEND_RETRY = retryTransient({ maxAttempts: 45, initialDelayMs: 500, maxDelayMs: 15_000 });
+const SEND_ATTEMPTS = 45;
+const SEND_RETRY = retryTransient({ maxAttempts: SEND_ATTEMPTS, initialDelayMs: 500, maxDelayMs: 15_000 });
 
 /** What a source needs to produce onto the platform's topics. */
 export interface PublishDeps {
@@ -116,11 +117,18 @@ async function sendRetrying(deps: PublishDeps, topic: string, messages: Message[
     try {
       await deps.producer.send({ topic, acks: -1, messages });
     } catch (error) {
-      if (isRetryable(error))
-        deps.logger.warn(
-          { topic, attempt: attempt + 1, err: error },
-          'send failed while the broker is unreachable; retrying with back-off',
-        );
+      if (isRetryable(error)) {
+        if (attempt + 1 < SEND_ATTEMPTS)
+          deps.logger.warn(
+            { topic, attempt: attempt + 1, err: error },
+            'send failed while the broker is unreachable; retrying with back-off',
+          );
+        else
+          deps.logger.error(
+            { topic, attempts: SEND_ATTEMPTS, err: error },
+            'send failed while the broker is unreachable; giving up after the last try',
+          );
+      }
       throw error;
     }
   });
