@@ -1,5 +1,16 @@
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { EaioConfig } from '../config/index.ts';
@@ -8,6 +19,7 @@ import { choosePort, urlHostPort } from './network.ts';
 import type { StackPaths } from './paths.ts';
 import {
   type ChildEnv,
+  isAlive,
   isOurProcess,
   readPidRecord,
   removePidRecord,
@@ -227,6 +239,7 @@ async function startPostgres(
     await chown(pp.socketDir, owner.uid, owner.gid);
   }
 
+  await removeStaleLockFiles(pp, opts.log);
   const { port: preferred } = urlHostPort(config.postgres.url, 5432);
   const port = await choosePort('127.0.0.1', preferred);
   const url = new URL(config.postgres.url);
@@ -265,6 +278,46 @@ async function startPostgres(
   await writeFile(pp.endpointFile, `${url.toString()}\n`);
   await writePidRecord(paths.run, POSTGRES, { pid, marker: pp.data });
   return { pid, url: url.toString() };
+}
+
+/**
+ * True when `pid` is a running postmaster of the data folder `data`: alive (a zombie is not) and
+ * working in that folder (a postmaster's working directory is its data folder). False for a pid
+ * that died or was reused by another process since the lock file was written.
+ */
+async function isPostmasterOf(pid: number, data: string): Promise<boolean> {
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isAlive(pid))) return false;
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined);
+  return cwd !== undefined && cwd === (await realpath(data).catch(() => data));
+}
+
+/**
+ * Removes `postmaster.pid` and the socket lock files left by a postmaster that no longer runs.
+ *
+ * After a crash (kill -9, OOM kill, power loss in a container) PostgreSQL refuses to start while
+ * the pid in its lock file looks alive: it asks with kill(pid, 0), which also succeeds for a zombie
+ * and for an unrelated process that reused the pid. A postmaster is a daemon whose parent is PID 1,
+ * and a container's PID 1 often does not reap orphans (this machine's does not), so the killed
+ * postmaster stays a zombie for good and `pg_ctl start` fails with "lock file postmaster.pid already
+ * exists" until someone deletes the file by hand. The files are only removed when their pid is not
+ * a live postmaster of this data folder, so a running cluster is never touched.
+ */
+async function removeStaleLockFiles(
+  pp: ReturnType<typeof postgresPaths>,
+  log: (line: string) => void,
+): Promise<void> {
+  const locks = [join(pp.data, 'postmaster.pid')];
+  for (const name of await readdir(pp.socketDir).catch(() => [] as string[]))
+    if (/^\.s\.PGSQL\.\d+\.lock$/.test(name)) locks.push(join(pp.socketDir, name));
+  for (const lock of locks) {
+    const text = await readFile(lock, 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    // Both files start with the pid; a socket lock's pid is the postmaster's too.
+    const pid = Number.parseInt(text.split('\n')[0] ?? '', 10);
+    if (await isPostmasterOf(pid, pp.data)) continue;
+    log(`postgres: removing ${lock} left by pid ${pid}, which is no longer a running postmaster (a crash)`);
+    await rm(lock, { force: true });
+  }
 }
 
 /**

@@ -12,8 +12,10 @@ import {
   kafkaBatches,
   logRestarts,
   type PartitionBatch,
+  sinkUnavailable,
 } from '../../stream-runtime/index.ts';
 import type { AnyProjection, PostgresDdlContext, ProjectionEvent } from '../projection.ts';
+import { redisProjectionsLost, resetLostRedisProjections } from './lost-redis.ts';
 import {
   type BatchOutcome,
   createBatchProjector,
@@ -76,6 +78,11 @@ export const PARTITIONS_PROJECTED_AT_ONCE = 4;
  * a partition after each assignment the consumer seeks to the lowest stored offset of the
  * projections handling it (the start of the log for one that has none), so it resumes from its own
  * table whatever the group committed.
+ *
+ * The live projector also seeks back when the stored offsets fall below what it applied itself: a
+ * PostgreSQL crash may lose the last commits (made without waiting for the WAL flush), and a Redis
+ * projection is reset when Redis lost its data (its active pointer is absent, see `lost-redis.ts`);
+ * either way the events from there are applied again.
  */
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const { consumer, names, logger } = deps;
@@ -86,10 +93,13 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), projection]);
     }
   }
+  const stores = { pool: deps.pool, redis: deps.redis, schema: deps.schema };
+  // A rebuild writes a generation being built, whose offsets only go forward and which no reader uses.
+  const live = (deps.target ?? { kind: 'active' }).kind === 'active';
   const engine = createBatchProjector({
     codec: deps.codec,
     names,
-    stores: { pool: deps.pool, redis: deps.redis, schema: deps.schema },
+    stores,
     context: deps.context,
     logger,
     target: deps.target ?? { kind: 'active' },
@@ -104,7 +114,17 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const positioned = new Set<string>();
   // Batches dropped for a seek: their end-of-batch event reports no progress.
   const seeking = new Set<string>();
-  consumer.on(consumer.events.GROUP_JOIN, () => positioned.clear());
+  // Per partition, the next offset this member applied up to: stored offsets below it went back.
+  const appliedUpTo = new Map<string, bigint>();
+  // The partitions this member holds, to seek idle ones back too when Redis lost a projection.
+  let assignment: Readonly<Record<string, readonly number[]>> = {};
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    positioned.clear();
+    appliedUpTo.clear();
+    assignment = payload.memberAssignment;
+  });
+  // One reset at a time in this process: batches of several partitions may find the pointer absent at once.
+  let resetting: Promise<unknown> = Promise.resolve();
   const { onPosition } = deps;
   if (onPosition) {
     // Batch events, not outcomes: they also report batches of transaction markers alone, which
@@ -120,13 +140,68 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
     });
   }
 
+  /** Seeks `batch`'s partition to its stored floor now; the batch in hand is dropped. */
+  async function seekBack(batch: PartitionBatch, projections: readonly AnyProjection[]): Promise<undefined> {
+    const id = `${batch.topic}/${batch.partition}`;
+    const at = await engine.floor(projections, batch.topic, batch.partition);
+    // Unpositioned: a batch fetched before the seek finds its first offset off the floor and seeks again.
+    positioned.delete(id);
+    appliedUpTo.delete(id);
+    seeking.add(id);
+    consumer.seek({ topic: batch.topic, partition: batch.partition, offset: at.min.toString() });
+    return undefined;
+  }
+
+  /**
+   * Resets the batch's Redis projections that Redis lost (see `lost-redis.ts`) and seeks every
+   * partition of their topics this member holds back to the stored floor, idle ones included (a
+   * partition without new messages gets no batch to notice it). True when the batch in hand is to
+   * be dropped.
+   */
+  async function refoldLostRedis(
+    batch: PartitionBatch,
+    projections: readonly AnyProjection[],
+  ): Promise<boolean> {
+    // Before the batch's writes, so none lands on an emptied Redis as if it held the rest.
+    const lost = await redisProjectionsLost(stores, projections).catch((error: unknown) => {
+      throw sinkUnavailable(error, 'redis');
+    });
+    if (lost.length === 0) return false;
+    const run = resetting.then(() => resetLostRedisProjections(stores, lost, logger));
+    resetting = run.catch(() => undefined);
+    const reset = await run;
+    if (reset.length === 0) return false;
+    for (const [topic, ps] of byTopic) {
+      if (!ps.some((p) => reset.includes(p.name))) continue;
+      for (const partition of assignment[topic] ?? []) {
+        const id = `${topic}/${partition}`;
+        const at = await engine.floor(ps, topic, partition);
+        positioned.delete(id);
+        appliedUpTo.delete(id);
+        consumer.seek({ topic, partition, offset: at.min.toString() });
+      }
+    }
+    seeking.add(`${batch.topic}/${batch.partition}`);
+    return true;
+  }
+
   async function handle(batch: PartitionBatch): Promise<BatchOutcome | undefined> {
     const projections = byTopic.get(batch.topic) ?? [];
+    if (live && (await refoldLostRedis(batch, projections))) return undefined;
     const at = await engine.floor(projections, batch.topic, batch.partition);
     const id = `${batch.topic}/${batch.partition}`;
     const first = BigInt(batch.messages[0]?.offset ?? '0');
+    const applied = appliedUpTo.get(id);
+    if (live && applied !== undefined && at.min < applied) {
+      logger.warn(
+        { topic: batch.topic, partition: batch.partition, applied: String(applied), stored: String(at.min) },
+        'stored offsets went back (lost commits, a reset or rewound read model): applying again from there',
+      );
+      positioned.delete(id);
+    }
     if (!positioned.has(id)) {
       positioned.add(id);
+      appliedUpTo.delete(id);
       // Seeking once per assignment: a gap left by compaction makes `first` differ from the stored
       // offset for good, and the batch fetched after the seek is then handled as it is.
       if (first !== at.min) {
@@ -140,7 +215,16 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         return undefined;
       }
     }
-    return engine.project(batch, projections, at);
+    const outcome = await engine.project(batch, projections, at);
+    if (outcome === undefined) {
+      logger.warn(
+        { topic: batch.topic, partition: batch.partition },
+        'stored offsets went back during the batch: seeking to them',
+      );
+      return seekBack(batch, projections);
+    }
+    appliedUpTo.set(id, BigInt(outcome.lastOffset) + 1n);
+    return outcome;
   }
 
   return kafkaBatches(consumer, {

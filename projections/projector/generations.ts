@@ -197,6 +197,15 @@ export async function ensureProjections(
           await pointReaderViews(client, stores.schema, projection, active.location);
         } else if (projection.store === 'postgres') {
           await ensureViewsExist(client, stores.schema, projection, active.location);
+        } else if ((await stores.redis.exists(activeGenerationKey(projection.name))) === 0) {
+          // The pointer is never deleted (a rebuild moves it), so its absence means Redis lost its
+          // data while the offsets say the events were applied (see lost-redis.ts): the projector
+          // refolds the log into the generation from its start.
+          await client.query(
+            `DELETE FROM ${qualified(stores.schema, 'projection_offsets')} WHERE projection = $1 AND generation = $2`,
+            [active.projection, active.generation],
+          );
+          await deleteRedisPrefix(stores.redis, active.location);
         }
         await client.query('COMMIT');
       } catch (error) {

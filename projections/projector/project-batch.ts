@@ -267,8 +267,9 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     projections: readonly AnyProjection[],
     batch: PartitionBatch,
     events: readonly Valid[],
-  ): Promise<void> {
-    if (projections.length === 0) return;
+    at: PartitionFloor,
+  ): Promise<'applied' | 'went-back'> {
+    if (projections.length === 0) return 'applied';
     const next = BigInt(batch.messages.at(-1)?.offset ?? '-1') + 1n;
     // Postgres rows first, so the Redis round trips come last in the transaction.
     const ordered = [
@@ -280,9 +281,10 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     const timers = await inSinkTransaction(
       stores.pool,
       { sink: 'postgres', synchronousCommit: false },
-      async (client) => {
+      async (client): Promise<(() => void)[] | 'went-back'> => {
         const started: (() => void)[] = [];
         const generations = await generationsAt(client, ordered, batch.topic, batch.partition, true);
+        if (wentBackSince(at, generations)) return 'went-back';
         const advanced: Generation[] = [];
         for (const projection of ordered) {
           const generation = generations.get(projection.name);
@@ -326,7 +328,26 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
         return started;
       },
     );
+    if (timers === 'went-back') return 'went-back';
     for (const end of timers) end();
+    return 'applied';
+  }
+
+  /**
+   * True when a generation's stored offset, read locked for the batch, is below what the floor read
+   * for the same generation before it: the offsets were moved back in between (a lost Redis reset,
+   * a rewind, a Postgres crash that lost the last commits). The batch was decoded from the old
+   * floor, so the events between the new offset and the batch's first message are not in it;
+   * applying it would move the offset past them. Not for a rebuild, whose offsets only go forward.
+   */
+  function wentBackSince(at: PartitionFloor, locked: ReadonlyMap<string, PositionedGeneration>): boolean {
+    if (target.kind !== 'active') return false;
+    for (const [name, now] of locked) {
+      const before = at.generations.get(name);
+      if (before === undefined || before.generation !== now.generation) continue;
+      if ((now.nextOffset ?? 0n) < (before.nextOffset ?? 0n)) return true;
+    }
+    return false;
   }
 
   /**
@@ -373,12 +394,16 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
       });
   }
 
-  /** Projects one batch into `projections` (those handling its topic). */
+  /**
+   * Projects one batch into `projections` (those handling its topic). Undefined when nothing was
+   * applied because the stored offsets went back after `at` was read (see `wentBackSince`): the
+   * caller seeks the partition to the new floor and the events come again from there.
+   */
   async function project(
     batch: PartitionBatch,
     projections: readonly AnyProjection[],
     at: PartitionFloor,
-  ): Promise<BatchOutcome> {
+  ): Promise<BatchOutcome | undefined> {
     const key = names.keyOf(batch.topic);
     if (key === undefined) throw new Error(`No projection handles topic ${batch.topic}`);
     // A re-driven copy meant for other consumers: the projector handled the original; its offset still
@@ -405,7 +430,7 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     // Each step may take a while under load (retries included): keep the group membership alive.
     await batch.heartbeat();
     await prepare(projections, at, events);
-    await inTransaction(projections, batch, events);
+    if ((await inTransaction(projections, batch, events, at)) === 'went-back') return undefined;
     deps.failpoints?.afterCommit?.();
     meter.batchSize(batch.topic, batch.messages.length);
     meter.consumed(batch.topic, pending.length);

@@ -1,0 +1,201 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/stack/network.ts';
+import type { SensorReading } from '../../schemas/index.ts';
+import { hourlyReadings } from '../support/readings.ts';
+import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
+import { checkNamed, readReadiness } from './support/health-probe.ts';
+import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { type KillablePostgres, startKillablePostgres } from './support/own-services.ts';
+
+// R7 (docs/reliability.md): the PostgreSQL cluster the read models live in is killed with SIGKILL
+// (postmaster and every child at once) while the projector has a batch's transaction open, and
+// started again on the same data (crash recovery). Nothing acknowledged may be lost or written
+// twice, the rollups must equal their readings, and the same projector process carries on.
+const SCENARIO = 'r07';
+const BUILDING = 'r7-b';
+const METERS = sized(6, 12);
+const HOURS = sized(240, 720);
+const KILLS = sized(3, 6);
+/** From the cluster answering again to the read model holding every acknowledged event. */
+const RECOVERY_LIMIT_MS = sized(60_000, 120_000);
+
+/**
+ * Seen from Postgres itself: a backend other than ours inside a transaction that has written (it
+ * holds a transaction id: the projector's batch locks its generation rows and writes rows and
+ * offsets) and not committed yet, i.e. the projector is mid-batch.
+ */
+const MID_BATCH = `SELECT count(*)::int AS n FROM pg_stat_activity
+  WHERE pid <> pg_backend_pid() AND backend_xid IS NOT NULL AND datname = current_database()`;
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  // Last started, first stopped; every step runs whatever the others did.
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => console.error(e));
+}, 120_000);
+
+describe('R7: PostgreSQL killed mid-batch', () => {
+  it('loses no acknowledged reading, writes none twice and recovers by itself', async () => {
+    const started = performance.now();
+    const cluster: KillablePostgres = await startKillablePostgres('eaio_r7');
+    cleanups.push(() => cluster.stop());
+    const p: FaultPlatform = await createFaultPlatform(SCENARIO, { postgresUrl: cluster.url }, 'error');
+    cleanups.push(() => p.dispose());
+    const ledger = new AckLedger(SCENARIO);
+    const deps = { producer: await p.producer(), codec: p.codec, names: p.names, logger: p.logger };
+    const healthPort = await freePort();
+    const health = `http://127.0.0.1:${healthPort}`;
+    const projector: EaioProcess = spawnEaio(['project'], {
+      ...p.childEnv,
+      EAIO_HEALTH_ENABLED: 'true',
+      EAIO_METRICS_HOST: '127.0.0.1',
+      EAIO_METRICS_PORT: String(healthPort),
+    });
+    cleanups.push(() => projector.kill());
+    // The per-meter windows feed the rollups: a batch applied twice would double a window's sum.
+    const aggregates: EaioProcess = spawnEaio(['process', 'reading-aggregates'], p.childEnv);
+    cleanups.push(() => aggregates.kill());
+    const withStderr = (error: unknown): never => {
+      throw new Error(`${(error as Error).message}\nprojector stderr:\n${projector.stderr().slice(-4000)}`);
+    };
+    const owedStored = async () => (await ledger.checkReadings(p.pool)).lost.length === 0;
+
+    const readings = hourlyReadings(BUILDING, METERS, HOURS);
+    // Interleaved across meters, so each round advances every meter's event time.
+    const ordered = [...readings].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+    const rounds = KILLS + 1;
+    const perRound = Math.ceil(ordered.length / rounds);
+    const recoveries: number[] = [];
+    const killedPids: number[] = [];
+    const publishErrors: Error[] = [];
+
+    await waitFor(
+      'the projector answering /health/ready',
+      async () => {
+        if (projector.child.exitCode !== null) throw new Error('eaio project exited');
+        return (await readReadiness(health)) ? true : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    ).catch(withStderr);
+
+    for (let round = 0; round < rounds; round++) {
+      const slice: SensorReading[] = ordered.slice(round * perRound, (round + 1) * perRound);
+      const last = round === rounds - 1;
+      // Small chunks keep the projector busy with many short batches while we watch for one in flight.
+      const publishing = ledger.publish(deps, slice, 50).then((errors) => publishErrors.push(...errors));
+      if (last) {
+        await publishing;
+        break;
+      }
+      await waitFor(
+        'the projector mid-batch (a writing transaction open)',
+        async () => {
+          const { rows } = await p.pool.query<{ n: number }>(MID_BATCH);
+          return (rows[0]?.n ?? 0) > 0 ? true : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 5 },
+      ).catch(withStderr);
+      killedPids.push(...(await cluster.kill()));
+      await publishing;
+
+      // While it is down, the projector's readiness names PostgreSQL as the failing dependency.
+      const down = await waitFor(
+        'readiness to report postgres down',
+        async () => {
+          const answer = await readReadiness(health);
+          const check = checkNamed(answer, 'postgres');
+          return answer?.status === 503 && check?.ok === false ? check : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      ).catch(withStderr);
+      expect(down.reason).toBeTruthy();
+
+      await cluster.start();
+      const back = performance.now();
+      await waitFor(
+        `every acknowledged reading projected after restart ${round + 1}`,
+        async () => ((await owedStored()) ? true : undefined),
+        { timeoutMs: RECOVERY_LIMIT_MS, intervalMs: 100 },
+      ).catch(withStderr);
+      recoveries.push(Math.round(performance.now() - back));
+      await waitFor('readiness to report postgres up again', async () =>
+        checkNamed(await readReadiness(health), 'postgres')?.ok ? true : undefined,
+      ).catch(withStderr);
+    }
+
+    await waitFor(
+      'every acknowledged reading projected',
+      async () => ((await owedStored()) ? true : undefined),
+      {
+        timeoutMs: RECOVERY_LIMIT_MS,
+        intervalMs: 250,
+      },
+    ).catch(withStderr);
+    const check = await ledger.checkReadings(p.pool);
+
+    // Rollups: every hourly and daily window of a meter equals the readings it covers, once each.
+    // The last hours stay open (the window closes on later event time), so a few are not there yet.
+    const closedHours = METERS * (HOURS - 3);
+    await waitFor(
+      `at least ${closedHours} hourly meter windows projected`,
+      async () => {
+        const { rows } = await p.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM rollups WHERE window_size = 'PT1H' AND meter_id <> ''",
+        );
+        return (rows[0]?.n ?? 0) >= closedHours ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    ).catch(withStderr);
+    const { rows: rollupRows } = await p.pool.query<{ size: string; n: number; wrong: number }>(
+      `WITH expected AS (
+         SELECT meter_id, 'PT1H' AS size, date_trunc('hour', occurred_at, 'UTC') AS ws, sum(value) AS s, count(*) AS c
+           FROM readings GROUP BY 1, 3
+         UNION ALL
+         SELECT meter_id, 'P1D', date_trunc('day', occurred_at, 'UTC'), sum(value), count(*)
+           FROM readings GROUP BY 1, 3)
+       SELECT r.window_size AS size, count(*)::int AS n,
+              count(*) FILTER (WHERE e.c IS NULL OR r.count <> e.c OR abs(r.sum - e.s) > 1e-6)::int AS wrong
+         FROM rollups r LEFT JOIN expected e
+           ON e.meter_id = r.meter_id AND e.size = r.window_size AND e.ws = r.window_start
+        WHERE r.meter_id <> '' AND r.window_size IN ('PT1H', 'P1D')
+        GROUP BY r.window_size ORDER BY 1`,
+    );
+    const wrongWindows = rollupRows.reduce((n, r) => n + r.wrong, 0);
+    const fileMs = Math.round(performance.now() - started);
+
+    const file = await writeScenarioResult({
+      scenario: SCENARIO,
+      title: 'PostgreSQL killed mid-batch',
+      size: faultSize(),
+      acknowledged: ledger.acknowledged.size,
+      unacknowledged: ledger.unacknowledged.size,
+      lost: check.lost.length,
+      duplicated: check.duplicated,
+      poisonSent: 0,
+      deadLettered: 0,
+      recoveryMs: recoveries.length > 0 ? Math.max(...recoveries) : null,
+      recoveryLimitMs: RECOVERY_LIMIT_MS,
+      reproduce: `FAULTS_SIZE=${faultSize()} npx vitest run tests/faults/r07-postgres-kill.fault.test.ts`,
+      notes: [
+        `${KILLS} kill -9 of the postmaster and its ${killedPids.length - KILLS} children in all, each while a projector transaction was open`,
+        `recovery per kill (ms, cluster answering to every acknowledged reading projected): ${recoveries.join(', ')}`,
+        `rollup windows checked against the readings: ${rollupRows.map((r) => `${r.n} ${r.size}`).join(', ')}; wrong: ${wrongWindows}`,
+        `readings rows ${check.rows}; unacknowledged stored ${check.unacknowledgedStored}`,
+        `file took ${Math.round(fileMs / 1000)} s`,
+      ],
+    });
+    console.info(`[${SCENARIO}] figures in ${file}`);
+
+    expect(publishErrors).toEqual([]);
+    expect(check.lost).toEqual([]);
+    expect(check.duplicated).toBe(0);
+    expect(recoveries).toHaveLength(KILLS);
+    for (const ms of recoveries) expect(ms).toBeLessThan(RECOVERY_LIMIT_MS);
+    expect(rollupRows.map((r) => r.size)).toEqual(['P1D', 'PT1H']);
+    expect(wrongWindows).toBe(0);
+    // No manual step: the same projector process carried on through every crash.
+    expect(projector.child.exitCode).toBeNull();
+    expect(projector.child.signalCode).toBeNull();
+  });
+});
