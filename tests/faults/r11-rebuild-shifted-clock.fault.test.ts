@@ -16,6 +16,8 @@ import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledg
 // (windows by event time, lateness by the watermark) must equal the stored readings bucketed by
 // event time, and the rebuild must switch generations by itself.
 const COUNT = sized(1_500, 15_000);
+/** Hours of event time per second after the backfill: about 90 s (ahead) and 70 s (behind) of producing. */
+const STEPS_PER_SECOND = sized({ ahead: 3, behind: 4 }, { ahead: 30, behind: 40 });
 const RECOVERY_LIMIT_MS = sized(60_000, 180_000);
 const REPRODUCE = 'npx vitest run tests/faults/r11-rebuild-shifted-clock.fault.test.ts';
 const DAY_MS = 86_400_000;
@@ -149,15 +151,15 @@ describe('R11: a rebuild while producers run under a shifted clock', () => {
     start(['process', 'reading-aggregates'], { ...platform.childEnv, ...shiftedClockEnv('-5h') });
 
     // Producers days ahead and days behind, each a simulator run that stops after COUNT readings,
-    // producing for about 90 s (ahead) and 70 s (behind) after its backfill.
-    const ahead = simulate(platform, 11, '+2d', 3);
+    // paced so that both still produce when the rebuild switches.
+    const ahead = simulate(platform, 11, '+2d', STEPS_PER_SECOND.ahead);
     await waitFor(
       'the first readings projected',
       async () => ((await countRows(platform, 'readings')) > 0 ? true : undefined),
       // A simulator registers its schemas and fleet first: a minute on a loaded 2-core machine.
       { timeoutMs: 180_000, intervalMs: 250 },
     );
-    const behind = simulate(platform, 12, '-3d', 4);
+    const behind = simulate(platform, 12, '-3d', STEPS_PER_SECOND.behind);
     await waitFor(
       'the first readings of the simulator behind projected',
       async () =>
