@@ -16,8 +16,8 @@ import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledg
 // (windows by event time, lateness by the watermark) must equal the stored readings bucketed by
 // event time, and the rebuild must switch generations by itself.
 const COUNT = sized(1_500, 15_000);
-/** Hours of event time per second after the backfill: about 90 s (ahead) and 70 s (behind) of producing. */
-const STEPS_PER_SECOND = sized({ ahead: 3, behind: 4 }, { ahead: 30, behind: 40 });
+/** Hours of event time per second after the backfill: about 90 s (ahead) and 70 s (behind) of producing at CI size, 200 s and 150 s at full size (a longer rebuild). */
+const STEPS_PER_SECOND = sized({ ahead: 3, behind: 4 }, { ahead: 15, behind: 20 });
 const RECOVERY_LIMIT_MS = sized(60_000, 180_000);
 const REPRODUCE = 'npx vitest run tests/faults/r11-rebuild-shifted-clock.fault.test.ts';
 const DAY_MS = 86_400_000;

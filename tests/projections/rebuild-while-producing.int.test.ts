@@ -90,8 +90,9 @@ describe('rebuild while a producer keeps sending', () => {
       duplicated: inG2.length - stored.size,
     }).toEqual({ missing: 0, missingInG1: 0, duplicated: 0 });
     expect(inG2.length).toBe(sent.length);
-    // The switch came mid-stream: g1, frozen at it, holds some of the readings sent meanwhile but not all.
-    expect(inG1.size).toBeGreaterThan(20 * CHUNK);
+    // The switch came mid-stream: g1, frozen at it, holds the readings sent before the rebuild
+    // (and those of the sends during it that the live projector took before the switch), not all.
+    expect(inG1.size).toBeGreaterThanOrEqual(20 * CHUNK);
     expect(inG1.size).toBeLessThan(sent.length);
     // Readers see g2.
     expect(await platform.countReadings()).toBe(sent.length);
