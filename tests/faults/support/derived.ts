@@ -1,8 +1,8 @@
 import { type OperatorFunction, Subject } from 'rxjs';
+import type { Platform } from '../../../app/index.ts';
 import { readTopicToEnd } from '../../../infra/kafka/index.ts';
 import { PROCESSORS, type ProcessorName } from '../../../processors/index.ts';
 import type { ReadingAggregate, TopicKey, TopicValue } from '../../../schemas/index.ts';
-import type { TestPlatform } from '../../support/test-platform.ts';
 
 /** Single-input catalogue processors over readings: those a readings scenario feeds. */
 export const READING_STAGES = [
@@ -38,7 +38,7 @@ interface Decoded {
 }
 
 /** A topic's decodable events in partition then offset order; poison is skipped, as the runtime dead-letters it. */
-async function decodedEvents(platform: TestPlatform, topic: TopicKey): Promise<Decoded[]> {
+async function decodedEvents(platform: Platform, topic: TopicKey): Promise<Decoded[]> {
   const messages = await readTopicToEnd(platform.kafka, platform.names.topic(topic));
   const out: Decoded[] = [];
   for (const { partition, message } of messages) {
@@ -55,7 +55,7 @@ async function decodedEvents(platform: TestPlatform, topic: TopicKey): Promise<D
  * What a single-input processor owes: its pure operator run over each partition of its input log in
  * order, after the definition's validator, as the runtime runs it (state is partition-local).
  */
-async function pureOutputs(platform: TestPlatform, stage: ReadingStage): Promise<unknown[]> {
+async function pureOutputs(platform: Platform, stage: ReadingStage): Promise<unknown[]> {
   const definition = PROCESSORS[stage];
   const inputs = await decodedEvents(platform, definition.input);
   const byPartition = new Map<number, unknown[]>();
@@ -93,7 +93,7 @@ const idOf = (event: unknown): string => (event as { eventId: string }).eventId;
  * kills and rebalances, which is the point: exactly-once means the same log as an unbroken run.
  */
 export async function checkDerivedTopics(
-  platform: TestPlatform,
+  platform: Platform,
   stages: readonly ReadingStage[],
 ): Promise<DerivedCheck[]> {
   const byTopic = new Map<TopicKey, ReadingStage[]>();
@@ -153,7 +153,7 @@ const windowKey = (a: {
  * keyed by event id, so a duplicate cannot be a second row), every rollup window holding the count
  * of its latest revision (a lost or doubled input would change the count).
  */
-export async function checkDerivedTables(platform: TestPlatform): Promise<DerivedTablesCheck> {
+export async function checkDerivedTables(platform: Platform): Promise<DerivedTablesCheck> {
   const ids = async (table: string) =>
     new Set(
       (await platform.pool.query<{ event_id: string }>(`SELECT event_id FROM ${table}`)).rows.map(
