@@ -191,7 +191,11 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     meter.batchSize(batch.topic, batch.messages.length);
     // The tables' new messages first, so a registration already in the log precedes this batch.
     await tables?.catchUp();
-    const partitionRun = await partitions.runFor(batch.partition);
+    // A member the group moved on from (stalled past its session, say) still holds batches fetched
+    // before; fencing their partitions would fence their new owner's producer mid-transaction, and
+    // both would then rebuild from offsets the other was committing. The heartbeat throws when the
+    // coordinator no longer knows this member or is rebalancing, so such a batch is given back first.
+    const partitionRun = await partitions.runFor(batch.partition, () => batch.heartbeat());
     const cursor = partitionRun.cursors[index] as Cursor;
     let taken = 0;
     for (const message of batch.messages) {

@@ -33,7 +33,8 @@ describe('R4: a processor handler slower than the session timeout', () => {
 
   beforeAll(async () => {
     platform = await createTestPlatform('r04');
-    fleet = new ChildFleet(platform.childEnv);
+    // Info level: joins, restarts and fences are in the log kept below.
+    fleet = new ChildFleet({ ...platform.childEnv, EAIO_LOG_LEVEL: 'info' });
   });
 
   afterAll(async () => {
