@@ -1,4 +1,5 @@
 import type { WriteStatus } from '../../infra/health/index.ts';
+import { groupTimeouts } from '../../infra/kafka/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
 import {
   createResourceChangePublisher,
@@ -72,8 +73,9 @@ export async function runProjector(
   const consumer = platform.kafka.consumer({
     groupId: `${platform.names.prefix}projector`,
     allowAutoTopicCreation: false,
-    sessionTimeout: sessionTimeoutMs,
-    heartbeatInterval: Math.floor(sessionTimeoutMs / 10),
+    // Not kafkajs's fixed 60 s rebalance wait: a cut connection can leave the ghost of a crashed
+    // member (its consumer back under a new member id) that a rebalance would wait for in vain.
+    ...groupTimeouts(sessionTimeoutMs),
     // Bounds both the idle long-poll and how long stop() waits for it.
     maxWaitTimeInMs: 1_000,
   });

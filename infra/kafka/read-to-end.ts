@@ -31,6 +31,18 @@ export async function readTopicToEnd(kafka: Kafka, topic: string): Promise<Topic
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
+        // A crash kafkajs does not restart from (a coordinator that forgot the member or moved,
+        // after a cut connection) leaves the consumer disconnected for good, and `run` resolved
+        // long before: without this the read would wait forever, and with it a processor rebuilding
+        // a partition's state, whose batch loop then stopped for good with no error logged.
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart)
+            reject(
+              new Error(`reading ${topic} to its end: the consumer crashed: ${payload.error.message}`, {
+                cause: payload.error,
+              }),
+            );
+        });
         // Progress is read from batch events, not messages: a transactional topic ends with commit
         // markers that are never handed to eachMessage, yet they count towards the high-water mark.
         consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -14,15 +14,31 @@ export interface PartitionProducers {
   disconnectAll(): Promise<void>;
 }
 
+/** How the producers of {@link createPartitionProducers} are made. */
+export interface PartitionProducerOptions {
+  /**
+   * Milliseconds a transaction may stay open before the broker aborts it and fences its producer
+   * (kafkajs's 60 s by default); see `transactionTimeout` in infra/kafka.
+   */
+  readonly transactionTimeout?: number;
+}
+
 /** The producers of one processor; ids are stable across restarts so that a new owner fences the old. */
-export function createPartitionProducers(kafka: Kafka, transactionalIdPrefix: string): PartitionProducers {
+export function createPartitionProducers(
+  kafka: Kafka,
+  transactionalIdPrefix: string,
+  options: PartitionProducerOptions = {},
+): PartitionProducers {
   const producers = new Map<number, Promise<Producer>>();
 
   const fresh = async (partition: number): Promise<Producer> => {
     const previous = producers.get(partition);
     producers.delete(partition);
     await previous?.then((p) => p.disconnect()).catch(() => undefined);
-    const producer = createProducer(kafka, { transactionalId: `${transactionalIdPrefix}.${partition}` });
+    const producer = createProducer(kafka, {
+      ...options,
+      transactionalId: `${transactionalIdPrefix}.${partition}`,
+    });
     const connected = producer.connect().then(() => producer);
     producers.set(partition, connected);
     return connected;

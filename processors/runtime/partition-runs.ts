@@ -6,8 +6,12 @@ import type { ProcessorScope } from './runtime-definition.ts';
 
 /** The partition numbers this member runs, each with its operator state and buffers. */
 export interface PartitionRuns {
-  /** The run of a partition number, rebuilt from the committed offsets when first seen. */
-  runFor(partition: number): Promise<PartitionRun>;
+  /**
+   * The run of a partition number, rebuilt from the committed offsets when first seen. `beforeFence`
+   * runs first in that case, before this member's producer fences every other of the partition
+   * number: it must throw when this member may no longer own the partition.
+   */
+  runFor(partition: number, beforeFence?: () => Promise<void>): Promise<PartitionRun>;
   /**
    * A batch of only transaction markers moved an input's log end: the run whose merge may go on,
    * or undefined when the partition number is not running yet (the end is kept for when it is).
@@ -43,9 +47,10 @@ export function createPartitionRuns(
   };
 
   return {
-    async runFor(partition) {
+    async runFor(partition, beforeFence) {
       const existing = runs.get(partition);
       if (existing !== undefined) return existing;
+      await beforeFence?.();
       // Fence first: an old owner could otherwise still commit after the offsets are read below.
       await producers.fresh(partition);
       const committed = await admin.fetchOffsets({ groupId, topics: [...inputTopics] });

@@ -1,6 +1,7 @@
 import { type Admin, PartitionAssigners } from 'kafkajs';
 import { merge, Subject } from 'rxjs';
 import { EaioError } from '../../infra/errors/index.ts';
+import { groupTimeouts, transactionTimeout } from '../../infra/kafka/index.ts';
 import { globalTracer } from '../../infra/telemetry/index.ts';
 import type { TopicKey } from '../../schemas/index.ts';
 import {
@@ -140,8 +141,9 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
 
   const consumer = kafka.consumer({
     groupId,
-    sessionTimeout,
-    heartbeatInterval: Math.floor(sessionTimeout / 10),
+    // A rebalance waits for a member stalled in a handler no longer than two sessions (not
+    // kafkajs's fixed 60 s): the group moves its partitions on, and their producers fence it.
+    ...groupTimeouts(sessionTimeout),
     maxWaitTimeInMs: 1_000,
     maxBytesPerPartition: (deps.fetch ?? DEFAULT_PROCESSOR_FETCH).maxBytesPerPartition,
     maxBytes: (deps.fetch ?? DEFAULT_PROCESSOR_FETCH).maxBytes,
@@ -166,7 +168,9 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     processStage: processStage(definition.name),
     tables,
   };
-  const producers = createPartitionProducers(kafka, `${groupId}.${inputTopics[0] as string}`);
+  const producers = createPartitionProducers(kafka, `${groupId}.${inputTopics[0] as string}`, {
+    transactionTimeout: transactionTimeout(sessionTimeout),
+  });
   const replay = createPartitionReplay(scope, decodeInput);
   const partitions = createPartitionRuns(scope, consumer, producers, replay);
   const commit = createBatchCommitter(scope, createBatchDrainer(scope, replay), producers, {
@@ -187,7 +191,11 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     meter.batchSize(batch.topic, batch.messages.length);
     // The tables' new messages first, so a registration already in the log precedes this batch.
     await tables?.catchUp();
-    const partitionRun = await partitions.runFor(batch.partition);
+    // A member the group moved on from (stalled past its session, say) still holds batches fetched
+    // before; fencing their partitions would fence their new owner's producer mid-transaction, and
+    // both would then rebuild from offsets the other was committing. The heartbeat throws when the
+    // coordinator no longer knows this member or is rebalancing, so such a batch is given back first.
+    const partitionRun = await partitions.runFor(batch.partition, () => batch.heartbeat());
     const cursor = partitionRun.cursors[index] as Cursor;
     let taken = 0;
     for (const message of batch.messages) {

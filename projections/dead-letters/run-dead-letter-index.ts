@@ -1,6 +1,7 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import pg from 'pg';
 import type { Subscription } from 'rxjs';
+import { groupTimeouts } from '../../infra/kafka/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import {
   type AuditRecord,
@@ -132,8 +133,7 @@ export async function startDeadLetterIndex(deps: DeadLetterIndexDeps): Promise<R
   const consumer: Consumer = deps.kafka.consumer({
     groupId: `${names.prefix}dead-letter-index`,
     allowAutoTopicCreation: false,
-    sessionTimeout,
-    heartbeatInterval: Math.floor(sessionTimeout / 10),
+    ...groupTimeouts(sessionTimeout),
     maxWaitTimeInMs: 1_000,
   });
 
