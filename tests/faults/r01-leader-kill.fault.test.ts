@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../support/processor-runs.ts';
-import { hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { startKafkaCluster, type TestKafkaCluster } from './support/kafka-cluster.ts';
 import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { startPacedProducer } from './support/paced-producer.ts';
 
 /**
  * R1: on a three-broker cluster of the test's own (`eaio stack up --brokers 3`'s code), the node
@@ -80,17 +80,13 @@ describe('R1: the partition leader killed with kill -9 mid-stream and restarted 
       const processor = spawnEaio(['process', 'readings-by-building'], p.childEnv);
       children.push(projector, processor);
 
-      let chunks = 0;
-      let producing = true;
-      const errors: Error[] = [];
-      const producer = (async () => {
-        while (producing) {
-          errors.push(
-            ...(await ledger.publish(deps, hourlyReadings(`r01-b${chunks++}`, 2, CHUNK / 2), CHUNK)),
-          );
-          await delay(PACE_MS);
-        }
-      })();
+      const producer = startPacedProducer(ledger, deps, {
+        prefix: 'r01',
+        meters: 2,
+        perSend: CHUNK,
+        paceMs: PACE_MS,
+      });
+      const { errors } = producer;
       const acknowledgedAtLeast = (n: number, what: string, timeoutMs: number) =>
         waitFor(what, async () => (ledger.acknowledged.size >= n ? true : undefined), {
           timeoutMs,
@@ -124,8 +120,7 @@ describe('R1: the partition leader killed with kill -9 mid-stream and restarted 
         'events acknowledged after the restart',
         120_000,
       );
-      producing = false;
-      await producer;
+      await producer.stop();
       const leadersAfter = new Set((await leaders()).map((part) => part.leader));
 
       const recoveryMs = await recoveryOfReadingsAndOutput(p, ledger, backAt, RECOVERY_LIMIT_MS);

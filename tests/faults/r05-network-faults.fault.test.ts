@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hourlyReadings } from '../support/readings.ts';
 import type { EaioProcess } from '../support/spawn-eaio.ts';
 import { spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
@@ -10,6 +9,7 @@ import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { createFaultProxy, type FaultProxy, type ProxyFaults } from './support/fault-proxy.ts';
 import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { startPacedProducer } from './support/paced-producer.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
 /**
@@ -106,17 +106,13 @@ describe('R5: the broker blackholed, then lossy and slow', () => {
     );
     const [projector, processor] = children as [EaioProcess, EaioProcess];
 
-    let chunks = 0;
-    let producing = true;
-    const errors: Error[] = [];
-    const producer = (async () => {
-      while (producing) {
-        // One building per send, so (meter, hour), the readings table's key, never repeats.
-        const readings = hourlyReadings(`r05-b${chunks++}`, 4, CHUNK / 4);
-        errors.push(...(await ledger.publish(deps, readings, CHUNK)));
-        await delay(PACE_MS);
-      }
-    })();
+    const producer = startPacedProducer(ledger, deps, {
+      prefix: 'r05',
+      meters: 4,
+      perSend: CHUNK,
+      paceMs: PACE_MS,
+    });
+    const { errors } = producer;
 
     // Healthy first: the children are up and the path works before it breaks.
     // Generous: the children start slowly on a loaded two-core machine.
@@ -137,8 +133,7 @@ describe('R5: the broker blackholed, then lossy and slow', () => {
     }
     faulty.setFaults({});
     const healedAt = Date.now();
-    producing = false;
-    await producer;
+    await producer.stop();
 
     const recoveryMs = await recoveryOfReadingsAndOutput(p, ledger, healedAt, RECOVERY_LIMIT_MS);
     const { table, output, deadLettered } = await checkReadingsAndOutput(p, ledger);

@@ -4,12 +4,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeKafka } from '../../infra/stack/kafka-service.ts';
 import { loadBdg1Fleet, loadBdg1WeatherReplay, simulatedReadingId } from '../../sources/index.ts';
-import { hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { startPacedProducer } from './support/paced-producer.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
 /**
@@ -110,16 +110,13 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
     );
     children.push(projector, processor, simulator);
 
-    let chunks = 0;
-    let producing = true;
-    const errors: Error[] = [];
-    const producer = (async () => {
-      while (producing) {
-        const readings = hourlyReadings(`r06-b${chunks++}`, 4, CHUNK / 4);
-        errors.push(...(await ledger.publish(deps, readings, CHUNK)));
-        await delay(PACE_MS);
-      }
-    })();
+    const producer = startPacedProducer(ledger, deps, {
+      prefix: 'r06',
+      meters: 4,
+      perSend: CHUNK,
+      paceMs: PACE_MS,
+    });
+    const { errors } = producer;
 
     // Everything flows before the broker goes: the source's readings reach the read model.
     await waitFor(
@@ -165,8 +162,7 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
     };
     expect(summary.readings).toBe(count);
     ledger.recordAcked(await simulatedIds(new Date(summary.from ?? 0), summary.readings ?? 0));
-    producing = false;
-    await producer;
+    await producer.stop();
 
     const recoveryMs = await recoveryOfReadingsAndOutput(p, ledger, backAt, RECOVERY_LIMIT_MS);
     const { table, output, deadLettered } = await checkReadingsAndOutput(p, ledger);

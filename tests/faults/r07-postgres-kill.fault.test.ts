@@ -1,11 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/stack/network.ts';
 import type { SensorReading } from '../../schemas/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
 import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
-import { checkNamed, readReadiness } from './support/health-probe.ts';
+import { checkNamed, readReadiness, startProjectorWithHealth } from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type KillablePostgres, startKillablePostgres } from './support/own-services.ts';
 
@@ -44,14 +43,7 @@ describe('R7: PostgreSQL killed mid-batch', () => {
     cleanups.push(() => p.dispose());
     const ledger = new AckLedger(SCENARIO);
     const deps = { producer: await p.producer(), codec: p.codec, names: p.names, logger: p.logger };
-    const healthPort = await freePort();
-    const health = `http://127.0.0.1:${healthPort}`;
-    const projector: EaioProcess = spawnEaio(['project'], {
-      ...p.childEnv,
-      EAIO_HEALTH_ENABLED: 'true',
-      EAIO_METRICS_HOST: '127.0.0.1',
-      EAIO_METRICS_PORT: String(healthPort),
-    });
+    const { proc: projector, health } = await startProjectorWithHealth(p.childEnv);
     cleanups.push(() => projector.kill());
     // The per-meter windows feed the rollups: a batch applied twice would double a window's sum.
     const aggregates: EaioProcess = spawnEaio(['process', 'reading-aggregates'], p.childEnv);
@@ -69,15 +61,6 @@ describe('R7: PostgreSQL killed mid-batch', () => {
     const recoveries: number[] = [];
     const killedPids: number[] = [];
     const publishErrors: Error[] = [];
-
-    await waitFor(
-      'the projector answering /health/ready',
-      async () => {
-        if (projector.child.exitCode !== null) throw new Error('eaio project exited');
-        return (await readReadiness(health)) ? true : undefined;
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    ).catch(withStderr);
 
     for (let round = 0; round < rounds; round++) {
       const slice: SensorReading[] = ordered.slice(round * perRound, (round + 1) * perRound);

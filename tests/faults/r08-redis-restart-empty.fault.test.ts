@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/stack/network.ts';
 import { createQueryLayer, readLatestReadings } from '../../projections/index.ts';
 import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
 import { hourlyReadings, latestPerMeter } from '../support/readings.ts';
-import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
-import { checkNamed, readReadiness } from './support/health-probe.ts';
+import { checkNamed, readReadiness, startProjectorWithHealth } from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type RedisServer, startRedisServer } from './support/redis-server.ts';
 
@@ -45,14 +43,7 @@ describe('R8: Redis killed and restarted empty, then an older event re-sent', ()
     cleanups.push(() => p.dispose());
     const ledger = new AckLedger(SCENARIO);
     const deps = { producer: await p.producer(), codec: p.codec, names: p.names, logger: p.logger };
-    const healthPort = await freePort();
-    const health = `http://127.0.0.1:${healthPort}`;
-    const projector: EaioProcess = spawnEaio(['project'], {
-      ...p.childEnv,
-      EAIO_HEALTH_ENABLED: 'true',
-      EAIO_METRICS_HOST: '127.0.0.1',
-      EAIO_METRICS_PORT: String(healthPort),
-    });
+    const { proc: projector, health } = await startProjectorWithHealth(p.childEnv);
     cleanups.push(() => projector.kill());
     const withStderr = (error: unknown): never => {
       throw new Error(`${(error as Error).message}\nprojector stderr:\n${projector.stderr().slice(-4000)}`);

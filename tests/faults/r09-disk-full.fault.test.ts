@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../infra/stack/network.ts';
 import { hourlyReadings } from '../support/readings.ts';
-import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
+import type { EaioProcess } from '../support/spawn-eaio.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { countMessages } from './support/event-checks.ts';
 import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
-import { failing, readReadiness } from './support/health-probe.ts';
+import { failing, readReadiness, startProjectorWithHealth } from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type OwnPostgres, startOwnPostgres } from './support/own-services.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
@@ -27,24 +26,9 @@ afterAll(async () => {
 }, 180_000);
 
 async function startProjector(platform: FaultPlatform): Promise<{ proc: EaioProcess; health: string }> {
-  const port = await freePort();
-  const proc = spawnEaio(['project'], {
-    ...platform.childEnv,
-    EAIO_HEALTH_ENABLED: 'true',
-    EAIO_METRICS_PORT: String(port),
-  });
-  cleanups.push(() => proc.kill());
-  const health = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'the projector serving /health/ready',
-    async () => {
-      if (proc.child.exitCode !== null)
-        throw new Error(`eaio project exited: ${proc.stderr().slice(-2_000)}`);
-      return readReadiness(health);
-    },
-    { timeoutMs: 120_000, intervalMs: 250 },
-  );
-  return { proc, health };
+  const started = await startProjectorWithHealth(platform.childEnv);
+  cleanups.push(() => started.proc.kill());
+  return started;
 }
 
 function readingsOf(building: string, startDay: number) {

@@ -1,4 +1,7 @@
 import type { CheckResult } from '../../../infra/health/index.ts';
+import { freePort } from '../../../infra/stack/network.ts';
+import { type EaioProcess, spawnEaio } from '../../support/spawn-eaio.ts';
+import { waitFor } from '../../support/wait-for.ts';
 
 /** What `/health/ready` answered: its HTTP status and each check. */
 export interface ReadinessAnswer {
@@ -26,4 +29,33 @@ export function checkNamed(answer: ReadinessAnswer | undefined, name: string): C
 export function failing(answer: ReadinessAnswer | undefined, name: string): CheckResult | undefined {
   const check = checkNamed(answer, name);
   return check !== undefined && !check.ok ? check : undefined;
+}
+
+/** `eaio project` as a child serving `/health/ready` on a free port, once it answers there. */
+export async function startProjectorWithHealth(
+  childEnv: Record<string, string>,
+): Promise<{ readonly proc: EaioProcess; readonly health: string }> {
+  const port = await freePort();
+  const proc = spawnEaio(['project'], {
+    ...childEnv,
+    EAIO_HEALTH_ENABLED: 'true',
+    EAIO_METRICS_HOST: '127.0.0.1',
+    EAIO_METRICS_PORT: String(port),
+  });
+  const health = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      'the projector serving /health/ready',
+      async () => {
+        if (proc.child.exitCode !== null) throw new Error('eaio project exited');
+        return (await readReadiness(health)) ? true : undefined;
+      },
+      // Generous: a child takes a minute or more to start on a loaded two-core machine.
+      { timeoutMs: 120_000, intervalMs: 250 },
+    );
+  } catch (error) {
+    await proc.kill();
+    throw new Error(`${(error as Error).message}\nprojector stderr:\n${proc.stderr().slice(-4_000)}`);
+  }
+  return { proc, health };
 }
