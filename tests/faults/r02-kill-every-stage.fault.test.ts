@@ -1,8 +1,7 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROCESSORS } from '../../processors/index.ts';
-import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
-import { hourlyReadings } from '../support/readings.ts';
+import type { SensorReading } from '../../schemas/index.ts';
 import type { EaioProcess } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -10,6 +9,7 @@ import { READING_STAGES, type ReadingStage } from './support/derived.ts';
 import { countMessages } from './support/event-checks.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { committedTotal, diedByFailpoint, Lives } from './support/lives.ts';
+import { type PipelineMeters, pipelineReadings } from './support/pipeline-readings.ts';
 import { derivedTotals, settleReadings } from './support/settle.ts';
 
 /**
@@ -27,51 +27,17 @@ import { derivedTotals, settleReadings } from './support/settle.ts';
  * against the ledger and every derived topic and table against the pure operators.
  */
 const ROUNDS = sized(2, 8);
-const BUILDINGS = ['R02_Alpha', 'R02_Bravo', 'R02_Charlie', 'R02_Delta'];
-const METERS_PER_BUILDING = sized(4, 8);
-const WEEKLY_BUILDING = 'R02_Echo';
-const WEEKLY_METERS = 4;
+const METERS: PipelineMeters = {
+  buildings: ['R02_Alpha', 'R02_Bravo', 'R02_Charlie', 'R02_Delta'],
+  metersPerBuilding: sized(4, 8),
+  weeklyBuilding: 'R02_Echo',
+  weeklyMeters: 4,
+};
 /** Readings per produced chunk; two chunks a round, and one for the last life. */
 const CHUNK = sized(240, 640);
 const CHUNKS = ROUNDS * 2 + 1;
 const FAILPOINT_LIMIT_MS = sized(120_000, 180_000);
 const RECOVERY_LIMIT_MS = sized(90_000, 180_000);
-
-const WEEK_MS = 7 * 24 * HOUR_MS;
-
-/**
- * Every reading the scenario produces, step by step across every meter (each meter in time order),
- * so every chunk reaches every partition a meter hashes to: a failpoint at the n-th transaction needs
- * several batches of work. Hourly meters fill the windows of the aggregates; weekly meters in a
- * building of their own, one hour-of-week slot each and in years before the hourly ones (so they
- * never move the hourly meters' watermark), warm up the anomaly baseline in four readings and then
- * spike every seventh: anomalies and data-quality issues (a gap at every weekly reading, spikes)
- * have events of their own to lose or duplicate.
- */
-function pipelineReadings(): SensorReading[] {
-  const meters = BUILDINGS.length * METERS_PER_BUILDING + WEEKLY_METERS;
-  const steps = Math.ceil((CHUNKS * CHUNK) / meters);
-  const hourly = BUILDINGS.flatMap((b) => hourlyReadings(b, METERS_PER_BUILDING, steps));
-  const weekly: SensorReading[] = [];
-  for (let m = 0; m < WEEKLY_METERS; m++)
-    for (let k = 0; k < steps; k++)
-      weekly.push({
-        eventId: randomUUID(),
-        occurredAt: new Date(Date.UTC(2010, 0, 4) + k * WEEK_MS),
-        source: 'test',
-        buildingId: WEEKLY_BUILDING,
-        meterId: `${WEEKLY_BUILDING}:w${m}`,
-        meterKind: 'electricity',
-        value: k >= 5 && k % 7 === 0 ? 5_000 + m : 100 + m + (k % 3),
-        unit: 'kWh',
-      });
-  const step = (r: SensorReading): number =>
-    r.buildingId === WEEKLY_BUILDING
-      ? (r.occurredAt.getTime() - Date.UTC(2010, 0, 4)) / WEEK_MS
-      : (r.occurredAt.getTime() - Date.UTC(2015, 0, 1)) / HOUR_MS;
-  // A stable sort: within a step, meters keep their order.
-  return [...hourly, ...weekly].sort((a, b) => step(a) - step(b));
-}
 
 const seconds = (since: number): string => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 
@@ -121,7 +87,7 @@ describe('R2: the projector and each processor killed repeatedly, also between a
     const l = lives as Lives;
     const ledger = new AckLedger('R2');
     const deps = await p.feedDeps();
-    const readings = pipelineReadings();
+    const readings = pipelineReadings(METERS, CHUNKS * CHUNK);
     let produced = 0;
     const errors: Error[] = [];
     const produceChunk = async (): Promise<void> => {
