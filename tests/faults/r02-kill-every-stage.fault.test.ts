@@ -20,7 +20,8 @@ import { derivedTotals, settleReadings } from './support/settle.ts';
  *    commit (`--exit-before-commit`), or right after a commit (`--exit-after-commit`), taken in
  *    turn; the projector once its n-th batch is in Postgres, before its Kafka ack
  *    (`--exit-after-batches`);
- * 2. `eaio process all` and `eaio project` together, SIGKILLed from outside once both made progress.
+ * 2. `eaio process all` and `eaio project` together, each SIGKILLed from outside at a random point of
+ *    its way through the chunk.
  *
  * A chunk of readings is produced through the ledger before each life, so every life has work. At
  * the end one `process all` and one projector run with nobody killing, and the read model is checked
