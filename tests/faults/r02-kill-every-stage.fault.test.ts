@@ -200,7 +200,14 @@ describe('R2: the projector and each processor killed repeatedly, also between a
         `${ROUNDS} rounds, ${failpointKills} failpoint kills and ${externalKills} external SIGKILLs over ${l.count} lives`,
         ...timeline,
         `readings table: ${settled.readings.rows} rows, ${settled.readings.unacknowledgedStored} of events never acknowledged`,
-        `derived topics: ${JSON.stringify(settled.derived.map(({ lostSample: _, ...d }) => d))}`,
+        `derived topics: ${JSON.stringify(settled.derived.map(({ lostSample: _, duplicatedSample: __, unexpectedSample: ___, ...d }) => d))}`,
+        ...settled.derived.flatMap((d) =>
+          [...d.lostSample, ...d.duplicatedSample, ...d.unexpectedSample].length === 0
+            ? []
+            : [
+                `${d.topic} lost: ${d.lostSample.join(' | ')}; duplicated: ${d.duplicatedSample.join(' | ')}; unexpected: ${d.unexpectedSample.join(' | ')}`,
+              ],
+        ),
         `processor read models: ${JSON.stringify(settled.tables)}`,
         `producer send errors: ${errors.length}`,
         `stalled: ${settled.stalled ?? 'no'}`,

@@ -227,7 +227,14 @@ describe('R3: consumers joining and leaving every few seconds', () => {
         ...timeline,
         `in flight when the producer stopped (to project/to re-key): ${flightAtEnd}`,
         `readings table: ${settled.readings.rows} rows, ${settled.readings.unacknowledgedStored} of events never acknowledged`,
-        `derived topics: ${JSON.stringify(settled.derived.map(({ lostSample: _, ...d }) => d))}`,
+        `derived topics: ${JSON.stringify(settled.derived.map(({ lostSample: _, duplicatedSample: __, unexpectedSample: ___, ...d }) => d))}`,
+        ...settled.derived.flatMap((d) =>
+          [...d.lostSample, ...d.duplicatedSample, ...d.unexpectedSample].length === 0
+            ? []
+            : [
+                `${d.topic} lost: ${d.lostSample.join(' | ')}; duplicated: ${d.duplicatedSample.join(' | ')}; unexpected: ${d.unexpectedSample.join(' | ')}`,
+              ],
+        ),
         `processor read models: ${JSON.stringify(settled.tables)}`,
         `producer send errors: ${errors.length}`,
         `stalled: ${settled.stalled ?? 'no'}`,

@@ -30,6 +30,9 @@ export interface DerivedCheck {
   readonly unexpected: number;
   /** A few lost events, for a failure message. */
   readonly lostSample: readonly string[];
+  /** A few events on the topic more than once, and a few no pure run yields, for a failure message. */
+  readonly duplicatedSample: readonly string[];
+  readonly unexpectedSample: readonly string[];
 }
 
 interface Decoded {
@@ -105,9 +108,15 @@ export async function checkDerivedTopics(
   for (const [topic, writers] of byTopic) {
     const expected = new Map<string, unknown>();
     for (const stage of writers) for (const e of await pureOutputs(platform, stage)) expected.set(idOf(e), e);
-    const actual = (await decodedEvents(platform, topic)).map((e) => idOf(e.value));
+    const events = await decodedEvents(platform, topic);
+    const actual = events.map((e) => idOf(e.value));
     const counts = new Map<string, number>();
     for (const id of actual) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const sample = (keep: (id: string) => boolean) =>
+      events
+        .filter((e) => keep(idOf(e.value)))
+        .slice(0, 6)
+        .map((e) => `p${e.partition} ${JSON.stringify(e.value).slice(0, 600)}`);
     let duplicated = 0;
     for (const n of counts.values()) duplicated += n - 1;
     checks.push({
@@ -121,6 +130,8 @@ export async function checkDerivedTopics(
         .map(([, e]) => JSON.stringify(e).slice(0, 400)),
       duplicated,
       unexpected: [...counts.keys()].filter((id) => !expected.has(id)).length,
+      duplicatedSample: sample((id) => (counts.get(id) ?? 0) > 1),
+      unexpectedSample: sample((id) => !expected.has(id)),
     });
   }
   return checks;
