@@ -37,6 +37,7 @@ export interface DerivedCheck {
 
 interface Decoded {
   readonly partition: number;
+  readonly offset: string;
   readonly value: unknown;
 }
 
@@ -46,7 +47,11 @@ async function decodedEvents(platform: Platform, topic: TopicKey): Promise<Decod
   const out: Decoded[] = [];
   for (const { partition, message } of messages) {
     try {
-      out.push({ partition, value: (await platform.codec.decode(topic, message.value)).value });
+      out.push({
+        partition,
+        offset: message.offset,
+        value: (await platform.codec.decode(topic, message.value)).value,
+      });
     } catch {
       // Poison: no processor feeds it to its operator either.
     }
@@ -116,7 +121,7 @@ export async function checkDerivedTopics(
       events
         .filter((e) => keep(idOf(e.value)))
         .slice(0, 6)
-        .map((e) => `p${e.partition} ${JSON.stringify(e.value).slice(0, 600)}`);
+        .map((e) => `p${e.partition}@${e.offset} ${JSON.stringify(e.value).slice(0, 600)}`);
     let duplicated = 0;
     for (const n of counts.values()) duplicated += n - 1;
     checks.push({
@@ -130,7 +135,14 @@ export async function checkDerivedTopics(
         .map(([, e]) => JSON.stringify(e).slice(0, 400)),
       duplicated,
       unexpected: [...counts.keys()].filter((id) => !expected.has(id)).length,
-      duplicatedSample: sample((id) => (counts.get(id) ?? 0) > 1),
+      // Each of a few duplicated ids with where every copy sits: far apart means a range redone.
+      duplicatedSample: [...counts]
+        .filter(([, n]) => n > 1)
+        .slice(0, 4)
+        .map(([id]) => {
+          const copies = events.filter((e) => idOf(e.value) === id);
+          return `${copies.map((e) => `p${e.partition}@${e.offset}`).join(',')} ${JSON.stringify(copies[0]?.value).slice(0, 400)}`;
+        }),
       unexpectedSample: sample((id) => !expected.has(id)),
     });
   }
