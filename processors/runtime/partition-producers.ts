@@ -1,4 +1,5 @@
 import type { Kafka, Producer } from 'kafkajs';
+import { EaioError } from '../../infra/errors/index.ts';
 import { createProducer } from '../../infra/kafka/index.ts';
 
 /** One transactional producer per partition number, `<transactionalIdPrefix>.<partition>`. */
@@ -11,6 +12,7 @@ export interface PartitionProducers {
   fresh(partition: number): Promise<Producer>;
   /** The partition number's producer, a fresh one if it has none. */
   of(partition: number): Promise<Producer>;
+  /** Disconnects every producer; from then on `fresh` and `of` refuse, so none connects after the stop. */
   disconnectAll(): Promise<void>;
 }
 
@@ -30,8 +32,15 @@ export function createPartitionProducers(
   options: PartitionProducerOptions = {},
 ): PartitionProducers {
   const producers = new Map<number, Promise<Producer>>();
+  let closed = false;
 
   const fresh = async (partition: number): Promise<Producer> => {
+    if (closed)
+      throw new EaioError(
+        'CONSUMER_STOPPED',
+        'transient',
+        `Processor producers ${transactionalIdPrefix} are closed: the processor stopped`,
+      );
     const previous = producers.get(partition);
     producers.delete(partition);
     await previous?.then((p) => p.disconnect()).catch(() => undefined);
@@ -48,6 +57,7 @@ export function createPartitionProducers(
     fresh,
     of: (partition) => producers.get(partition) ?? fresh(partition),
     async disconnectAll() {
+      closed = true;
       await Promise.all([...producers.values()].map(async (p) => (await p).disconnect()));
     },
   };

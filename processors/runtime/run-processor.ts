@@ -216,6 +216,19 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     return partitionRun === undefined ? NOTHING_COMMITTED : commit(partitionRun);
   };
 
+  // Work handed to the loop and not yet settled. Unsubscribing on stop does not end it: a batch in
+  // its transaction, or a partition being rebuilt, runs on, and closing the producers under it let
+  // it connect again on its own and keep the process alive after a SIGTERM. Stop waits for it.
+  const inFlight = new Set<Promise<Committed>>();
+  const tracked = (work: Promise<Committed>): Promise<Committed> => {
+    inFlight.add(work);
+    work.then(
+      () => inFlight.delete(work),
+      () => inFlight.delete(work),
+    );
+    return work;
+  };
+
   const markers = new Subject<MarkersPassed>();
   const removeMarkerListener = consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     if (payload.batchSize === 0 && definition.merged) {
@@ -235,7 +248,7 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
     markers,
   )
     .pipe(
-      handleEachBatch((work) => (work instanceof MarkersPassed ? markersPassed(work) : handle(work)), {
+      handleEachBatch((work) => tracked(work instanceof MarkersPassed ? markersPassed(work) : handle(work)), {
         logger,
         logFields: (work) => ({ processor: definition.name, partition: work.partition }),
         onHandled: (work, committed, startedAt) => {
@@ -262,6 +275,8 @@ async function run(deps: ProcessorDeps, definition: RuntimeDefinition): Promise<
       removeMarkerListener();
       removeJoinListener();
       await consumer.stop();
+      // Settled either way: committed, or aborted and redelivered to the next owner.
+      await Promise.allSettled([...inFlight]);
       await consumer.disconnect();
       partitions.close();
       await producers.disconnectAll();

@@ -30,10 +30,14 @@ export interface DerivedCheck {
   readonly unexpected: number;
   /** A few lost events, for a failure message. */
   readonly lostSample: readonly string[];
+  /** A few events on the topic more than once, and a few no pure run yields, for a failure message. */
+  readonly duplicatedSample: readonly string[];
+  readonly unexpectedSample: readonly string[];
 }
 
 interface Decoded {
   readonly partition: number;
+  readonly offset: string;
   readonly value: unknown;
 }
 
@@ -43,7 +47,11 @@ async function decodedEvents(platform: Platform, topic: TopicKey): Promise<Decod
   const out: Decoded[] = [];
   for (const { partition, message } of messages) {
     try {
-      out.push({ partition, value: (await platform.codec.decode(topic, message.value)).value });
+      out.push({
+        partition,
+        offset: message.offset,
+        value: (await platform.codec.decode(topic, message.value)).value,
+      });
     } catch {
       // Poison: no processor feeds it to its operator either.
     }
@@ -105,9 +113,15 @@ export async function checkDerivedTopics(
   for (const [topic, writers] of byTopic) {
     const expected = new Map<string, unknown>();
     for (const stage of writers) for (const e of await pureOutputs(platform, stage)) expected.set(idOf(e), e);
-    const actual = (await decodedEvents(platform, topic)).map((e) => idOf(e.value));
+    const events = await decodedEvents(platform, topic);
+    const actual = events.map((e) => idOf(e.value));
     const counts = new Map<string, number>();
     for (const id of actual) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const sample = (keep: (id: string) => boolean) =>
+      events
+        .filter((e) => keep(idOf(e.value)))
+        .slice(0, 6)
+        .map((e) => `p${e.partition}@${e.offset} ${JSON.stringify(e.value).slice(0, 600)}`);
     let duplicated = 0;
     for (const n of counts.values()) duplicated += n - 1;
     checks.push({
@@ -121,6 +135,15 @@ export async function checkDerivedTopics(
         .map(([, e]) => JSON.stringify(e).slice(0, 400)),
       duplicated,
       unexpected: [...counts.keys()].filter((id) => !expected.has(id)).length,
+      // Each of a few duplicated ids with where every copy sits: far apart means a range redone.
+      duplicatedSample: [...counts]
+        .filter(([, n]) => n > 1)
+        .slice(0, 4)
+        .map(([id]) => {
+          const copies = events.filter((e) => idOf(e.value) === id);
+          return `${copies.map((e) => `p${e.partition}@${e.offset}`).join(',')} ${JSON.stringify(copies[0]?.value).slice(0, 400)}`;
+        }),
+      unexpectedSample: sample((id) => !expected.has(id)),
     });
   }
   return checks;
