@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from '../support/processor-runs.ts';
@@ -8,7 +6,15 @@ import { createTestPlatform, type TestPlatform } from '../support/test-platform.
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { startKafkaCluster, type TestKafkaCluster } from './support/kafka-cluster.ts';
-import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import {
+  AckLedger,
+  childrenLog,
+  faultSize,
+  reproduceCommand,
+  sized,
+  writeFaultLog,
+  writeScenarioResult,
+} from './support/ledger.ts';
 import { startPacedProducer } from './support/paced-producer.ts';
 
 /**
@@ -24,7 +30,7 @@ const PACE_MS = 100;
 const PHASE_EVENTS = sized(1_500, 10_000);
 const OUTAGE_MS = sized(12_000, 60_000);
 const RECOVERY_LIMIT_MS = sized(90_000, 120_000);
-const REPRODUCE = `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r01-leader-kill.fault.test.ts`;
+const REPRODUCE = reproduceCommand('tests/faults/r01-leader-kill.fault.test.ts');
 
 describe('R1: the partition leader killed with kill -9 mid-stream and restarted (three brokers)', () => {
   let cluster: TestKafkaCluster | undefined;
@@ -38,13 +44,7 @@ describe('R1: the partition leader killed with kill -9 mid-stream and restarted 
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill()));
-    await mkdir(faultResultsDir(), { recursive: true });
-    await writeFile(
-      join(faultResultsDir(), 'r01-children.log'),
-      children
-        .map((c) => `${c.child.spawnargs.slice(2, 4).join(' ')}:\n${c.stdout()}\n${c.stderr()}\n`)
-        .join('\n'),
-    ).catch(() => undefined);
+    await writeFaultLog('r01-children.log', childrenLog(children)).catch(() => undefined);
     await cluster?.start().catch(() => undefined);
     await platform?.dispose().catch(() => undefined);
     await cluster?.dispose();

@@ -6,11 +6,10 @@ import type { EaioProcess } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { READING_STAGES, type ReadingStage } from './support/derived.ts';
-import { countMessages } from './support/event-checks.ts';
-import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { AckLedger, faultSize, reproduceCommand, sized, writeScenarioResult } from './support/ledger.ts';
 import { committedTotal, diedByFailpoint, Lives } from './support/lives.ts';
 import { type PipelineMeters, pipelineReadings } from './support/pipeline-readings.ts';
-import { derivedTotals, settleReadings } from './support/settle.ts';
+import { countPipelineLetters, derivedTotals, settleReadings } from './support/settle.ts';
 
 /**
  * R2: every stage of the readings pipeline killed again and again. Each round has two lives:
@@ -170,18 +169,7 @@ describe('R2: the projector and each processor killed repeatedly, also between a
     l.spawn('last projector', ['project']);
     const settled = await settleReadings(p, ledger, READING_STAGES, RECOVERY_LIMIT_MS);
     const derived = derivedTotals(settled.derived);
-    const deadLettered = await countMessages(
-      p.kafka,
-      (
-        [
-          'sensorReadings',
-          'readingsByBuilding',
-          'readingAggregates',
-          'anomalies',
-          'dataQualityIssues',
-        ] as const
-      ).map((k) => p.names.deadLetter(k)),
-    );
+    const deadLettered = await countPipelineLetters(p);
 
     await writeScenarioResult({
       scenario: 'R2',
@@ -195,7 +183,7 @@ describe('R2: the projector and each processor killed repeatedly, also between a
       deadLettered,
       recoveryMs: settled.recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r02-kill-every-stage.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r02-kill-every-stage.fault.test.ts'),
       notes: [
         `${ROUNDS} rounds, ${failpointKills} failpoint kills and ${externalKills} external SIGKILLs over ${l.count} lives`,
         ...timeline,

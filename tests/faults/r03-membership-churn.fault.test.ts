@@ -6,11 +6,10 @@ import type { EaioProcess } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { READING_STAGES } from './support/derived.ts';
-import { countMessages } from './support/event-checks.ts';
-import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { AckLedger, faultSize, reproduceCommand, sized, writeScenarioResult } from './support/ledger.ts';
 import { committedTotal, describeGroup, Lives } from './support/lives.ts';
 import { type PipelineMeters, pipelineReadings } from './support/pipeline-readings.ts';
-import { derivedTotals, settleReadings } from './support/settle.ts';
+import { countPipelineLetters, derivedTotals, settleReadings } from './support/settle.ts';
 
 /**
  * R3: consumers join and leave while readings flow. A producer publishes through the ledger in small
@@ -195,18 +194,7 @@ describe('R3: consumers joining and leaving every few seconds', () => {
     const flightAtEnd = await inFlight();
     const settled = await settleReadings(p, ledger, READING_STAGES, RECOVERY_LIMIT_MS);
     const derived = derivedTotals(settled.derived);
-    const deadLettered = await countMessages(
-      p.kafka,
-      (
-        [
-          'sensorReadings',
-          'readingsByBuilding',
-          'readingAggregates',
-          'anomalies',
-          'dataQualityIssues',
-        ] as const
-      ).map((k) => p.names.deadLetter(k)),
-    );
+    const deadLettered = await countPipelineLetters(p);
 
     await writeScenarioResult({
       scenario: 'R3',
@@ -220,7 +208,7 @@ describe('R3: consumers joining and leaving every few seconds', () => {
       deadLettered,
       recoveryMs: settled.recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r03-membership-churn.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r03-membership-churn.fault.test.ts'),
       notes: [
         `${CHANGES} membership changes over ${l.count} members; exit codes of the clean leaves: ${JSON.stringify(cleanExits)}`,
         `producer: ${SLICE} readings every ${PACE_MS} ms, ${ALLOWANCE} a change, ${produced} sent`,

@@ -1,13 +1,10 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput } from './support/event-checks.ts';
-import { ChildFleet } from './support/fleet.ts';
-import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
-import { committedTotal } from './support/progress.ts';
+import { AckLedger, faultSize, reproduceCommand, sized, writeScenarioResult } from './support/ledger.ts';
+import { committedTotal, Lives } from './support/lives.ts';
 import { derivedTotals, settleReadings } from './support/settle.ts';
 
 const BUILDING = 'Office_Bianca';
@@ -29,21 +26,18 @@ const FENCED = /old epoch|fence|PRODUCER_FENCED|INVALID_PRODUCER_EPOCH/i;
 
 describe('R4: a processor handler slower than the session timeout', () => {
   let platform: TestPlatform;
-  let fleet: ChildFleet;
+  let lives: Lives;
 
   beforeAll(async () => {
     platform = await createTestPlatform('r04');
     // Info level: joins, restarts and fences are in the log kept below.
-    fleet = new ChildFleet({ ...platform.childEnv, EAIO_LOG_LEVEL: 'info' });
+    lives = new Lives({ ...platform.childEnv, EAIO_LOG_LEVEL: 'info' });
   });
 
   afterAll(async () => {
-    await fleet?.killAll();
+    await lives?.killAll();
     // The children's logs, for reading a failure (or the fence) after the fact.
-    await mkdir(faultResultsDir(), { recursive: true });
-    await writeFile(join(faultResultsDir(), 'r04-children.log'), fleet?.tails(1_000_000) ?? '').catch(
-      () => undefined,
-    );
+    await lives?.writeLog('r04-children.log').catch(() => undefined);
     await platform?.dispose();
   });
 
@@ -60,8 +54,8 @@ describe('R4: a processor handler slower than the session timeout', () => {
     const group = `${platform.names.prefix}${STAGE}`;
     const input = platform.names.topic('sensorReadings');
 
-    fleet.spawn(['project']);
-    const slow = fleet.spawn(['process', STAGE, '--stall-before-commit', String(STALL_MS)]);
+    lives.spawn('projector', ['project']);
+    const slow = lives.spawn('slow member', ['process', STAGE, '--stall-before-commit', String(STALL_MS)]);
     await waitFor(
       'the slow member to stall before a commit',
       async () => (slow.stderr().includes('"failpoint":"stall-before-commit"') ? true : undefined),
@@ -73,7 +67,7 @@ describe('R4: a processor handler slower than the session timeout', () => {
     const committedAtStall = await committedTotal(platform, group, input);
 
     // A second member, and more readings while the first sits on an open transaction.
-    const healthy = fleet.spawn(['process', STAGE]);
+    const healthy = lives.spawn('second member', ['process', STAGE]);
     await ledger.publish(deps, readings.slice(third, 2 * third));
     // The stream recovers before the slow member wakes: the group moved on without it.
     await waitFor(
@@ -114,7 +108,7 @@ describe('R4: a processor handler slower than the session timeout', () => {
       deadLettered: 0,
       recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r04-slow-handler.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r04-slow-handler.fault.test.ts'),
       notes: [
         `stall ${STALL_MS} ms against a session timeout of ${SESSION_TIMEOUT_MS} ms; the group committed past the stalled batch ${movedOnMs} ms after the stall began (slow member still stalled then: ${stillStalled})`,
         `slow member's commit after the stall refused as fenced: ${fenced}`,

@@ -11,7 +11,7 @@ import { hourlyReadings } from '../support/readings.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { readDeadLetters, unmatchedByConsumer } from './support/dead-letters.ts';
 import { READING_STAGES } from './support/derived.ts';
-import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { AckLedger, faultSize, reproduceCommand, sized, writeScenarioResult } from './support/ledger.ts';
 import { POISON_KINDS } from './support/poison.ts';
 import { type RawRecord, sendRawRecords } from './support/raw-records.ts';
 import { derivedTotals, settleReadings } from './support/settle.ts';
@@ -115,7 +115,7 @@ describe('R10: 1% poison of every kind the decoder and validator meet, among goo
       deadLettered: poisonSent - unmatched.length,
       recoveryMs: settled.recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r10-poison-mix.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r10-poison-mix.fault.test.ts'),
       notes: [
         `poison kinds sent: ${JSON.stringify(Object.fromEntries(poisonByKind))}`,
         `letters by code (all consumers): ${JSON.stringify(Object.fromEntries(lettersByReason))}`,

@@ -11,7 +11,7 @@ import { HOUR_MS, type SensorReading } from '../../schemas/index.ts';
 import { parseMetaOpen } from '../../sources/index.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { readDeadLetters } from './support/dead-letters.ts';
-import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { AckLedger, faultSize, reproduceCommand, sized, writeScenarioResult } from './support/ledger.ts';
 import { sendRawRecords } from './support/raw-records.ts';
 import { settleReadings } from './support/settle.ts';
 
@@ -218,7 +218,7 @@ describe('R12: a dirty stream on real BDG buildings: every input lands, is flagg
       deadLettered: deadLetterable.size - ledger.unmatchedPoison(letters).length,
       recoveryMs: settled.recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r12-dirty-bdg-stream.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r12-dirty-bdg-stream.fault.test.ts'),
       notes: [
         `buildings: ${chosen.map((b) => `${b.buildingId} (${b.primaryUse}, ${b.floorAreaM2} m2, ${b.timezone})`).join('; ')}`,
         `inputs ${inputs.length}, accounted ${accounted}; gap issues for the 6 h hole per meter: ${gapIssues}`,

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SensorReading } from '../../../schemas/index.ts';
 import { type PublishDeps, publishReadings } from '../../../sources/index.ts';
+import type { EaioProcess } from '../../support/spawn-eaio.ts';
 
 /** Anything that answers SQL: a `pg` pool or client already pointed at the test's schema. */
 export interface Queryable {
@@ -147,6 +148,28 @@ export class AckLedger {
 /** Where scenario results go: `FAULTS_RESULTS_DIR`, or `.artifacts/faults` in the checkout. */
 export function faultResultsDir(): string {
   return process.env.FAULTS_RESULTS_DIR ?? join(process.cwd(), '.artifacts', 'faults');
+}
+
+/** The command that reruns a scenario file at the size of this run. */
+export function reproduceCommand(file: string): string {
+  return `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run ${file}`;
+}
+
+/** Writes `text` as `name` beside the results, for reading a failure (or a recovery) after the fact. */
+export async function writeFaultLog(name: string, text: string): Promise<void> {
+  await mkdir(faultResultsDir(), { recursive: true });
+  await writeFile(join(faultResultsDir(), name), text);
+}
+
+/** The children's output, each under its label (its `eaio` arguments by default) and how it ended. */
+export function childrenLog(children: readonly EaioProcess[], labels: readonly string[] = []): string {
+  return children
+    .map((p, i) => {
+      const args = `eaio ${p.child.spawnargs.slice(2).join(' ')}`;
+      const end = p.child.signalCode ?? p.child.exitCode ?? 'running';
+      return `## ${labels[i] ? `${labels[i]}: ` : ''}${args} (end: ${end})\n${p.stdout()}\n${p.stderr()}\n`;
+    })
+    .join('\n');
 }
 
 /** Writes one scenario's figures as `<scenario>-<size>.json`, for docs/reliability.md's tables. */

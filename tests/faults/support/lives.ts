@@ -1,9 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type EaioProcess, spawnEaio } from '../../support/spawn-eaio.ts';
 import type { TestPlatform } from '../../support/test-platform.ts';
 import { waitFor } from '../../support/wait-for.ts';
-import { faultResultsDir } from './ledger.ts';
+import { childrenLog, writeFaultLog } from './ledger.ts';
 
 /**
  * The `eaio` children of a scenario that kills and restarts them: every life it started, so
@@ -32,14 +30,13 @@ export class Lives {
 
   /** Every life's arguments, end and output, as `<results dir>/<name>`. */
   async writeLog(name: string): Promise<void> {
-    await mkdir(faultResultsDir(), { recursive: true });
-    const text = this.#all
-      .map(({ label, process: p }) => {
-        const end = p.child.signalCode ?? p.child.exitCode ?? 'running';
-        return `## ${label}: eaio ${p.child.spawnargs.slice(2).join(' ')} (end: ${end})\n${p.stdout()}\n${p.stderr()}\n`;
-      })
-      .join('\n');
-    await writeFile(join(faultResultsDir(), name), text);
+    await writeFaultLog(
+      name,
+      childrenLog(
+        this.#all.map((l) => l.process),
+        this.#all.map((l) => l.label),
+      ),
+    );
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type DerivedTablesCheck,
   type ReadingStage,
 } from './derived.ts';
+import { countMessages } from './event-checks.ts';
 import type { AckLedger, ReadingsCheck } from './ledger.ts';
 
 /** Everything a readings scenario checks at the end, and how long the pipeline took to get there. */
@@ -81,4 +82,19 @@ export function derivedTotals(derived: readonly DerivedCheck[]): { lost: number;
     lost: derived.reduce((n, d) => n + d.lost, 0),
     duplicated: derived.reduce((n, d) => n + d.duplicated, 0),
   };
+}
+
+/** Dead letters on every topic of the readings pipeline: the readings and each derived topic. */
+export async function countPipelineLetters(p: TestPlatform): Promise<number> {
+  const topics = [
+    'sensorReadings',
+    'readingsByBuilding',
+    'readingAggregates',
+    'anomalies',
+    'dataQualityIssues',
+  ] as const;
+  return countMessages(
+    p.kafka,
+    topics.map((k) => p.names.deadLetter(k)),
+  );
 }
