@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EaioProcess } from '../support/spawn-eaio.ts';
@@ -8,7 +6,16 @@ import { createTestPlatform, type TestPlatform } from '../support/test-platform.
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
 import { createFaultProxy, type FaultProxy, type ProxyFaults } from './support/fault-proxy.ts';
-import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { startWithHealth } from './support/health-probe.ts';
+import {
+  AckLedger,
+  childrenLog,
+  faultSize,
+  reproduceCommand,
+  sized,
+  writeFaultLog,
+  writeScenarioResult,
+} from './support/ledger.ts';
 import { startPacedProducer } from './support/paced-producer.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
@@ -80,14 +87,7 @@ describe('R5: the broker blackholed, then lossy and slow', () => {
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill()));
-    // The children's logs, for reading a failure (or a recovery) after the fact.
-    await mkdir(faultResultsDir(), { recursive: true });
-    await writeFile(
-      join(faultResultsDir(), 'r05-children.log'),
-      children
-        .map((c) => `${c.child.spawnargs.slice(2, 4).join(' ')}:\n${c.stdout()}\n${c.stderr()}\n`)
-        .join('\n'),
-    ).catch(() => undefined);
+    await writeFaultLog('r05-children.log', childrenLog(children)).catch(() => undefined);
     proxy?.setFaults({});
     await platform?.dispose().catch(() => undefined);
     await proxy?.close();
@@ -99,12 +99,12 @@ describe('R5: the broker blackholed, then lossy and slow', () => {
     const faulty = proxy as FaultProxy;
     const ledger = new AckLedger('r05');
     const deps = await p.feedDeps();
-    children.push(
-      // Info level: its consumer's joins and restarts are in the log kept below.
-      spawnEaio(['project'], { ...p.childEnv, EAIO_LOG_LEVEL: 'info' }),
-      spawnEaio(['process', 'readings-by-building'], p.childEnv),
-    );
-    const [projector, processor] = children as [EaioProcess, EaioProcess];
+    // Info level: its consumer's joins and restarts are in the log kept below.
+    const projector = spawnEaio(['project'], { ...p.childEnv, EAIO_LOG_LEVEL: 'info' });
+    children.push(projector);
+    // Running before the faults: a processor still preparing the platform could end on them.
+    const { proc: processor } = await startWithHealth(['process', 'readings-by-building'], p.childEnv);
+    children.push(processor);
 
     const producer = startPacedProducer(ledger, deps, {
       prefix: 'r05',
@@ -150,7 +150,7 @@ describe('R5: the broker blackholed, then lossy and slow', () => {
       deadLettered,
       recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r05-network-faults.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r05-network-faults.fault.test.ts'),
       notes: [
         ...timeline,
         `readings table: ${table.rows} rows, ${table.unacknowledgedStored} of events never acknowledged`,

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeKafka } from '../../infra/stack/kafka-service.ts';
@@ -8,7 +6,16 @@ import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { createTestPlatform, type TestPlatform } from '../support/test-platform.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { checkReadingsAndOutput, recoveryOfReadingsAndOutput } from './support/event-checks.ts';
-import { AckLedger, faultResultsDir, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
+import { startWithHealth } from './support/health-probe.ts';
+import {
+  AckLedger,
+  childrenLog,
+  faultSize,
+  reproduceCommand,
+  sized,
+  writeFaultLog,
+  writeScenarioResult,
+} from './support/ledger.ts';
 import { startPacedProducer } from './support/paced-producer.ts';
 import { type PrivateBroker, startPrivateBroker } from './support/private-broker.ts';
 
@@ -60,14 +67,7 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
 
   afterAll(async () => {
     await Promise.all(children.map((c) => c.kill()));
-    // The children's logs, for reading a failure (or a recovery) after the fact.
-    await mkdir(faultResultsDir(), { recursive: true });
-    await writeFile(
-      join(faultResultsDir(), 'r06-children.log'),
-      children
-        .map((c) => `${c.child.spawnargs.slice(2, 4).join(' ')}:\n${c.stdout()}\n${c.stderr()}\n`)
-        .join('\n'),
-    ).catch(() => undefined);
+    await writeFaultLog('r06-children.log', childrenLog(children)).catch(() => undefined);
     // The broker may be down when a failed assertion lands here: bring it back so the topics go.
     await broker?.start().catch(() => undefined);
     await platform?.dispose().catch(() => undefined);
@@ -87,7 +87,8 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
     const count = steps * meters;
 
     const projector = spawnEaio(['project'], p.childEnv);
-    const processor = spawnEaio(['process', 'readings-by-building'], p.childEnv);
+    // Running before the broker goes: a processor still preparing the platform would end on it.
+    const { proc: processor } = await startWithHealth(['process', 'readings-by-building'], p.childEnv);
     const simulator = spawnEaio(
       [
         'simulate',
@@ -178,7 +179,7 @@ describe('R6: the broker down for minutes while producers buffer and sources ret
       deadLettered,
       recoveryMs,
       recoveryLimitMs: RECOVERY_LIMIT_MS,
-      reproduce: `${faultSize() === 'full' ? 'FAULTS_SIZE=full ' : ''}npx vitest run tests/faults/r06-broker-down.fault.test.ts`,
+      reproduce: reproduceCommand('tests/faults/r06-broker-down.fault.test.ts'),
       notes: [
         ...timeline,
         `simulator: ${summary.readings} readings of ${meters} meters acknowledged, exit ${exit}`,

@@ -1,10 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SensorReading } from '../../schemas/index.ts';
 import { hourlyReadings } from '../support/readings.ts';
-import { type EaioProcess, spawnEaio } from '../support/spawn-eaio.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { createFaultPlatform, type FaultPlatform } from './support/fault-platform.ts';
-import { checkNamed, readReadiness, startProjectorWithHealth } from './support/health-probe.ts';
+import {
+  checkNamed,
+  readReadiness,
+  startProjectorWithHealth,
+  startWithHealth,
+} from './support/health-probe.ts';
 import { AckLedger, faultSize, sized, writeScenarioResult } from './support/ledger.ts';
 import { type KillablePostgres, startKillablePostgres } from './support/own-services.ts';
 
@@ -46,7 +50,9 @@ describe('R7: PostgreSQL killed mid-batch', () => {
     const { proc: projector, health } = await startProjectorWithHealth(p.childEnv);
     cleanups.push(() => projector.kill());
     // The per-meter windows feed the rollups: a batch applied twice would double a window's sum.
-    const aggregates: EaioProcess = spawnEaio(['process', 'reading-aggregates'], p.childEnv);
+    // Running before the first kill: `eaio process` prepares the platform (migrations included) as it
+    // starts, and a PostgreSQL killed under that start ends it ("connect ECONNREFUSED") for good.
+    const { proc: aggregates } = await startWithHealth(['process', 'reading-aggregates'], p.childEnv);
     cleanups.push(() => aggregates.kill());
     const withStderr = (error: unknown): never => {
       throw new Error(`${(error as Error).message}\nprojector stderr:\n${projector.stderr().slice(-4000)}`);
@@ -129,7 +135,16 @@ describe('R7: PostgreSQL killed mid-batch', () => {
         return (rows[0]?.n ?? 0) >= closedHours ? true : undefined;
       },
       { timeoutMs: 90_000, intervalMs: 250 },
-    ).catch(withStderr);
+    ).catch(async (error: unknown) => {
+      // The windows come from the reading-aggregates child, through the projector: say where they stopped.
+      const { rows } = await p.pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM rollups WHERE window_size = 'PT1H' AND meter_id <> ''",
+      );
+      throw new Error(
+        `${(error as Error).message}: ${rows[0]?.n} in rollups; reading-aggregates exit ${aggregates.child.exitCode}` +
+          `\nreading-aggregates stderr:\n${aggregates.stderr().slice(-4000)}\nprojector stderr:\n${projector.stderr().slice(-4000)}`,
+      );
+    });
     const { rows: rollupRows } = await p.pool.query<{ size: string; n: number; wrong: number }>(
       `WITH expected AS (
          SELECT meter_id, 'PT1H' AS size, date_trunc('hour', occurred_at, 'UTC') AS ws, sum(value) AS s, count(*) AS c

@@ -31,23 +31,29 @@ export function failing(answer: ReadinessAnswer | undefined, name: string): Chec
   return check !== undefined && !check.ok ? check : undefined;
 }
 
-/** `eaio project` as a child serving `/health/ready` on a free port, once it answers there. */
-export async function startProjectorWithHealth(
+/**
+ * `eaio <args>` as a child serving `/health/ready` on a free port, once it answers there: it has
+ * prepared the platform (topics, schemas, migrations) and started its consumers, so a fault the
+ * scenario injects next meets it running, not starting.
+ */
+export async function startWithHealth(
+  args: readonly string[],
   childEnv: Record<string, string>,
 ): Promise<{ readonly proc: EaioProcess; readonly health: string }> {
   const port = await freePort();
-  const proc = spawnEaio(['project'], {
+  const proc = spawnEaio(args, {
     ...childEnv,
     EAIO_HEALTH_ENABLED: 'true',
     EAIO_METRICS_HOST: '127.0.0.1',
     EAIO_METRICS_PORT: String(port),
   });
   const health = `http://127.0.0.1:${port}`;
+  const what = `eaio ${args.join(' ')}`;
   try {
     await waitFor(
-      'the projector serving /health/ready',
+      `${what} serving /health/ready`,
       async () => {
-        if (proc.child.exitCode !== null) throw new Error('eaio project exited');
+        if (proc.child.exitCode !== null) throw new Error(`${what} exited`);
         return (await readReadiness(health)) ? true : undefined;
       },
       // Generous: a child takes a minute or more to start on a loaded two-core machine.
@@ -55,7 +61,14 @@ export async function startProjectorWithHealth(
     );
   } catch (error) {
     await proc.kill();
-    throw new Error(`${(error as Error).message}\nprojector stderr:\n${proc.stderr().slice(-4_000)}`);
+    throw new Error(`${(error as Error).message}\n${what} stderr:\n${proc.stderr().slice(-4_000)}`);
   }
   return { proc, health };
+}
+
+/** `eaio project` started by {@link startWithHealth}. */
+export function startProjectorWithHealth(
+  childEnv: Record<string, string>,
+): Promise<{ readonly proc: EaioProcess; readonly health: string }> {
+  return startWithHealth(['project'], childEnv);
 }
