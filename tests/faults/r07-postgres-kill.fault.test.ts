@@ -62,31 +62,44 @@ describe('R7: PostgreSQL killed mid-batch', () => {
     const readings = hourlyReadings(BUILDING, METERS, HOURS);
     // Interleaved across meters, so each round advances every meter's event time.
     const ordered = [...readings].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
-    const rounds = KILLS + 1;
-    const perRound = Math.ceil(ordered.length / rounds);
     const recoveries: number[] = [];
     const killedPids: number[] = [];
     const publishErrors: Error[] = [];
+    // Small chunks keep the projector busy with many short batches while we watch for one in flight.
+    const CHUNK = 50;
+    let cursor = 0;
+    const publishNext = async () => {
+      const chunk: SensorReading[] = ordered.slice(cursor, cursor + CHUNK);
+      cursor += chunk.length;
+      publishErrors.push(...(await ledger.publish(deps, chunk, CHUNK)));
+    };
+    // Every kill leaves readings to send after it, so each restart has work to recover into.
+    const reserve = (kill: number) => (KILLS - kill) * CHUNK * 2;
 
-    for (let round = 0; round < rounds; round++) {
-      const slice: SensorReading[] = ordered.slice(round * perRound, (round + 1) * perRound);
-      const last = round === rounds - 1;
-      // Small chunks keep the projector busy with many short batches while we watch for one in flight.
-      const publishing = ledger.publish(deps, slice, 50).then((errors) => publishErrors.push(...errors));
-      if (last) {
-        await publishing;
+    for (let round = 0; round <= KILLS; round++) {
+      if (round === KILLS) {
+        while (cursor < ordered.length) await publishNext();
         break;
       }
-      await waitFor(
+      // Chunks go out until a projector transaction is seen open, however many that takes: on a quiet
+      // machine a batch commits in a millisecond or two, and a fixed share of the readings could be
+      // projected entirely between two looks (the kill then never came and the wait timed out).
+      let caught = false;
+      const killed = waitFor(
         'the projector mid-batch (a writing transaction open)',
         async () => {
           const { rows } = await p.pool.query<{ n: number }>(MID_BATCH);
           return (rows[0]?.n ?? 0) > 0 ? true : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 5 },
-      ).catch(withStderr);
-      killedPids.push(...(await cluster.kill()));
-      await publishing;
+      )
+        .then(() => {
+          caught = true;
+          return cluster.kill();
+        })
+        .catch(withStderr);
+      while (!caught && cursor < ordered.length - reserve(round + 1)) await publishNext();
+      killedPids.push(...(await killed));
 
       // While it is down, the projector's readiness names PostgreSQL as the failing dependency.
       const down = await waitFor(
