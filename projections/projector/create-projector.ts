@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Consumer } from 'kafkajs';
 import type pg from 'pg';
-import type { Observable } from 'rxjs';
+import { catchError, defer, EMPTY, exhaustMap, ignoreElements, interval, merge, type Observable } from 'rxjs';
 import type { WriteStatus } from '../../infra/health/index.ts';
 import type { Logger } from '../../infra/logging/index.ts';
 import type { ProjectionMetrics, StreamMetrics } from '../../infra/metrics/index.ts';
@@ -53,6 +53,8 @@ export interface ProjectorDeps {
   readonly afterBatch?: (events: readonly ProjectionEvent<TopicKey>[]) => Promise<void>;
   /** Told each batch's outcome, for a health check that a full or refusing store fails (`writeStatusCheck`). */
   readonly writes?: Pick<WriteStatus, 'succeeded' | 'failed'>;
+  /** How often the live projector audits the stored offsets of its idle partitions; {@link OFFSET_AUDIT_INTERVAL_MS} by default. */
+  readonly offsetAuditIntervalMs?: number;
 }
 
 /** How far the projector has read a partition: `next` is the next offset it will read. */
@@ -71,6 +73,13 @@ export interface ConsumedPosition {
 export const PARTITIONS_PROJECTED_AT_ONCE = 4;
 
 /**
+ * How often the live projector compares the stored offsets of the partitions it holds and is not
+ * handling a batch of with where it reads them from. A partition that gets no new message gets no
+ * batch to notice a lost commit: only this audit brings its events back (see `createProjector`).
+ */
+export const OFFSET_AUDIT_INTERVAL_MS = 5_000;
+
+/**
  * The projector: one consumer hosting many projections. Each message is decoded once and fanned
  * out to the projections that handle its topic; per partition batch their rows and offsets commit
  * together (see `createBatchProjector`), and only then is the batch acknowledged (the Kafka commit
@@ -82,7 +91,11 @@ export const PARTITIONS_PROJECTED_AT_ONCE = 4;
  * The live projector also seeks back when the stored offsets fall below what it applied itself: a
  * PostgreSQL crash may lose the last commits (made without waiting for the WAL flush), and a Redis
  * projection is reset when Redis lost its data (its active pointer is absent, see `lost-redis.ts`);
- * either way the events from there are applied again.
+ * either way the events from there are applied again. A batch notices that on its own partition;
+ * a partition that gets no new message is caught by an audit every `offsetAuditIntervalMs` (one
+ * query per topic), which also seeks the partitions no batch has positioned since the assignment to
+ * their stored offsets: without it, events whose commit a crash lost stay missing until their
+ * partition gets a new message, possibly never.
  */
 export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const { consumer, names, logger } = deps;
@@ -116,11 +129,16 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
   const seeking = new Set<string>();
   // Per partition, the next offset this member applied up to: stored offsets below it went back.
   const appliedUpTo = new Map<string, bigint>();
+  // Per partition not applied to since, where this member last sought it: stored offsets below it went back too.
+  const sought = new Map<string, bigint>();
+  // Partitions with a batch being handled: the batch checks its own offsets, the audit leaves them alone.
+  const inHand = new Set<string>();
   // The partitions this member holds, to seek idle ones back too when Redis lost a projection.
   let assignment: Readonly<Record<string, readonly number[]>> = {};
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     positioned.clear();
     appliedUpTo.clear();
+    sought.clear();
     assignment = payload.memberAssignment;
   });
   // One reset at a time in this process: batches of several partitions may find the pointer absent at once.
@@ -147,6 +165,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
     // Unpositioned: a batch fetched before the seek finds its first offset off the floor and seeks again.
     positioned.delete(id);
     appliedUpTo.delete(id);
+    sought.set(id, at.min);
     seeking.add(id);
     consumer.seek({ topic: batch.topic, partition: batch.partition, offset: at.min.toString() });
     return undefined;
@@ -178,6 +197,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         const at = await engine.floor(ps, topic, partition);
         positioned.delete(id);
         appliedUpTo.delete(id);
+        sought.set(id, at.min);
         consumer.seek({ topic, partition, offset: at.min.toString() });
       }
     }
@@ -210,6 +230,7 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
           'seeking to stored offset',
         );
         seeking.add(id);
+        sought.set(id, at.min);
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: at.min.toString() });
         // Acknowledged all the same: after a seek kafkajs marks the batch stale, so the ack commits nothing.
         return undefined;
@@ -224,15 +245,65 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
       return seekBack(batch, projections);
     }
     appliedUpTo.set(id, BigInt(outcome.lastOffset) + 1n);
+    sought.delete(id);
     return outcome;
   }
 
-  return kafkaBatches(consumer, {
+  /** Handles a batch with its partition marked in hand, so the audit leaves it alone meanwhile. */
+  async function handleInHand(batch: PartitionBatch): Promise<BatchOutcome | undefined> {
+    const id = `${batch.topic}/${batch.partition}`;
+    inHand.add(id);
+    try {
+      return await handle(batch);
+    } finally {
+      inHand.delete(id);
+    }
+  }
+
+  /**
+   * Seeks back each held partition with no batch in hand whose stored offsets fell below where this
+   * member applied or sought it (lost commits, a reset or a rewind), and seeks each one it neither
+   * applied nor sought since the assignment to its stored offsets (the group's committed offset
+   * it reads from otherwise may be past them). A seek leaves the partition unpositioned, so the
+   * batch it brings is checked again as the first of an assignment.
+   */
+  async function auditStoredOffsets(): Promise<void> {
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      const projections = byTopic.get(topic);
+      if (projections === undefined) continue;
+      const idle = partitions.filter((partition) => !inHand.has(`${topic}/${partition}`));
+      if (idle.length === 0) continue;
+      const expected = new Map(idle.map((partition) => [partition, expectedNext(`${topic}/${partition}`)]));
+      const floors = await engine.floors(projections, topic, idle);
+      for (const [partition, floor] of floors) {
+        const id = `${topic}/${partition}`;
+        const before = expected.get(partition);
+        // A batch began or ended while the floors were read: it checked, or will check, for itself.
+        if (inHand.has(id) || expectedNext(id) !== before) continue;
+        if (before !== undefined && floor >= before) continue;
+        if (before !== undefined)
+          logger.warn(
+            { topic, partition, applied: String(before), stored: String(floor) },
+            'stored offsets of an idle partition went back (lost commits, a reset or rewound read model): applying again from there',
+          );
+        positioned.delete(id);
+        appliedUpTo.delete(id);
+        sought.set(id, floor);
+        consumer.seek({ topic, partition, offset: floor.toString() });
+      }
+    }
+  }
+
+  function expectedNext(id: string): bigint | undefined {
+    return appliedUpTo.get(id) ?? sought.get(id);
+  }
+
+  const batches = kafkaBatches(consumer, {
     topics: [...byTopic.keys()],
     partitionsConsumedConcurrently: PARTITIONS_PROJECTED_AT_ONCE,
     onRestart: logRestarts(logger, { consumer: 'projector' }),
   }).pipe(
-    handleEachBatch(handle, {
+    handleEachBatch(handleInHand, {
       logger,
       concurrency: PARTITIONS_PROJECTED_AT_ONCE,
       logFields: (batch) => ({ topic: batch.topic, partition: batch.partition }),
@@ -241,4 +312,18 @@ export function createProjector(deps: ProjectorDeps): Observable<BatchOutcome> {
         : {}),
     }),
   );
+  if (!live) return batches;
+  // One audit at a time; a failed one (PostgreSQL down, the consumer between two runs) waits for the next.
+  const audits = interval(deps.offsetAuditIntervalMs ?? OFFSET_AUDIT_INTERVAL_MS).pipe(
+    exhaustMap(() =>
+      defer(auditStoredOffsets).pipe(
+        catchError((error: unknown) => {
+          logger.debug({ err: error }, 'offset audit failed; trying again at the next one');
+          return EMPTY;
+        }),
+      ),
+    ),
+    ignoreElements(),
+  );
+  return merge(batches, audits);
 }

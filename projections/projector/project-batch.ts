@@ -198,6 +198,41 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     };
   }
 
+  /**
+   * {@link floor}'s `min` for several partitions of one topic in one round trip: per partition, the
+   * lowest stored next offset over the projections (0 where one has none).
+   */
+  async function floors(
+    projections: readonly AnyProjection[],
+    topic: string,
+    partitions: readonly number[],
+  ): Promise<Map<number, bigint>> {
+    const which =
+      target.kind === 'active' ? "g.status = 'active'" : "g.status = 'building' AND g.generation = $4";
+    const values: unknown[] = [projections.map((p) => p.name), topic, partitions];
+    if (target.kind === 'building') values.push(target.generation);
+    const { rows } = await stores.pool.query<{
+      projection: string;
+      partition: number;
+      next_offset: string | null;
+    }>(
+      `SELECT g.projection, p.partition, o.next_offset
+         FROM ${engineTable('projection_generations')} g
+         CROSS JOIN unnest($3::int[]) AS p(partition)
+         LEFT JOIN ${engineTable('projection_offsets')} o
+           ON o.projection = g.projection AND o.generation = g.generation AND o.topic = $2 AND o.partition = p.partition
+        WHERE g.projection = ANY($1::text[]) AND ${which}`,
+      values,
+    );
+    const stored = new Map(rows.map((r) => [`${r.projection}/${r.partition}`, r.next_offset]));
+    return new Map(
+      partitions.map((partition) => {
+        const all = projections.map((p) => BigInt(stored.get(`${p.name}/${partition}`) ?? 0));
+        return [partition, all.reduce((a, b) => (b < a ? b : a), all[0] ?? 0n)];
+      }),
+    );
+  }
+
   // The registry is retried like a sink: a short outage should not fail the batch.
   const decodeRetried = (key: TopicKey, bytes: Buffer | null): Promise<DecodedEvent> =>
     withRetry(() => codec.decode(key, bytes), SINK_RETRY);
@@ -454,8 +489,8 @@ export function createBatchProjector(deps: BatchProjectorDeps) {
     };
   }
 
-  return { floor, project };
+  return { floor, floors, project };
 }
 
-/** The engine for one consumer: `floor` before a batch, `project` to apply it. */
+/** The engine for one consumer: `floor` before a batch (`floors` for several idle partitions), `project` to apply it. */
 export type BatchProjector = ReturnType<typeof createBatchProjector>;
