@@ -56,7 +56,11 @@ export function connectPlatform(config: EaioConfig, endpoints: PlatformEndpoints
   const codec = createEventCodec({ registryUrl: endpoints.registryUrl, names, breaker: breakers.registry });
   const pool = createPool({ url: endpoints.postgresUrl, schema: config.postgres.schema });
   // Without a listener a dropped idle connection would be an uncaught 'error' event and crash the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle postgres connection failed'));
+  pool.on('error', (error) => {
+    // pg-pool hangs the dropped client on the error (`err.client`): its whole state is not a log field.
+    Reflect.deleteProperty(error, 'client');
+    logger.warn({ err: error }, 'idle postgres connection failed');
+  });
   const redis = createRedis({ url: endpoints.redisUrl, keyPrefix: config.redis.keyPrefix });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
   let producer: Promise<Producer> | undefined;
