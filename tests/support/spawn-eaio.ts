@@ -3,6 +3,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/eaio.js', import.meta.url));
+/** How much of each stream is kept: the tail, enough for a failure message; raise it for a debug-level diagnosis. */
+const KEPT_CHARS = Number(process.env.EAIO_TEST_CHILD_OUTPUT_CHARS ?? 20_000);
 
 export interface EaioProcess {
   readonly child: ChildProcess;
@@ -31,11 +33,11 @@ export function spawnEaio(args: readonly string[], env: Record<string, string>):
   const exit = once(child, 'exit').then(([code]) => code as number | null);
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {
-    stdout = (stdout + chunk.toString()).slice(-20_000);
+    stdout = (stdout + chunk.toString()).slice(-KEPT_CHARS);
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-20_000);
+    stderr = (stderr + chunk.toString()).slice(-KEPT_CHARS);
   });
   return {
     child,

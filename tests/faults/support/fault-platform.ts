@@ -45,7 +45,8 @@ export async function createFaultPlatform(
       EAIO_TOPIC_PREFIX: config.kafka.topicPrefix,
       EAIO_POSTGRES_SCHEMA: config.postgres.schema,
       EAIO_REDIS_KEY_PREFIX: config.redis.keyPrefix,
-      EAIO_LOG_LEVEL: 'warn',
+      // Raised for a diagnosis run, e.g. FAULTS_CHILD_LOG_LEVEL=debug (kafkajs's own entries included).
+      EAIO_LOG_LEVEL: process.env.FAULTS_CHILD_LOG_LEVEL ?? 'warn',
       EAIO_KAFKA_SESSION_TIMEOUT_MS: String(config.kafka.sessionTimeoutMs),
     },
     async dispose() {
