@@ -31,11 +31,6 @@ export default defineConfig({
           // itself, so the shared services stay up for the files after it.
           name: 'faults',
           include: ['tests/faults/**/*.fault.test.ts'],
-          // R7 is out of `npm test` until the projector stall it found is fixed (docs/reliability.md,
-          // R7): a clean-clone CI run saw it once, and a scenario that fails at random turns CI red.
-          // FAULTS_UNSTABLE=1 runs it, as does `npm run test:faults:unstable`.
-          exclude:
-            process.env.FAULTS_UNSTABLE === '1' ? [] : ['tests/faults/r07-postgres-kill.fault.test.ts'],
           globalSetup: ['tests/setup/global-setup.ts'],
           testTimeout: 600_000,
         },
