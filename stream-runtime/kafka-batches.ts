@@ -170,9 +170,28 @@ export function kafkaBatches(consumer: Consumer, options: KafkaBatchesOptions): 
       if (restartTimer !== undefined) clearTimeout(restartTimer);
       removeCrashListener();
       removeJoinListener();
+      stopKafkajsRestarts(consumer);
       for (const reject of pending) reject(new ConsumerStoppedError());
       pending.clear();
       void consumer.stop().catch(() => undefined);
     };
+  });
+}
+
+/**
+ * Keeps a stopped consumer stopped. kafkajs runs a consumer again after a retriable crash on a
+ * timer of its own, and stopping can itself cause such a crash: a join cut short by the disconnect
+ * loses the metadata its sync needs (`KafkaJSTopicMetadataNotLoaded`). kafkajs sets that timer
+ * right after the crash event, and only `stop` clears it, so a stop follows each such crash until
+ * the consumer is connected again for a new run. Without it the stopped consumer ran again and kept
+ * its process alive: `eaio projections rebuild` of an empty multi-topic read model never exited.
+ */
+function stopKafkajsRestarts(consumer: Consumer): void {
+  const removeCrash = consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) setImmediate(() => void consumer.stop().catch(() => undefined));
+  });
+  const removeConnect = consumer.on(consumer.events.CONNECT, () => {
+    removeCrash();
+    removeConnect();
   });
 }
