@@ -65,7 +65,7 @@ describe('R7: PostgreSQL killed mid-batch', () => {
     await p.pool.query("ALTER SYSTEM SET wal_writer_flush_after = '1GB'");
     await p.pool.query('SELECT pg_reload_conf()');
     const ledger = new AckLedger(SCENARIO);
-    const deps = { producer: await p.producer(), codec: p.codec, names: p.names, logger: p.logger };
+    const deps = await p.feedDeps();
     const { proc: projector, health } = await startProjectorWithHealth(p.childEnv);
     cleanups.push(() => projector.kill());
     // The per-meter windows feed the rollups: a batch applied twice would double a window's sum.

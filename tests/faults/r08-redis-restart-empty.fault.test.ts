@@ -42,7 +42,7 @@ describe('R8: Redis killed and restarted empty, then an older event re-sent', ()
     const p: FaultPlatform = await createFaultPlatform(SCENARIO, { redisUrl: redis.url });
     cleanups.push(() => p.dispose());
     const ledger = new AckLedger(SCENARIO);
-    const deps = { producer: await p.producer(), codec: p.codec, names: p.names, logger: p.logger };
+    const deps = await p.feedDeps();
     const { proc: projector, health } = await startProjectorWithHealth(p.childEnv);
     cleanups.push(() => projector.kill());
     const withStderr = (error: unknown): never => {

@@ -53,7 +53,7 @@ describe('R9: the disk full for PostgreSQL', () => {
     cleanups.push(() => pg.stop());
     const platform = await createFaultPlatform('r9pg', { postgresUrl: pg.url });
     cleanups.push(() => platform.dispose());
-    const deps = { ...(await feedDeps(platform)) };
+    const deps = await platform.feedDeps();
     const { proc, health } = await startProjector(platform);
 
     // Before: the pipeline works.
@@ -173,7 +173,7 @@ describe('R9: the disk full for the broker', () => {
       // The topics go with the broker; only the schema and keys need dropping, whatever Kafka's state.
       await platform.dispose();
     });
-    const deps = { ...(await feedDeps(platform)) };
+    const deps = await platform.feedDeps();
     const { proc, health } = await startProjector(platform);
     const disk = broker.disk;
     if (disk === undefined) throw new Error('the broker was started without a disk of its own');
@@ -245,12 +245,3 @@ describe('R9: the disk full for the broker', () => {
     });
   });
 });
-
-async function feedDeps(platform: FaultPlatform) {
-  return {
-    producer: await platform.producer(),
-    codec: platform.codec,
-    names: platform.names,
-    logger: platform.logger,
-  };
-}

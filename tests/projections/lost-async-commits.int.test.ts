@@ -47,12 +47,7 @@ describe('commits a PostgreSQL crash lost on partitions that stay idle', () => {
   }, 120_000);
 
   it('applies them again by itself, with nothing new produced', async () => {
-    const deps = {
-      producer: await platform.producer(),
-      codec: platform.codec,
-      names: platform.names,
-      logger: platform.logger,
-    };
+    const deps = await platform.feedDeps();
     // The WAL writer still writes everything out every 10 s: a round whose commits it wrote before
     // the kill would lose nothing, so each round looks for unwritten WAL first and the next tries again.
     let sent = 0;

@@ -5,11 +5,14 @@ import { configSchema, type EaioConfig } from '../../../infra/config/index.ts';
 import { createLogger } from '../../../infra/logging/index.ts';
 import type { StackEndpoints } from '../../../infra/stack/index.ts';
 import { TOPICS, type TopicKey } from '../../../schemas/index.ts';
+import type { DemoFeedDeps } from '../../../sources/index.ts';
 
 export interface FaultPlatform extends Platform {
   readonly endpoints: StackEndpoints;
   /** Environment that points a child `eaio` process at this platform (its endpoints and prefixes). */
   readonly childEnv: Record<string, string>;
+  /** What publishing needs (the demo feeds and the ledger): the shared producer, codec, names and logger. */
+  feedDeps(): Promise<DemoFeedDeps>;
   /** Drops this platform's schema, keys and topics (each as far as its service answers), then closes. */
   dispose(): Promise<void>;
 }
@@ -37,6 +40,9 @@ export async function createFaultPlatform(
   return {
     ...platform,
     endpoints,
+    async feedDeps() {
+      return { producer: await platform.producer(), codec: platform.codec, names: platform.names, logger };
+    },
     childEnv: {
       EAIO_KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
       EAIO_REGISTRY_URL: endpoints.registryUrl,
